@@ -1,0 +1,335 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// Violation is one broken invariant.
+type Violation struct {
+	Invariant string `json:"invariant"`
+	Node      int    `json:"node"`
+	Detail    string `json:"detail"`
+	TimeUs    int64  `json:"timeUs"`
+}
+
+func (v Violation) String() string {
+	return fmt.Sprintf("%s at server %d, t=%.3fs: %s", v.Invariant, v.Node, float64(v.TimeUs)/1e6, v.Detail)
+}
+
+// Checker evaluates the invariants of zab-reference §4 as the run goes. Its ghost state is
+// `canon`, the one sequence of committed txns every server's delivered history must be a
+// prefix of; PrefixConsistency, Agreement, TotalOrder and both PrimaryOrders follow from
+// every delivery matching canon at the server's position, and canon's zxids increasing.
+type Checker struct {
+	c *Cluster
+	// canon[i] is the (base+i)-th committed txn.
+	canon []*zkdb.Txn
+	base  int
+	// deliv[id] is how many txns of canon server id has delivered (ghost: survives crashes).
+	deliv []int
+	// bcast holds proposals not yet in canon, by zxid (Integrity).
+	bcast map[Zxid]*zkdb.Txn
+	// estab[e] is the leader that reached SYNCHRONIZATION in epoch e (Leadership2).
+	estab      map[int64]int
+	violations []Violation
+	// MaxKept bounds the violations kept (the count keeps growing).
+	MaxKept int
+	count   int
+	// acked holds writes acknowledged to clients: zxid → txn.
+	acked map[Zxid]*zkdb.Txn
+}
+
+func newChecker(c *Cluster) *Checker {
+	return &Checker{c: c, deliv: make([]int, len(c.peers)), bcast: map[Zxid]*zkdb.Txn{},
+		estab: map[int64]int{}, MaxKept: 100, acked: map[Zxid]*zkdb.Txn{}}
+}
+
+// Violations returns the violations found (at most MaxKept).
+func (k *Checker) Violations() []Violation { return k.violations }
+
+// Count is the number of violations found.
+func (k *Checker) Count() int { return k.count }
+
+// Committed is the number of txns in the committed sequence.
+func (k *Checker) Committed() int { return k.base + len(k.canon) }
+
+func (k *Checker) report(node int, name, detail string) {
+	k.count++
+	v := Violation{Invariant: name, Node: node, Detail: detail, TimeUs: k.c.now}
+	if len(k.violations) < k.MaxKept {
+		k.violations = append(k.violations, v)
+	}
+	k.c.emit(Event{Kind: EvViolation, Node: node, Reason: name + ": " + detail})
+}
+
+func sameTxn(a, b *zkdb.Txn) bool { return a == b || (a.Zxid == b.Zxid && a.Hash() == b.Hash()) }
+
+func (k *Checker) tail() Zxid {
+	if len(k.canon) == 0 {
+		return 0
+	}
+	return k.canon[len(k.canon)-1].Zxid
+}
+
+// index finds zxid in canon: its absolute position, or -1. Zxid 0 (nothing) is position -1
+// with ok true.
+func (k *Checker) index(z Zxid) (int, bool) {
+	if z == 0 {
+		return -1, true
+	}
+	i := sort.Search(len(k.canon), func(i int) bool { return k.canon[i].Zxid >= z })
+	if i < len(k.canon) && k.canon[i].Zxid == z {
+		return k.base + i, true
+	}
+	return -1, false
+}
+
+func (k *Checker) at(pos int) *zkdb.Txn {
+	if pos < k.base || pos >= k.base+len(k.canon) {
+		return nil
+	}
+	return k.canon[pos-k.base]
+}
+
+// proposed records a leader's proposal (ghost bcast).
+func (k *Checker) proposed(p *Peer, t *zkdb.Txn) {
+	if c := t.Zxid.Counter(); c == 0 || c == 0xffffffff {
+		k.report(p.id, "ZxidCounter", fmt.Sprintf("proposal %s has counter %#x", t.Zxid, c))
+	}
+	if old, ok := k.bcast[t.Zxid]; ok && !sameTxn(old, t) {
+		k.report(p.id, "Leadership1", fmt.Sprintf("two different proposals for zxid %s", t.Zxid))
+	}
+	if pos, ok := k.index(t.Zxid); ok && pos >= 0 {
+		if !sameTxn(k.at(pos), t) {
+			k.report(p.id, "Leadership1", fmt.Sprintf("proposal %s reuses the zxid of a committed txn", t.Zxid))
+		}
+	}
+	k.bcast[t.Zxid] = t
+}
+
+// delivered: server id applied t as committed.
+func (k *Checker) delivered(id int, t *zkdb.Txn) {
+	d := k.deliv[id]
+	if d < k.base+len(k.canon) {
+		want := k.at(d)
+		if want == nil || !sameTxn(want, t) {
+			wz := Zxid(0)
+			if want != nil {
+				wz = want.Zxid
+			}
+			k.report(id, "PrefixConsistency", fmt.Sprintf("delivered %s as committed txn #%d, where the committed sequence has %s", t.Zxid, d+1, wz))
+			k.resync(id, t.Zxid)
+			return
+		}
+		k.deliv[id] = d + 1
+		k.compact()
+		return
+	}
+	if t.Zxid <= k.tail() {
+		k.report(id, "TotalOrder", fmt.Sprintf("delivered %s after %s", t.Zxid, k.tail()))
+		return
+	}
+	if b, ok := k.bcast[t.Zxid]; !ok || !sameTxn(b, t) {
+		k.report(id, "Integrity", fmt.Sprintf("delivered %s, which no leader proposed", t.Zxid))
+	}
+	delete(k.bcast, t.Zxid)
+	k.canon = append(k.canon, t)
+	k.deliv[id] = d + 1
+}
+
+// resync moves a server's ghost position to just after z after a reported violation, so one
+// fault is reported once rather than at every later delivery.
+func (k *Checker) resync(id int, z Zxid) {
+	if pos, ok := k.index(z); ok {
+		k.deliv[id] = pos + 1
+	}
+}
+
+// truncated: a server dropped its log above z. It must not lose a delivered txn.
+func (k *Checker) truncated(id int, z Zxid) {
+	d := k.deliv[id]
+	if last := k.at(d - 1); last != nil && last.Zxid > z {
+		k.report(id, "Durability", fmt.Sprintf("TRUNC to %s drops %s, which it had delivered as committed", z, last.Zxid))
+	}
+	if pos, ok := k.index(z); ok && pos+1 < d {
+		k.deliv[id] = pos + 1
+	}
+}
+
+// leaderSynchronizing: Leadership2, one established leader per epoch.
+func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
+	if other, ok := k.estab[e]; ok && other != p.id {
+		k.report(p.id, "Leadership2", fmt.Sprintf("servers %d and %d both established epoch %d", other, p.id, e))
+	}
+	k.estab[e] = p.id
+	for _, q := range k.c.peers[1:] {
+		if q != p && q.state == Leading && q.lead != nil && q.lead.epochAcked && q.lead.epoch == e {
+			k.report(p.id, "Leadership1", fmt.Sprintf("servers %d and %d both lead epoch %d", q.id, p.id, e))
+		}
+	}
+}
+
+// leaderEstablished: the new leader's history becomes the epoch's initial history. It must
+// hold every committed txn; its proposals beyond canon are committed now.
+func (k *Checker) leaderEstablished(p *Peer) {
+	last := p.tree.LastProcessedZxid()
+	log := p.disk.Log()
+	snapZ := p.disk.newestSnap().Zxid
+	for pos := k.deliv[p.id]; pos < k.base+len(k.canon); pos++ {
+		t := k.at(pos)
+		if t.Zxid <= snapZ && t.Zxid <= last {
+			continue // inside the snapshot it loaded
+		}
+		if lt := findTxn(log, t.Zxid); lt == nil || !sameTxn(lt, t) || t.Zxid > last {
+			k.report(p.id, "PrimaryIntegrity", fmt.Sprintf("committed txn %s is missing from the history of the new leader of epoch %d", t.Zxid, p.lead.epoch))
+			k.deliv[p.id] = k.base + len(k.canon)
+			return
+		}
+	}
+	tail := k.tail()
+	for _, t := range log {
+		if t.Zxid <= snapZ || t.Zxid > last {
+			continue
+		}
+		if t.Zxid <= tail {
+			if pos, ok := k.index(t.Zxid); !ok || !sameTxn(k.at(pos), t) {
+				k.report(p.id, "Agreement", fmt.Sprintf("the new leader's history holds %s, which was never committed, among committed txns", t.Zxid))
+			}
+			continue
+		}
+		delete(k.bcast, t.Zxid)
+		k.canon = append(k.canon, t)
+		tail = t.Zxid
+	}
+	k.deliv[p.id] = k.base + len(k.canon)
+	k.checkEpochs(p)
+}
+
+func findTxn(log []*zkdb.Txn, z Zxid) *zkdb.Txn {
+	i := sort.Search(len(log), func(i int) bool { return log[i].Zxid >= z })
+	if i < len(log) && log[i].Zxid == z {
+		return log[i]
+	}
+	return nil
+}
+
+// syncPoint: a learner finished the sync stream at zxid z (before applying the commits it
+// carried); everything it holds up to z must be the committed sequence.
+func (k *Checker) syncPoint(p *Peer, z Zxid, snapshot bool) {
+	pos, ok := k.index(z)
+	if !ok {
+		k.report(p.id, "Agreement", fmt.Sprintf("synced to %s, which is not a committed txn", z))
+		k.resync(p.id, k.tail())
+		return
+	}
+	if !snapshot {
+		for _, t := range p.disk.Log() {
+			if t.Zxid > z {
+				break
+			}
+			if i, ok := k.index(t.Zxid); ok && i >= 0 && !sameTxn(k.at(i), t) {
+				k.report(p.id, "Agreement", fmt.Sprintf("after sync its log holds a different txn %s than the committed one", t.Zxid))
+			} else if !ok && t.Zxid > k.firstZxid() {
+				k.report(p.id, "Agreement", fmt.Sprintf("after sync its log holds %s, which was never committed", t.Zxid))
+				break
+			}
+		}
+	}
+	if d := k.deliv[p.id]; d > pos+1 {
+		k.report(p.id, "Durability", fmt.Sprintf("synced to %s but it had delivered %s", z, k.at(d-1).Zxid))
+	}
+	k.deliv[p.id] = pos + 1
+}
+
+func (k *Checker) firstZxid() Zxid {
+	if len(k.canon) == 0 {
+		return 0
+	}
+	return k.canon[0].Zxid
+}
+
+// ackNewLeader: a follower acks NEWLEADER(e) only having accepted e.
+func (k *Checker) ackNewLeader(p *Peer, e int64) {
+	if p.disk.AcceptedEpoch != e {
+		k.report(p.id, "stateInconsistent", fmt.Sprintf("acked NEWLEADER of epoch %d with acceptedEpoch %d", e, p.disk.AcceptedEpoch))
+	}
+}
+
+func (k *Checker) upToDate(p *Peer) { k.checkEpochs(p) }
+
+func (k *Checker) epochs(p *Peer) {
+	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
+		k.report(p.id, "EpochOrder", fmt.Sprintf("acceptedEpoch %d < currentEpoch %d", p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
+	}
+}
+
+func (k *Checker) checkEpochs(p *Peer) {
+	k.epochs(p)
+	if e := int64(p.disk.LastLoggedZxid().Epoch()); e > p.disk.CurrentEpoch {
+		k.report(p.id, "EpochOrder", fmt.Sprintf("last logged zxid %s is from epoch %d > currentEpoch %d", p.disk.LastLoggedZxid(), e, p.disk.CurrentEpoch))
+	}
+}
+
+// compact drops the prefix of canon that every server has delivered.
+func (k *Checker) compact() {
+	if len(k.canon) < 8192 {
+		return
+	}
+	min := k.base + len(k.canon)
+	for id := 1; id < len(k.deliv); id++ {
+		if k.deliv[id] < min {
+			min = k.deliv[id]
+		}
+	}
+	if drop := min - k.base - 1; drop > len(k.canon)/2 {
+		k.canon = append([]*zkdb.Txn(nil), k.canon[drop:]...)
+		k.base += drop
+	}
+}
+
+// ackedWrite records a write acknowledged to a client.
+func (k *Checker) ackedWrite(t Zxid) {
+	if pos, ok := k.index(t); ok && pos >= 0 {
+		k.acked[t] = k.at(pos)
+		return
+	}
+	k.acked[t] = nil
+}
+
+// CheckConverged is the end-of-run check after faults heal: every running server holds the
+// same data, and every write acknowledged to a client is committed and on every server.
+func (k *Checker) CheckConverged() {
+	var ref *Peer
+	for _, p := range k.c.peers[1:] {
+		if p.state == Down || p.tree == nil {
+			continue
+		}
+		if ref == nil {
+			ref = p
+			continue
+		}
+		if p.tree.LastProcessedZxid() != ref.tree.LastProcessedZxid() || p.tree.Digest() != ref.tree.Digest() {
+			k.report(p.id, "Convergence", fmt.Sprintf("after healing, server %d (at %s) and server %d (at %s) hold different data",
+				ref.id, ref.tree.LastProcessedZxid(), p.id, p.tree.LastProcessedZxid()))
+		}
+	}
+	zs := make([]Zxid, 0, len(k.acked))
+	for z := range k.acked {
+		zs = append(zs, z)
+	}
+	sort.Slice(zs, func(i, j int) bool { return zs[i] < zs[j] })
+	for _, z := range zs {
+		if _, ok := k.index(z); !ok && z >= k.firstZxid() {
+			k.report(0, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client but is not committed", z))
+			continue
+		}
+		for _, p := range k.c.peers[1:] {
+			if p.state != Down && p.tree != nil && p.tree.LastProcessedZxid() < z {
+				k.report(p.id, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client but server %d stops at %s", z, p.id, p.tree.LastProcessedZxid()))
+			}
+		}
+	}
+}

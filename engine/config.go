@@ -1,0 +1,159 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Limits on what one cluster may hold.
+const (
+	MaxVoters    = 9
+	MaxObservers = 4
+	// MaxDataBytes is ZooKeeper's default jute.maxbuffer: the largest znode payload.
+	MaxDataBytes = 1 << 20
+)
+
+// Timing holds ZooKeeper's timing knobs plus the simulated network's latency. Times are in
+// simulated milliseconds, except LinkLatencyUs and LinkJitterUs, which are microseconds so a
+// LAN-like latency under one millisecond can be expressed.
+type Timing struct {
+	TickTimeMs     int64 `json:"tickTime"`
+	InitLimit      int64 `json:"initLimit"`
+	SyncLimit      int64 `json:"syncLimit"`
+	FinalizeWaitMs int64 `json:"finalizeWait"`
+	LinkLatencyUs  int64 `json:"linkLatencyUs"`
+	LinkJitterUs   int64 `json:"linkJitterUs"`
+	// SendGapUs is the time a leader's sender needs per packet on one learner link; while it
+	// is busy later packets wait in that learner's queue, which makes the queue visible.
+	SendGapUs int64 `json:"sendGapUs"`
+	Name      string `json:"name"`
+}
+
+// WatchTiming is the default: slowed down so that a person can follow each message.
+func WatchTiming() Timing {
+	return Timing{TickTimeMs: 2000, InitLimit: 10, SyncLimit: 5, FinalizeWaitMs: 200,
+		LinkLatencyUs: 120_000, LinkJitterUs: 30_000, SendGapUs: 15_000, Name: "watch"}
+}
+
+// ZooKeeperTiming is ZooKeeper's sample configuration (tickTime 2000, initLimit 10,
+// syncLimit 5) with LAN-like latency, so simulated times compare with a real ensemble's.
+func ZooKeeperTiming() Timing {
+	return Timing{TickTimeMs: 2000, InitLimit: 10, SyncLimit: 5, FinalizeWaitMs: 200,
+		LinkLatencyUs: 200, LinkJitterUs: 100, SendGapUs: 0, Name: "zookeeper"}
+}
+
+// FastTiming is for tests, `zablab check` and benchmarks: short ticks, quick links.
+func FastTiming() Timing {
+	return Timing{TickTimeMs: 100, InitLimit: 10, SyncLimit: 5, FinalizeWaitMs: 20,
+		LinkLatencyUs: 1_000, LinkJitterUs: 500, SendGapUs: 0, Name: "fast"}
+}
+
+// TimingByName returns a named timing profile.
+func TimingByName(name string) (Timing, error) {
+	switch name {
+	case "", "watch", "default":
+		return WatchTiming(), nil
+	case "zookeeper":
+		return ZooKeeperTiming(), nil
+	case "fast":
+		return FastTiming(), nil
+	}
+	return Timing{}, fmt.Errorf("unknown timing %q (want watch, zookeeper or fast)", name)
+}
+
+// Validate checks the knobs are usable.
+func (t Timing) Validate() error {
+	switch {
+	case t.TickTimeMs < 10 || t.TickTimeMs > 60_000:
+		return fmt.Errorf("tickTime %d ms out of range [10, 60000]", t.TickTimeMs)
+	case t.InitLimit < 1 || t.InitLimit > 100:
+		return fmt.Errorf("initLimit %d out of range [1, 100]", t.InitLimit)
+	case t.SyncLimit < 1 || t.SyncLimit > 100:
+		return fmt.Errorf("syncLimit %d out of range [1, 100]", t.SyncLimit)
+	case t.FinalizeWaitMs < 1 || t.FinalizeWaitMs > 10_000:
+		return fmt.Errorf("finalizeWait %d ms out of range [1, 10000]", t.FinalizeWaitMs)
+	case t.LinkLatencyUs < 0 || t.LinkLatencyUs > 10_000_000:
+		return fmt.Errorf("link latency %d µs out of range [0, 10 s]", t.LinkLatencyUs)
+	case t.LinkJitterUs < 0 || t.LinkJitterUs > t.LinkLatencyUs+1_000_000:
+		return fmt.Errorf("link jitter %d µs out of range", t.LinkJitterUs)
+	case t.SendGapUs < 0 || t.SendGapUs > 1_000_000:
+		return fmt.Errorf("send gap %d µs out of range [0, 1 s]", t.SendGapUs)
+	}
+	return nil
+}
+
+// Bug names a deliberately broken protocol variant used for teaching.
+type Bug string
+
+// The teaching variants. All are off by default.
+const (
+	BugNone Bug = ""
+	// BugCommitWithoutQuorum: the leader commits a proposal on its own ack.
+	BugCommitWithoutQuorum Bug = "commit-without-quorum"
+	// BugSkipTruncate: a rejoining server ignores TRUNC and keeps proposals the new leader never had.
+	BugSkipTruncate Bug = "skip-truncate"
+	// BugElectByMyid: votes compare server ids only, ignoring epochs and zxids.
+	BugElectByMyid Bug = "elect-by-myid"
+)
+
+// Bugs lists the teaching variants in a stable order.
+func Bugs() []Bug { return []Bug{BugCommitWithoutQuorum, BugSkipTruncate, BugElectByMyid} }
+
+// ParseBug validates a bug name.
+func ParseBug(s string) (Bug, error) {
+	if s == "" || s == "none" {
+		return BugNone, nil
+	}
+	for _, b := range Bugs() {
+		if string(b) == s {
+			return b, nil
+		}
+	}
+	names := make([]string, 0, 3)
+	for _, b := range Bugs() {
+		names = append(names, string(b))
+	}
+	sort.Strings(names)
+	return BugNone, fmt.Errorf("unknown bug %q (want one of %v)", s, names)
+}
+
+// Config describes a cluster.
+type Config struct {
+	Voters    int
+	Observers int
+	Seed      int64
+	Timing    Timing
+	Bug       Bug
+	// CommitLogCount is ZooKeeper's commitLogCount: committed proposals kept in memory for DIFF.
+	CommitLogCount int
+	// SnapCount: a server snapshots its tree after this many logged txns.
+	SnapCount int
+	// SnapshotSizeFactor is ZooKeeper's snapshotSizeFactor (negative turns txn-log sync off).
+	SnapshotSizeFactor float64
+	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
+	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
+	StartCounter uint32
+}
+
+// DefaultConfig returns a config for n voters with ZooKeeper's defaults and the watch timing.
+func DefaultConfig(voters, observers int, seed int64) Config {
+	return Config{Voters: voters, Observers: observers, Seed: seed, Timing: WatchTiming(),
+		CommitLogCount: 500, SnapCount: 1000, SnapshotSizeFactor: 0.33}
+}
+
+// Validate checks a config.
+func (c Config) Validate() error {
+	if c.Voters < 1 || c.Voters > MaxVoters {
+		return fmt.Errorf("nodes %d out of range [1, %d]", c.Voters, MaxVoters)
+	}
+	if c.Observers < 0 || c.Observers > MaxObservers {
+		return fmt.Errorf("observers %d out of range [0, %d]", c.Observers, MaxObservers)
+	}
+	if c.CommitLogCount < 1 || c.SnapCount < 2 {
+		return fmt.Errorf("commitLogCount and snapCount must be positive")
+	}
+	if _, err := ParseBug(string(c.Bug)); err != nil {
+		return err
+	}
+	return c.Timing.Validate()
+}

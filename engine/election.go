@@ -1,0 +1,257 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+)
+
+// election is the state of FastLeaderElection for one server.
+type election struct {
+	round    int64 // logicalclock
+	proposal Vote  // what this server currently proposes (Leader, Zxid, PeerEpoch)
+	// recvset holds, per voter, the vote it sent in the current round.
+	recvset map[int]Vote
+	// outOfElection holds votes of servers that are FOLLOWING or LEADING.
+	outOfElection map[int]Vote
+	notTimeoutMs  int64
+	finalizing    bool
+	// current is the vote this server stands by once the election ended (getCurrentVote),
+	// with State set to the server's state.
+	current Vote
+}
+
+const maxNotificationIntervalMs = 60_000
+
+var minVote = Vote{Leader: math.MinInt32, Zxid: math.MinInt64, PeerEpoch: math.MinInt64}
+
+// initialVote is the vote a server starts with: itself, its last logged zxid (the database
+// fast-forwarded from the log), its currentEpoch. Observers never stand.
+func (p *Peer) initialVote() Vote {
+	if p.observer {
+		v := minVote
+		v.Round = p.el.round
+		return v
+	}
+	return Vote{Leader: p.id, Zxid: p.LastLoggedZxid(), PeerEpoch: p.disk.CurrentEpoch, Round: p.el.round, State: Looking}
+}
+
+// better is totalOrderPredicate, with the elect-by-myid teaching bug.
+func (p *Peer) better(n, cur Vote) bool {
+	if !p.c.isVoter(n.Leader) {
+		return false
+	}
+	if p.c.cfg.Bug == BugElectByMyid {
+		return n.Leader > cur.Leader
+	}
+	return BetterVote(n.Leader, n.Zxid, n.PeerEpoch, cur.Leader, cur.Zxid, cur.PeerEpoch)
+}
+
+// lookForLeader starts a new round (FastLeaderElection.lookForLeader).
+func (p *Peer) lookForLeader() {
+	p.el.round++
+	p.el.recvset = map[int]Vote{}
+	p.el.outOfElection = map[int]Vote{}
+	p.el.finalizing = false
+	p.el.notTimeoutMs = p.c.cfg.Timing.FinalizeWaitMs
+	p.updateProposal(p.initialVote(), "initial vote: myself, my last zxid and my currentEpoch")
+	p.sendNotifications()
+	p.setTimer(tmElection, 0, p.c.msUs(p.el.notTimeoutMs))
+}
+
+func (p *Peer) updateProposal(v Vote, why string) {
+	v.Round = p.el.round
+	v.State = Looking
+	p.el.proposal = v
+	p.el.current = v
+	p.c.emit(Event{Kind: EvVote, Node: p.id, Vote: v, Reason: why})
+}
+
+// sendNotifications sends the current proposal to every voter, this server included.
+func (p *Peer) sendNotifications() {
+	for _, to := range p.c.voterIDs {
+		p.sendNotification(to, p.el.proposal, Looking)
+	}
+}
+
+func (p *Peer) sendNotification(to int, v Vote, st ServerState) {
+	v.State = st
+	p.c.send(&Message{From: p.id, To: to, Packet: Notification, Vote: v, Zxid: v.Zxid})
+}
+
+// onElectionTimeout: no notification within notTimeout; send again, back off.
+func (p *Peer) onElectionTimeout() {
+	if p.state != Looking || p.el.finalizing {
+		return
+	}
+	p.sendNotifications()
+	p.el.notTimeoutMs *= 2
+	if p.el.notTimeoutMs > maxNotificationIntervalMs {
+		p.el.notTimeoutMs = maxNotificationIntervalMs
+	}
+	p.setTimer(tmElection, 0, p.c.msUs(p.el.notTimeoutMs))
+}
+
+// onNotification is WorkerReceiver plus one turn of the lookForLeader loop.
+func (p *Peer) onNotification(m *Message) {
+	n := m.Vote // n.State is the sender's state, n.Round its electionEpoch
+	from := m.From
+	// WorkerReceiver: a non-voter gets our current vote back and is otherwise ignored.
+	if !p.c.isVoter(from) {
+		if p.state != Down {
+			p.replyVote(from)
+		}
+		return
+	}
+	if p.state != Looking {
+		// Out of the election: tell a LOOKING sender whom we follow.
+		if n.State == Looking {
+			p.replyVote(from)
+		}
+		return
+	}
+	if n.State == Looking && n.Round < p.el.round {
+		p.sendNotification(from, p.el.proposal, Looking)
+	}
+	if !p.c.isVoter(n.Leader) {
+		return
+	}
+	if p.el.finalizing {
+		p.onNotificationWhileFinalizing(from, n)
+		return
+	}
+	p.setTimer(tmElection, 0, p.c.msUs(p.el.notTimeoutMs))
+	p.processNotification(from, n)
+}
+
+func (p *Peer) replyVote(to int) {
+	v := p.el.current
+	st := p.state
+	if st == Down {
+		return
+	}
+	if st == Looking {
+		v = p.el.proposal
+	}
+	p.sendNotification(to, v, st)
+}
+
+// onNotificationWhileFinalizing: during finalizeWait only a strictly better vote of the same
+// round reopens the election; anything else is dropped.
+func (p *Peer) onNotificationWhileFinalizing(from int, n Vote) {
+	if n.State == Looking && n.Round == p.el.round && p.better(n, p.el.proposal) {
+		p.el.finalizing = false
+		p.cancelTimer(tmFinalize)
+		p.setTimer(tmElection, 0, p.c.msUs(p.el.notTimeoutMs))
+		p.processNotification(from, n)
+	}
+}
+
+func (p *Peer) processNotification(from int, n Vote) {
+	switch n.State {
+	case Looking:
+		if n.Zxid == -1 || p.el.proposal.Zxid == -1 {
+			return
+		}
+		switch {
+		case n.Round > p.el.round:
+			p.el.round = n.Round
+			p.el.recvset = map[int]Vote{}
+			if p.better(n, p.initialVote()) {
+				p.updateProposal(n, fmt.Sprintf("round %d from %d: adopt its better vote", n.Round, from))
+			} else {
+				p.updateProposal(p.initialVote(), fmt.Sprintf("round %d from %d: my own vote is better", n.Round, from))
+			}
+			p.sendNotifications()
+		case n.Round < p.el.round:
+			return
+		case p.better(n, p.el.proposal):
+			p.updateProposal(n, fmt.Sprintf("adopt %d's vote: %s", from, whyBetter(n, p.el.proposal)))
+			p.sendNotifications()
+		}
+		v := n
+		v.State = Looking
+		p.el.recvset[from] = v
+		if p.agreeing(p.el.recvset, p.el.proposal) {
+			p.el.finalizing = true
+			p.cancelTimer(tmElection)
+			p.setTimer(tmFinalize, 0, p.c.msUs(p.c.cfg.Timing.FinalizeWaitMs))
+		}
+	case Following, Leading:
+		if n.Round == p.el.round {
+			v := n
+			v.State = Looking // recorded as a plain vote (ZooKeeper's 4-field Vote)
+			p.el.recvset[from] = v
+			if p.agreeing(p.el.recvset, n) && p.checkLeader(p.el.recvset, n.Leader, n.Round) {
+				p.decide(n, "a quorum of this round, including the leader, backs it")
+				return
+			}
+		}
+		p.el.outOfElection[from] = n
+		if p.agreeing(p.el.outOfElection, n) && p.checkLeader(p.el.outOfElection, n.Leader, n.Round) {
+			p.el.round = n.Round
+			p.decide(n, "joining an established ensemble: a quorum follows it")
+		}
+	}
+}
+
+// agreeing reports whether the voters whose vote equals v form a quorum.
+func (p *Peer) agreeing(votes map[int]Vote, v Vote) bool {
+	n := 0
+	for sid, x := range votes {
+		if p.c.isVoter(sid) && x.Equal(v) {
+			n++
+		}
+	}
+	return IsQuorum(n, p.c.cfg.Voters)
+}
+
+// checkLeader: we must have heard LEADING from the leader itself, or be it in this round.
+func (p *Peer) checkLeader(votes map[int]Vote, leader int, round int64) bool {
+	if leader != p.id {
+		v, ok := votes[leader]
+		return ok && v.State == Leading
+	}
+	return p.el.round == round
+}
+
+// onFinalize: finalizeWait passed without a better vote; the proposal wins.
+func (p *Peer) onFinalize() {
+	if p.state != Looking || !p.el.finalizing {
+		return
+	}
+	p.decide(p.el.proposal, fmt.Sprintf("a quorum agreed and no better vote came within finalizeWait (%d ms)", p.c.cfg.Timing.FinalizeWaitMs))
+}
+
+// decide ends the election (setPeerState + leaveInstance).
+func (p *Peer) decide(v Vote, why string) {
+	p.el.finalizing = false
+	p.cancelTimer(tmElection)
+	p.cancelTimer(tmFinalize)
+	v.Round = p.el.round
+	p.c.emit(Event{Kind: EvDecided, Node: p.id, Peer: v.Leader, Vote: v, Reason: why})
+	switch {
+	case v.Leader == p.id:
+		v.State = Leading
+		p.el.current = v
+		p.becomeLeading()
+	case p.observer:
+		v.State = Observing
+		p.el.current = v
+		p.becomeLearner(v.Leader)
+	default:
+		v.State = Following
+		p.el.current = v
+		p.becomeLearner(v.Leader)
+	}
+}
+
+func whyBetter(n, cur Vote) string {
+	switch {
+	case n.PeerEpoch != cur.PeerEpoch:
+		return fmt.Sprintf("higher epoch %d > %d", n.PeerEpoch, cur.PeerEpoch)
+	case n.Zxid != cur.Zxid:
+		return fmt.Sprintf("higher zxid %s > %s", n.Zxid, cur.Zxid)
+	default:
+		return fmt.Sprintf("same epoch and zxid, higher server id %d > %d", n.Leader, cur.Leader)
+	}
+}

@@ -1,0 +1,729 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// leaderState is what a LEADING server keeps (ZooKeeper: Leader + LearnerHandlers).
+type leaderState struct {
+	epoch        int64 // the new epoch, once decided
+	epochDecided bool
+	connecting   map[int]bool // voters counted by getEpochToPropose, leader included
+	epochAcked   bool
+	electing     map[int]bool // voters whose ACKEPOCH counted, leader included
+	newLeaderAck map[int]bool // voters that acked NEWLEADER, leader included
+	established  bool         // NEWLEADER quorum reached: broadcasting
+	handlers     map[int]*learnerHandler
+	// Broadcast state.
+	lastProposed  Zxid
+	lastCommitted Zxid
+	outstanding   []*proposal // in zxid order, all above lastCommitted
+	tick          int64
+	tickSkip      bool
+	sessions      sessionTracker
+	syncs         []pendingSync
+	// The leader's state summary (currentEpoch, last zxid) when it started leading; a learner
+	// more recent than this is refused.
+	summaryEpoch int64
+	summaryZxid  Zxid
+}
+
+// proposal is an outstanding PROPOSAL with the voters that acked it.
+type proposal struct {
+	txn  *zkdb.Txn
+	acks []int
+}
+
+// pendingSync is a learner's sync() waiting for lastProposed (at registration) to commit.
+type pendingSync struct {
+	at  Zxid
+	sid int
+}
+
+type handlerStage uint8
+
+const (
+	hsEpoch        handlerStage = iota // waiting for the epoch to be decided
+	hsAckEpoch                         // LEADERINFO sent, waiting for ACKEPOCH
+	hsElecting                         // ACKEPOCH in, waiting for the epoch quorum
+	hsNewLeaderAck                     // synced and NEWLEADER queued, waiting for its ACK
+	hsAcked                            // NEWLEADER acked, waiting for the leader to establish
+	hsBroadcast                        // UPTODATE queued
+)
+
+// learnerHandler is the leader's side of one learner connection (LearnerHandler).
+type learnerHandler struct {
+	sid           int
+	observer      bool
+	conn          uint64
+	stage         handlerStage
+	acceptedEpoch int64
+	peerLast      Zxid
+	queue         []*Message
+	senderOn      bool
+	busy          bool
+	senderGen     uint64
+	deadlineTick  int64
+	forwarding    bool
+	unacked       []sentProposal
+}
+
+type sentProposal struct {
+	zxid Zxid
+	atUs int64
+}
+
+func (l *leaderState) byConn(conn uint64) *learnerHandler {
+	for _, h := range l.handlers {
+		if h.conn == conn {
+			return h
+		}
+	}
+	return nil
+}
+
+func (l *leaderState) sortedHandlers() []*learnerHandler {
+	out := make([]*learnerHandler, 0, len(l.handlers))
+	for _, h := range l.handlers {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].sid < out[j].sid })
+	return out
+}
+
+// becomeLeading starts Leader.lead: discovery.
+func (p *Peer) becomeLeading() {
+	p.lead = &leaderState{
+		connecting:   map[int]bool{p.id: true},
+		electing:     map[int]bool{p.id: true},
+		newLeaderAck: map[int]bool{p.id: true},
+		handlers:     map[int]*learnerHandler{},
+		epoch:        p.disk.AcceptedEpoch + 1,
+		summaryEpoch: p.disk.CurrentEpoch,
+		summaryZxid:  p.LastProcessedZxid(),
+	}
+	p.setState(Leading, PhaseDiscovery, "won the election")
+	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
+	p.maybeDecideEpoch()
+}
+
+func (p *Peer) initLimitUs() int64 {
+	return p.c.msUs(p.c.cfg.Timing.InitLimit * p.c.cfg.Timing.TickTimeMs)
+}
+
+func (p *Peer) syncLimitUs() int64 {
+	return p.c.msUs(p.c.cfg.Timing.SyncLimit * p.c.cfg.Timing.TickTimeMs)
+}
+
+func (p *Peer) quorumOf(set map[int]bool) bool {
+	n := 0
+	for sid := range set {
+		if p.c.isVoter(sid) {
+			n++
+		}
+	}
+	return IsQuorum(n, p.c.cfg.Voters)
+}
+
+// onLeaderWaitTimeout: a quorum wait of discovery or synchronization ran out of initLimit.
+func (p *Peer) onLeaderWaitTimeout() {
+	l := p.lead
+	switch {
+	case l == nil || l.established:
+	case !l.epochDecided:
+		p.becomeLooking("timeout while waiting for a quorum of learners to connect (initLimit)")
+	case !l.epochAcked:
+		p.becomeLooking("timeout while waiting for a quorum to ACKEPOCH (initLimit)")
+	default:
+		p.becomeLooking("timeout while waiting for a quorum to ack NEWLEADER (initLimit)")
+	}
+}
+
+// onLearnerPacket handles everything a learner sends the leader.
+func (p *Peer) onLearnerPacket(m *Message) {
+	l := p.lead
+	if m.Packet == FollowerInfo || m.Packet == ObserverInfo {
+		p.acceptLearner(m)
+		return
+	}
+	h := l.byConn(m.Conn)
+	if h == nil {
+		return // a packet of a connection already closed
+	}
+	if l.established {
+		h.deadlineTick = l.tick + p.c.cfg.Timing.SyncLimit
+	}
+	switch m.Packet {
+	case AckEpoch:
+		p.onAckEpoch(h, m)
+	case Ack:
+		p.onAck(h, m.Zxid)
+	case Request:
+		p.onForwardedRequest(h, m.Req)
+	case Ping:
+		for _, s := range m.Live {
+			l.sessions.touch(s.SessionID, p.c.now)
+		}
+	case Revalidate:
+		p.onRevalidate(h, m)
+	default:
+		p.c.violation(p.id, "messageIllegal", fmt.Sprintf("leader received %s from %d", m.Packet, h.sid))
+	}
+}
+
+// acceptLearner: FOLLOWERINFO/OBSERVERINFO opens a learner handler.
+func (p *Peer) acceptLearner(m *Message) {
+	l := p.lead
+	if old := l.handlers[m.From]; old != nil {
+		p.removeHandler(old, "the learner reconnected")
+	}
+	h := &learnerHandler{sid: m.From, observer: m.Packet == ObserverInfo, conn: m.Conn,
+		acceptedEpoch: int64(m.Zxid.Epoch()), deadlineTick: l.tick + p.c.cfg.Timing.InitLimit + p.c.cfg.Timing.SyncLimit}
+	if h.observer != !p.c.isVoter(m.From) {
+		p.c.closeConn(m.Conn, p.id)
+		return
+	}
+	l.handlers[h.sid] = h
+	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: "learner connected"})
+	if l.epochDecided {
+		p.sendLeaderInfo(h)
+		return
+	}
+	// getEpochToPropose: the new epoch exceeds every accepted epoch heard so far.
+	if h.acceptedEpoch >= l.epoch {
+		l.epoch = h.acceptedEpoch + 1
+	}
+	if !h.observer {
+		l.connecting[h.sid] = true
+	}
+	p.maybeDecideEpoch()
+}
+
+func (p *Peer) maybeDecideEpoch() {
+	l := p.lead
+	if l.epochDecided || !p.quorumOf(l.connecting) {
+		return
+	}
+	l.epochDecided = true
+	p.setAcceptedEpoch(l.epoch)
+	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
+	for _, h := range l.sortedHandlers() {
+		p.sendLeaderInfo(h)
+	}
+	p.maybeEpochAcked()
+}
+
+func (p *Peer) sendLeaderInfo(h *learnerHandler) {
+	h.stage = hsAckEpoch
+	p.c.sendOnConn(p.id, h.sid, h.conn, &Message{Packet: LeaderInfo, Zxid: zkdb.MakeZxid(uint32(p.lead.epoch), 0), Epoch: 0x10000})
+}
+
+// onAckEpoch is LearnerHandler's half of waitForEpochAck.
+func (p *Peer) onAckEpoch(h *learnerHandler, m *Message) {
+	l := p.lead
+	if h.stage != hsAckEpoch {
+		p.c.violation(p.id, "stateInconsistent", fmt.Sprintf("ACKEPOCH from %d in the wrong stage", h.sid))
+		return
+	}
+	h.peerLast = m.Zxid
+	if m.Epoch != -1 {
+		myEpoch, myZxid := l.summaryEpoch, l.summaryZxid
+		if m.Epoch > myEpoch || (m.Epoch == myEpoch && m.Zxid > myZxid) {
+			p.removeHandler(h, fmt.Sprintf("follower is ahead of the leader: it has epoch %d, zxid %s; leader has epoch %d, zxid %s", m.Epoch, m.Zxid, myEpoch, myZxid))
+			return
+		}
+		if !h.observer {
+			l.electing[h.sid] = true
+		}
+	}
+	h.stage = hsElecting
+	if l.epochAcked {
+		p.syncLearner(h)
+		return
+	}
+	p.maybeEpochAcked()
+}
+
+func (p *Peer) maybeEpochAcked() {
+	l := p.lead
+	if l.epochAcked || !l.epochDecided || !p.quorumOf(l.electing) {
+		return
+	}
+	l.epochAcked = true
+	p.setCurrentEpoch(l.epoch)
+	p.el.current.PeerEpoch = l.epoch
+	l.lastProposed = zkdb.MakeZxid(uint32(l.epoch), 0)
+	if p.c.cfg.StartCounter > 0 && l.epoch == 1 {
+		l.lastProposed = zkdb.MakeZxid(uint32(l.epoch), p.c.cfg.StartCounter-1)
+	}
+	l.lastCommitted = l.lastProposed
+	p.c.checker.leaderSynchronizing(p, l.epoch)
+	p.setPhase(PhaseSynchronization, fmt.Sprintf("a quorum acknowledged epoch %d", l.epoch))
+	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
+	for _, h := range l.sortedHandlers() {
+		if h.stage == hsElecting {
+			p.syncLearner(h)
+		}
+	}
+	p.maybeEstablish()
+}
+
+// syncLearner decides DIFF, TRUNC or SNAP (LearnerHandler.syncFollower), queues the sync
+// stream, starts forwarding (startForwarding) and queues NEWLEADER.
+func (p *Peer) syncLearner(h *learnerHandler) {
+	plan := p.planSync(h.peerLast)
+	p.lastSyncLog(h, plan)
+	var out []*Message
+	if plan.mode == SyncSnap {
+		snap := p.tree.Clone()
+		snap.SetLastProcessedZxid(p.tree.LastProcessedZxid())
+		out = append(out, &Message{Packet: Snap, Zxid: p.tree.LastProcessedZxid(),
+			Snap: &Snapshot{Zxid: p.tree.LastProcessedZxid(), Tree: snap, Bytes: snap.ApproxBytes()}})
+	} else {
+		out = append(out, &Message{Packet: plan.op, Zxid: plan.opZxid})
+		for _, t := range plan.txns {
+			out = append(out, &Message{Packet: Proposal, Zxid: t.Zxid, Txn: t}, &Message{Packet: Commit, Zxid: t.Zxid})
+		}
+	}
+	// startForwarding: outstanding proposals past the synced point join the stream.
+	synced := plan.upTo
+	if !h.observer {
+		for _, pr := range p.lead.outstanding {
+			if pr.txn.Zxid > synced {
+				out = append(out, &Message{Packet: Proposal, Zxid: pr.txn.Zxid, Txn: pr.txn})
+			}
+		}
+	}
+	h.forwarding = true
+	out = append(out, &Message{Packet: NewLeader, Zxid: zkdb.MakeZxid(uint32(p.lead.epoch), 0)})
+	h.stage = hsNewLeaderAck
+	for _, m := range out {
+		p.queuePacket(h, m)
+	}
+	h.senderOn = true
+	p.pump(h)
+}
+
+type syncPlan struct {
+	mode   SyncMode
+	op     PacketType // DIFF or TRUNC
+	opZxid Zxid
+	txns   []*zkdb.Txn
+	upTo   Zxid // last zxid the learner has after the stream
+	why    string
+}
+
+// planSync is LearnerHandler.syncFollower plus queueCommittedProposals.
+func (p *Peer) planSync(peer Zxid) syncPlan {
+	last := p.tree.LastProcessedZxid()
+	minC, maxC := last, last
+	if n := len(p.committedLog); n > 0 {
+		minC, maxC = p.committedLog[0].Zxid, p.committedLog[n-1].Zxid
+	}
+	newEpochZxid := peer.Counter() == 0
+	switch {
+	case peer == last:
+		return syncPlan{mode: SyncDiff, op: Diff, opZxid: peer, upTo: peer,
+			why: fmt.Sprintf("it is already in sync at %s: empty DIFF", peer)}
+	case peer > maxC && !newEpochZxid:
+		return syncPlan{mode: SyncTrunc, op: Trunc, opZxid: maxC, upTo: maxC,
+			why: fmt.Sprintf("TRUNC to %s: it holds %s, newer than anything the leader committed", maxC, peer)}
+	case minC <= peer && peer <= maxC:
+		if plan, ok := p.walkCommitted(p.committedLog, peer, maxC); ok {
+			return plan
+		}
+	case peer < minC && p.c.cfg.SnapshotSizeFactor >= 0:
+		limit := int(p.c.cfg.SnapshotSizeFactor * float64(p.disk.SnapshotBytes()))
+		if fromLog, ok := p.disk.TxnsAfter(peer, limit); ok {
+			merged := mergeTxns(fromLog, p.committedLog, last)
+			if plan, ok := p.walkCommitted(merged, peer, maxC); ok {
+				plan.why += " (from the on-disk txn log)"
+				return plan
+			}
+		}
+	}
+	return syncPlan{mode: SyncSnap, upTo: last, why: p.snapWhy(peer, minC, maxC)}
+}
+
+func (p *Peer) snapWhy(peer, minC, maxC Zxid) string {
+	if peer < minC {
+		return fmt.Sprintf("SNAP at %s: it is at %s, older than the leader's committed log (from %s) and its txn log is too big or too short", p.tree.LastProcessedZxid(), peer, minC)
+	}
+	return fmt.Sprintf("SNAP at %s: it holds %s of an epoch the leader's history skips, and TRUNC never crosses an epoch", p.tree.LastProcessedZxid(), peer)
+}
+
+// mergeTxns joins txn-log entries and the committed log without duplicates, up to last.
+func mergeTxns(a, b []*zkdb.Txn, last Zxid) []*zkdb.Txn {
+	out := make([]*zkdb.Txn, 0, len(a)+len(b))
+	var top Zxid = -1
+	for _, list := range [][]*zkdb.Txn{a, b} {
+		for _, t := range list {
+			if t.Zxid > top && t.Zxid <= last {
+				out = append(out, t)
+				top = t.Zxid
+			}
+		}
+	}
+	return out
+}
+
+// walkCommitted is queueCommittedProposals: find the learner's zxid in the history; DIFF when
+// found, TRUNC to the previous zxid when it is missing but in the same epoch, and no plan
+// (SNAP) when the history moves to another epoch first.
+func (p *Peer) walkCommitted(hist []*zkdb.Txn, peer, maxC Zxid) (syncPlan, bool) {
+	newEpochZxid := peer.Counter() == 0
+	var prev Zxid = -1
+	for i, t := range hist {
+		if t.Zxid < peer {
+			prev = t.Zxid
+			continue
+		}
+		if t.Zxid == peer {
+			return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, txns: hist[i+1:], upTo: maxC,
+				why: fmt.Sprintf("DIFF: it has %s, which is in the leader's committed history; %d txns to send", peer, len(hist)-i-1)}, true
+		}
+		// t.Zxid > peer, seen first
+		if newEpochZxid {
+			return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, txns: hist[i:], upTo: maxC,
+				why: fmt.Sprintf("DIFF: it starts a new epoch at %s; %d txns to send", peer, len(hist)-i)}, true
+		}
+		if t.Zxid.Epoch() != peer.Epoch() {
+			return syncPlan{}, false
+		}
+		return syncPlan{mode: SyncTrunc, op: Trunc, opZxid: prev, txns: hist[i:], upTo: maxC,
+			why: fmt.Sprintf("TRUNC to %s: it holds %s that the leader never had; then %d txns", prev, peer, len(hist)-i)}, true
+	}
+	if newEpochZxid {
+		return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, upTo: maxC, why: "DIFF: nothing newer to send"}, true
+	}
+	return syncPlan{}, false
+}
+
+func (p *Peer) lastSyncLog(h *learnerHandler, plan syncPlan) {
+	p.c.emit(Event{Kind: EvSyncMode, Node: p.id, Peer: h.sid, Mode: plan.mode, Zxid: h.peerLast, N: len(plan.txns), Reason: plan.why})
+	if lp := p.c.peer(h.sid); lp != nil {
+		lp.lastSync, lp.lastSyncReason = plan.mode, plan.why
+	}
+}
+
+// queuePacket puts a packet on a learner's FIFO queue (LearnerHandler.queuedPackets).
+func (p *Peer) queuePacket(h *learnerHandler, m *Message) {
+	h.queue = append(h.queue, m)
+	if p.c.cfg.Timing.SendGapUs > 0 || !h.senderOn {
+		p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: "queued"})
+	}
+	if h.senderOn && !h.busy {
+		p.pump(h)
+	}
+}
+
+// pump is the learner's sender thread: it takes packets off the queue in order.
+func (p *Peer) pump(h *learnerHandler) {
+	for len(h.queue) > 0 && !h.busy {
+		m := h.queue[0]
+		h.queue[0] = nil
+		h.queue = h.queue[1:]
+		if m.Packet == Proposal && !h.observer {
+			h.unacked = append(h.unacked, sentProposal{zxid: m.Zxid, atUs: p.c.now})
+		}
+		p.c.sendOnConn(p.id, h.sid, h.conn, m)
+		if gap := p.c.cfg.Timing.SendGapUs; gap > 0 {
+			p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: "sent"})
+			h.busy = true
+			h.senderGen++
+			p.c.scheduleTimer(p.id, p.inc, tmSender, h.sid, h.senderGen, gap)
+		}
+	}
+}
+
+func (p *Peer) onSenderFree(sid int, gen uint64) {
+	if p.lead == nil {
+		return
+	}
+	h := p.lead.handlers[sid]
+	if h == nil || h.senderGen != gen {
+		return
+	}
+	h.busy = false
+	p.pump(h)
+}
+
+// onAck handles an ACK: of NEWLEADER (counter 0) or of a proposal.
+func (p *Peer) onAck(h *learnerHandler, z Zxid) {
+	l := p.lead
+	if z.Counter() == 0 {
+		if h.stage == hsNewLeaderAck && z == zkdb.MakeZxid(uint32(l.epoch), 0) {
+			h.stage = hsAcked
+			if !h.observer {
+				l.newLeaderAck[h.sid] = true
+			}
+			if l.established {
+				p.sendUpToDate(h)
+			} else {
+				p.maybeEstablish()
+			}
+		}
+		return // the ACK after UPTODATE is ignored
+	}
+	for len(h.unacked) > 0 && h.unacked[0].zxid <= z {
+		h.unacked = h.unacked[1:]
+	}
+	if h.observer {
+		return
+	}
+	p.processAck(h.sid, z)
+}
+
+// maybeEstablish: a quorum acked NEWLEADER; the leader starts broadcasting.
+func (p *Peer) maybeEstablish() {
+	l := p.lead
+	if l.established || !l.epochAcked || !p.quorumOf(l.newLeaderAck) {
+		return
+	}
+	l.established = true
+	p.cancelTimer(tmLeaderWait)
+	p.c.checker.leaderEstablished(p)
+	p.setPhase(PhaseBroadcast, fmt.Sprintf("a quorum acked NEWLEADER for epoch %d", l.epoch))
+	l.sessions = newSessionTracker(p.tree, p.c.now)
+	for _, h := range l.sortedHandlers() {
+		h.deadlineTick = l.tick + p.c.cfg.Timing.SyncLimit
+		if h.stage == hsAcked {
+			p.sendUpToDate(h)
+		}
+	}
+	p.setTimer(tmLeaderTick, 0, p.c.msUs(p.c.cfg.Timing.TickTimeMs/2))
+	p.srv.startServing(p)
+}
+
+func (p *Peer) sendUpToDate(h *learnerHandler) {
+	h.stage = hsBroadcast
+	p.queuePacket(h, &Message{Packet: UpToDate, Zxid: -1})
+}
+
+// onLeaderTick runs every half tick: ping everyone, and once per tick check that the synced
+// voters still form a quorum (Leader.lead's main loop).
+func (p *Peer) onLeaderTick() {
+	l := p.lead
+	if l == nil || !l.established {
+		return
+	}
+	if !l.tickSkip {
+		l.tick++
+		synced := map[int]bool{p.id: true}
+		for sid, h := range l.handlers {
+			if !h.observer && l.tick <= h.deadlineTick {
+				synced[sid] = true
+			}
+		}
+		if !p.quorumOf(synced) {
+			p.becomeLooking("not sufficient followers synced, only synced with sids: " + sidList(synced))
+			return
+		}
+		p.expireSessions()
+		if p.lead == nil {
+			return
+		}
+	}
+	l.tickSkip = !l.tickSkip
+	for _, h := range l.sortedHandlers() {
+		if !h.senderOn {
+			continue
+		}
+		if len(h.unacked) > 0 && p.c.now-h.unacked[0].atUs > p.syncLimitUs() {
+			p.removeHandler(h, fmt.Sprintf("closing connection to %d due to transaction timeout: %s unacked for more than syncLimit", h.sid, h.unacked[0].zxid))
+			continue
+		}
+		p.queuePacket(h, &Message{Packet: Ping, Zxid: l.lastProposed})
+	}
+	p.setTimer(tmLeaderTick, 0, p.c.msUs(p.c.cfg.Timing.TickTimeMs/2))
+}
+
+func sidList(set map[int]bool) string {
+	ids := make([]int, 0, len(set))
+	for sid := range set {
+		ids = append(ids, sid)
+	}
+	sort.Ints(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// removeHandler closes a learner connection at the leader.
+func (p *Peer) removeHandler(h *learnerHandler, why string) {
+	l := p.lead
+	if l.handlers[h.sid] == h {
+		delete(l.handlers, h.sid)
+	}
+	h.senderGen++
+	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: why})
+	p.c.closeConn(h.conn, p.id)
+}
+
+// shutdownLeader closes every learner connection (Leader.shutdown).
+func (p *Peer) shutdownLeader() {
+	for _, h := range p.lead.sortedHandlers() {
+		h.senderGen++
+		p.c.closeConn(h.conn, p.id)
+	}
+	p.lead.handlers = map[int]*learnerHandler{}
+}
+
+// propose assigns the next zxid to a write and sends it to the followers (Leader.propose).
+// It returns false when the zxid counter ran out: the leader then steps down.
+func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool) {
+	l := p.lead
+	if l.lastProposed.Counter() >= 0xfffffffe {
+		p.becomeLooking("zxid lower 32 bits have rolled over, forcing re-election, and therefore new epoch start")
+		return nil, false
+	}
+	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.now / 1000, Op: op}
+	l.lastProposed = t.Zxid
+	p.c.checker.proposed(p, t)
+	p.c.emit(Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID})
+	pr := &proposal{txn: t}
+	l.outstanding = append(l.outstanding, pr)
+	for _, h := range l.sortedHandlers() {
+		if h.forwarding && !h.observer {
+			p.queuePacket(h, &Message{Packet: Proposal, Zxid: t.Zxid, Txn: t})
+		}
+	}
+	p.logTxn(t)
+	p.processAck(p.id, t.Zxid) // the leader's own log write counts as its ACK
+	return t, true
+}
+
+// processAck counts an ACK and commits, strictly in zxid order, what has a quorum.
+func (p *Peer) processAck(sid int, z Zxid) {
+	l := p.lead
+	if z <= l.lastCommitted || len(l.outstanding) == 0 {
+		return
+	}
+	idx := int(z - l.outstanding[0].txn.Zxid)
+	if idx < 0 || idx >= len(l.outstanding) || l.outstanding[idx].txn.Zxid != z {
+		p.c.violation(p.id, "ackInconsistent", fmt.Sprintf("ACK %s from %d for an unknown proposal", z, sid))
+		return
+	}
+	pr := l.outstanding[idx]
+	for _, a := range pr.acks {
+		if a == sid {
+			return
+		}
+	}
+	pr.acks = append(pr.acks, sid)
+	need := p.c.cfg.Voters/2 + 1
+	if sid != p.id {
+		p.c.emit(Event{Kind: EvAcked, Node: p.id, Peer: sid, Zxid: z, N: len(pr.acks), M: need})
+	}
+	for len(l.outstanding) > 0 {
+		head := l.outstanding[0]
+		if len(head.acks) < need && !(p.c.cfg.Bug == BugCommitWithoutQuorum && containsInt(head.acks, p.id)) {
+			return
+		}
+		l.outstanding[0] = nil
+		l.outstanding = l.outstanding[1:]
+		p.commit(head)
+		if p.lead == nil {
+			return
+		}
+	}
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// commit: COMMIT to followers, INFORM to observers, apply locally, answer syncs.
+func (p *Peer) commit(pr *proposal) {
+	l := p.lead
+	z := pr.txn.Zxid
+	l.lastCommitted = z
+	for _, h := range l.sortedHandlers() {
+		if !h.forwarding {
+			continue
+		}
+		if h.observer {
+			p.queuePacket(h, &Message{Packet: Inform, Zxid: z, Txn: pr.txn})
+		} else {
+			p.queuePacket(h, &Message{Packet: Commit, Zxid: z})
+		}
+	}
+	p.c.stats.Committed++
+	p.applyCommitted(pr.txn)
+	if p.lead != nil {
+		p.releaseSyncs()
+	}
+}
+
+// onForwardedRequest: a learner forwarded a client request.
+func (p *Peer) onForwardedRequest(h *learnerHandler, r *ForwardReq) {
+	l := p.lead
+	if !l.established {
+		return
+	}
+	l.sessions.touch(r.SessionID, p.c.now)
+	if r.Op.Type == zkdb.OpSync {
+		p.registerSync(h.sid)
+		return
+	}
+	p.submitAtLeader(r.SessionID, r.Cxid, r.Op)
+}
+
+// submitAtLeader runs a write through the leader's request pipeline.
+func (p *Peer) submitAtLeader(sessionID int64, cxid int32, op zkdb.Op) bool {
+	_, ok := p.propose(sessionID, cxid, op)
+	return ok
+}
+
+// registerSync: answer a learner's sync once everything proposed so far has committed.
+func (p *Peer) registerSync(sid int) {
+	l := p.lead
+	if len(l.outstanding) == 0 {
+		p.sendSync(sid)
+		return
+	}
+	l.syncs = append(l.syncs, pendingSync{at: l.lastProposed, sid: sid})
+}
+
+func (p *Peer) releaseSyncs() {
+	l := p.lead
+	for len(l.syncs) > 0 && l.syncs[0].at <= l.lastCommitted {
+		s := l.syncs[0]
+		l.syncs = l.syncs[1:]
+		p.sendSync(s.sid)
+	}
+}
+
+func (p *Peer) sendSync(sid int) {
+	if sid == p.id {
+		p.srv.syncDone(p)
+		return
+	}
+	if h := p.lead.handlers[sid]; h != nil {
+		p.queuePacket(h, &Message{Packet: Sync, Zxid: 0})
+	}
+}
+
+// onRevalidate: a learner asks whether a reconnecting client's session is still valid.
+func (p *Peer) onRevalidate(h *learnerHandler, m *Message) {
+	if len(m.Live) == 0 {
+		return
+	}
+	s := m.Live[0]
+	valid := p.lead.sessions.valid(s.SessionID)
+	if valid {
+		p.lead.sessions.touch(s.SessionID, p.c.now)
+	}
+	p.queuePacket(h, &Message{Packet: Revalidate, Live: m.Live[:1], Flag: valid})
+}

@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// LinkRules is the network as the user set it: partition groups, one-way cuts and loss. The
+// UI, tests and lessons all edit this one object.
+type LinkRules struct {
+	// Groups splits the servers: two servers in different groups cannot talk. A server in no
+	// group is cut off from everyone. Empty means no partition.
+	Groups [][]int `json:"groups"`
+	// Cuts are one-way: {from, to} means nothing from `from` reaches `to`.
+	Cuts [][2]int `json:"cuts"`
+	// LossPct drops this share of messages (on a learner connection a loss resets it).
+	LossPct float64 `json:"lossPct"`
+}
+
+// Up reports whether messages from one server reach another.
+func (r *LinkRules) Up(from, to int) bool {
+	if from == to {
+		return true
+	}
+	for _, c := range r.Cuts {
+		if c[0] == from && c[1] == to {
+			return false
+		}
+	}
+	if len(r.Groups) == 0 {
+		return true
+	}
+	return r.group(from) >= 0 && r.group(from) == r.group(to)
+}
+
+func (r *LinkRules) group(id int) int {
+	for i, g := range r.Groups {
+		for _, x := range g {
+			if x == id {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// String describes the rules for a person.
+func (r *LinkRules) String() string {
+	var parts []string
+	if len(r.Groups) > 0 {
+		gs := make([]string, len(r.Groups))
+		for i, g := range r.Groups {
+			gs[i] = fmt.Sprint(g)
+		}
+		parts = append(parts, "partition "+strings.Join(gs, " | "))
+	}
+	for _, c := range r.Cuts {
+		parts = append(parts, fmt.Sprintf("cut %d→%d", c[0], c[1]))
+	}
+	if r.LossPct > 0 {
+		parts = append(parts, fmt.Sprintf("loss %.1f%%", r.LossPct))
+	}
+	if len(parts) == 0 {
+		return "all links up"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r LinkRules) clone() LinkRules {
+	out := LinkRules{LossPct: r.LossPct}
+	for _, g := range r.Groups {
+		out.Groups = append(out.Groups, append([]int(nil), g...))
+	}
+	out.Cuts = append(out.Cuts, r.Cuts...)
+	return out
+}
+
+// validateGroups checks a partition: known ids, none twice.
+func validateGroups(groups [][]int, n int) error {
+	seen := map[int]bool{}
+	for _, g := range groups {
+		if len(g) == 0 {
+			return fmt.Errorf("empty group")
+		}
+		for _, id := range g {
+			if id < 1 || id > n {
+				return fmt.Errorf("unknown server %d", id)
+			}
+			if seen[id] {
+				return fmt.Errorf("server %d is in two groups", id)
+			}
+			seen[id] = true
+		}
+	}
+	return nil
+}
+
+// qconn is a learner↔leader TCP connection. A cut link or a lost packet resets it: what is in
+// flight is lost and nothing more passes; the ends find out by their own time-outs, while a
+// crash closes it at once (the OS of the surviving end sees the reset).
+type qconn struct {
+	a, b int
+}
+
+// Partition splits the servers into groups (servers left out are isolated).
+func (c *Cluster) Partition(groups [][]int) error {
+	if err := validateGroups(groups, len(c.peers)-1); err != nil {
+		return err
+	}
+	r := c.rules.clone()
+	r.Groups = nil
+	for _, g := range groups {
+		gg := append([]int(nil), g...)
+		sort.Ints(gg)
+		r.Groups = append(r.Groups, gg)
+	}
+	c.setRules(r)
+	return nil
+}
+
+// SetLink cuts (up=false) or restores one direction of a link.
+func (c *Cluster) SetLink(from, to int, up bool) error {
+	n := len(c.peers) - 1
+	if from < 1 || from > n || to < 1 || to > n || from == to {
+		return fmt.Errorf("bad link %d→%d", from, to)
+	}
+	r := c.rules.clone()
+	kept := r.Cuts[:0]
+	for _, x := range r.Cuts {
+		if x != [2]int{from, to} {
+			kept = append(kept, x)
+		}
+	}
+	r.Cuts = kept
+	if !up {
+		r.Cuts = append(r.Cuts, [2]int{from, to})
+	}
+	c.setRules(r)
+	return nil
+}
+
+// SetLoss sets the share of lost messages, in percent.
+func (c *Cluster) SetLoss(pct float64) error {
+	if pct < 0 || pct > 100 {
+		return fmt.Errorf("loss %.1f%% out of range [0, 100]", pct)
+	}
+	r := c.rules.clone()
+	r.LossPct = pct
+	c.setRules(r)
+	return nil
+}
+
+// Heal restores every link.
+func (c *Cluster) Heal() { c.setRules(LinkRules{}) }
+
+// Rules returns the link rules in force.
+func (c *Cluster) Rules() LinkRules { return c.rules.clone() }
+
+func (c *Cluster) setRules(r LinkRules) {
+	n := len(c.peers) - 1
+	for a := 1; a <= n; a++ {
+		for b := 1; b <= n; b++ {
+			if a != b && c.rules.Up(a, b) && !r.Up(a, b) {
+				c.linkGen[a][b]++ // in-flight messages on this direction are lost
+			}
+		}
+	}
+	c.rules = r
+	for _, id := range c.sortedConnIDs() {
+		k := c.conns[id]
+		if !r.Up(k.a, k.b) || !r.Up(k.b, k.a) {
+			c.resetConn(id, "link cut")
+		}
+	}
+	c.emit(Event{Kind: EvLinks, Reason: r.String()})
+}
+
+func (c *Cluster) sortedConnIDs() []uint64 {
+	ids := make([]uint64, 0, len(c.conns))
+	for id := range c.conns {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+func (c *Cluster) openConn(a, b int) uint64 {
+	c.nextConn++
+	if c.rules.Up(a, b) && c.rules.Up(b, a) {
+		c.conns[c.nextConn] = &qconn{a: a, b: b}
+	} // else the connection never opens: its packets are dropped and the learner times out
+	return c.nextConn
+}
+
+// resetConn kills a connection silently (the ends time out).
+func (c *Cluster) resetConn(id uint64, why string) {
+	k := c.conns[id]
+	if k == nil {
+		return
+	}
+	delete(c.conns, id)
+	c.emit(Event{Kind: EvConn, Node: k.a, Peer: k.b, Reason: "connection reset: " + why})
+}
+
+// closeConn closes a connection from one end; the other end learns it after one latency.
+func (c *Cluster) closeConn(id uint64, by int) {
+	k := c.conns[id]
+	if k == nil {
+		return
+	}
+	delete(c.conns, id)
+	other := k.a
+	if other == by {
+		other = k.b
+	}
+	c.push(item{at: c.now + c.latency(), kind: itConnClosed, node: other, conn: id, arg: by, inc: c.peers[other].inc})
+}
+
+func (c *Cluster) latency() int64 {
+	t := c.cfg.Timing
+	l := t.LinkLatencyUs
+	if t.LinkJitterUs > 0 {
+		l += c.rng.Int63n(t.LinkJitterUs + 1)
+	}
+	return l
+}
+
+// send puts an election message on the link.
+func (c *Cluster) send(m *Message) {
+	c.transmit(m)
+}
+
+// sendOnConn puts a quorum packet on a learner connection.
+func (c *Cluster) sendOnConn(from, to int, conn uint64, m *Message) {
+	m.From, m.To, m.Conn = from, to, conn
+	c.transmit(m)
+}
+
+func (c *Cluster) transmit(m *Message) {
+	c.nextMsg++
+	m.ID = c.nextMsg
+	c.stats.Messages++
+	at := c.now
+	if m.From != m.To {
+		at += c.latency()
+		if last := c.linkLast[m.From][m.To]; at < last {
+			at = last // FIFO per directed link
+		}
+		c.linkLast[m.From][m.To] = at
+	}
+	c.emit(Event{Kind: EvSend, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, AtUs: at, Vote: m.Vote})
+	if m.Conn != 0 && c.conns[m.Conn] == nil {
+		c.drop(m, "the connection is closed")
+		return
+	}
+	if !c.rules.Up(m.From, m.To) {
+		if m.Conn != 0 {
+			c.resetConn(m.Conn, "link down")
+		}
+		c.drop(m, "the link is down")
+		return
+	}
+	if c.rules.LossPct > 0 && m.From != m.To && c.rng.Float64()*100 < c.rules.LossPct {
+		if m.Conn != 0 {
+			c.resetConn(m.Conn, "packet lost")
+		}
+		c.drop(m, "lost")
+		return
+	}
+	c.push(item{at: at, kind: itDeliver, msg: m, gen: c.linkGen[m.From][m.To]})
+}
+
+func (c *Cluster) drop(m *Message, why string) {
+	c.stats.Dropped++
+	c.emit(Event{Kind: EvDrop, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Reason: why})
+}
+
+func (c *Cluster) deliver(it *item) {
+	m := it.msg
+	p := c.peers[m.To]
+	switch {
+	case it.gen != c.linkGen[m.From][m.To]:
+		c.drop(m, "the link was cut while it was in flight")
+	case m.Conn != 0 && c.conns[m.Conn] == nil:
+		c.drop(m, "the connection was reset")
+	case p.state == Down:
+		c.drop(m, fmt.Sprintf("server %d is down", m.To))
+	default:
+		c.emit(Event{Kind: EvDeliver, Node: m.To, Peer: m.From, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid})
+		p.onMessage(m)
+	}
+}

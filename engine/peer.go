@@ -1,0 +1,304 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// timerKind names a peer timer. Setting a timer of a kind replaces the previous one.
+type timerKind uint8
+
+const (
+	tmElection     timerKind = iota // FLE: no notification within notTimeout
+	tmFinalize                      // FLE: finalizeWait after a quorum agreed
+	tmLeaderTick                    // leader: every tickTime/2 (ping, quorum check)
+	tmLeaderWait                    // leader: initLimit deadline of the current quorum wait
+	tmLearnerRead                   // learner: socket read timeout
+	tmLearnerRetry                  // learner: next connection attempt
+	tmObserverWait                  // observer: 200 ms pause before looking again
+	tmSender                        // leader: a learner's sender is free again (arg = sid)
+	numTimers
+)
+
+// Peer is one simulated ZooKeeper server (QuorumPeer). Its fields split in two: the disk,
+// which survives a crash, and everything else, which a crash wipes.
+type Peer struct {
+	c        *Cluster
+	id       int
+	observer bool
+	disk     *Disk
+	// inc is the incarnation: bumped by every crash and restart, so timers and connection
+	// callbacks of an earlier life are ignored.
+	inc    uint32
+	timers [numTimers]uint64
+
+	state  ServerState
+	phase  ZabPhase
+	reason string
+
+	// In-memory database (ZKDatabase): the data tree and the committed-log window.
+	tree         *zkdb.DataTree
+	committedLog []*zkdb.Txn
+
+	// Sync outcome of the last time this server joined a leader, for the view.
+	lastSync       SyncMode
+	lastSyncReason string
+
+	el    election
+	lead  *leaderState
+	learn *learnerState
+	srv   serverSide
+}
+
+func newPeer(c *Cluster, id int, observer bool) *Peer {
+	return &Peer{c: c, id: id, observer: observer, disk: newDisk(), state: Down, phase: PhaseNone}
+}
+
+// ID is the server id (myid).
+func (p *Peer) ID() int { return p.id }
+
+// State is the server's current state.
+func (p *Peer) State() ServerState { return p.state }
+
+// Phase is the server's Zab phase.
+func (p *Peer) Phase() ZabPhase { return p.phase }
+
+// IsObserver reports whether the server is a non-voting observer.
+func (p *Peer) IsObserver() bool { return p.observer }
+
+// Disk exposes the server's durable state (read-only use).
+func (p *Peer) Disk() *Disk { return p.disk }
+
+// Tree is the server's in-memory data tree, nil while it is down.
+func (p *Peer) Tree() *zkdb.DataTree { return p.tree }
+
+// LastProcessedZxid is the zxid of the last txn applied to the data tree.
+func (p *Peer) LastProcessedZxid() Zxid {
+	if p.tree == nil {
+		return p.disk.LastLoggedZxid()
+	}
+	return p.tree.LastProcessedZxid()
+}
+
+// LastLoggedZxid is the zxid of the last txn in the server's log.
+func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
+
+// boot starts a server from its disk (QuorumPeer.start → loadDataBase → LOOKING).
+func (p *Peer) boot() {
+	p.inc++
+	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
+		p.c.violation(p.id, "StartupCheck", fmt.Sprintf("acceptedEpoch %d < currentEpoch %d", p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
+	}
+	p.loadDatabase()
+	if e := int64(p.LastLoggedZxid().Epoch()); e > p.disk.CurrentEpoch {
+		p.c.violation(p.id, "StartupCheck", fmt.Sprintf("epoch of last zxid %d > currentEpoch %d", e, p.disk.CurrentEpoch))
+	}
+	p.srv.reset()
+	p.becomeLooking("started")
+}
+
+// crash wipes everything in memory. The disk stays.
+func (p *Peer) crash() {
+	if p.state == Down {
+		return
+	}
+	p.leaveRole()
+	p.inc++
+	p.tree = nil
+	p.committedLog = nil
+	p.el = election{}
+	p.setState(Down, PhaseNone, "crashed")
+}
+
+// loadDatabase rebuilds the tree from disk, including logged but uncommitted txns (as
+// ZooKeeper fast-forwards its database from the txn log), and refills the committed log.
+func (p *Peer) loadDatabase() {
+	tree, replayed := p.disk.Load()
+	p.tree = tree
+	n := len(replayed)
+	if n > p.c.cfg.CommitLogCount {
+		replayed = replayed[n-p.c.cfg.CommitLogCount:]
+	}
+	p.committedLog = append(p.committedLog[:0], replayed...)
+}
+
+// addCommitted appends to the committed-log window (ZKDatabase.addCommittedProposal).
+func (p *Peer) addCommitted(t *zkdb.Txn) {
+	if len(p.committedLog) >= p.c.cfg.CommitLogCount {
+		copy(p.committedLog, p.committedLog[1:])
+		p.committedLog = p.committedLog[:len(p.committedLog)-1]
+	}
+	p.committedLog = append(p.committedLog, t)
+}
+
+// logTxn appends a proposal to the txn log and snapshots when due (SyncRequestProcessor).
+func (p *Peer) logTxn(t *zkdb.Txn) bool {
+	if !p.disk.Append(t) {
+		p.c.violation(p.id, "LogOrder", fmt.Sprintf("zxid %s not above last logged %s", t.Zxid, p.disk.LastLoggedZxid()))
+		return false
+	}
+	p.c.emit(Event{Kind: EvLogged, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path})
+	return true
+}
+
+// applyCommitted applies a committed txn to the tree, records it in the committed log and
+// answers the local client that sent it, if any (FinalRequestProcessor).
+func (p *Peer) applyCommitted(t *zkdb.Txn) {
+	if t.Zxid <= p.tree.LastProcessedZxid() {
+		// Already in the tree (fast-forwarded from the log at load time).
+		p.c.checker.delivered(p.id, t)
+		return
+	}
+	res, watches := p.tree.Apply(t)
+	p.addCommitted(t)
+	p.c.checker.delivered(p.id, t)
+	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID})
+	p.maybeSnapshot()
+	p.srv.afterApply(p, t, res, watches)
+}
+
+func commitPath(t *zkdb.Txn, res zkdb.Result) string {
+	if res.Path != "" {
+		return res.Path
+	}
+	return t.Op.Path
+}
+
+func (p *Peer) maybeSnapshot() {
+	if p.disk.loggedSinceSnap >= p.c.cfg.SnapCount && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
+		p.takeSnapshot()
+	}
+}
+
+func (p *Peer) takeSnapshot() {
+	t := p.tree.Clone()
+	z := p.tree.LastProcessedZxid()
+	t.SetLastProcessedZxid(z)
+	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
+	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: "taken"})
+}
+
+// setAcceptedEpoch persists acceptedEpoch.
+func (p *Peer) setAcceptedEpoch(e int64) {
+	p.disk.AcceptedEpoch = e
+	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: "accepted"})
+	p.c.checker.epochs(p)
+}
+
+// setCurrentEpoch persists currentEpoch.
+func (p *Peer) setCurrentEpoch(e int64) {
+	p.disk.CurrentEpoch = e
+	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: "current"})
+	p.c.checker.epochs(p)
+}
+
+func (p *Peer) setState(s ServerState, ph ZabPhase, reason string) {
+	p.state, p.phase, p.reason = s, ph, reason
+	p.c.emit(Event{Kind: EvState, Node: p.id, State: s, Phase: ph, Epoch: p.disk.CurrentEpoch, Reason: reason})
+}
+
+func (p *Peer) setPhase(ph ZabPhase, reason string) { p.setState(p.state, ph, reason) }
+
+// leaveRole stops whatever role the server had: learner connections, the leader's learner
+// handlers and every client connection (ZooKeeper closes them when a server leaves a role).
+func (p *Peer) leaveRole() {
+	for k := range p.timers {
+		p.timers[k]++
+	}
+	if p.lead != nil {
+		p.shutdownLeader()
+		p.lead = nil
+	}
+	if p.learn != nil {
+		p.c.closeConn(p.learn.conn, p.id)
+		p.learn = nil
+	}
+	p.srv.closeAll(p)
+}
+
+// becomeLooking ends any role and starts a new election. Every failure ends here, with its
+// reason carried by the state event.
+func (p *Peer) becomeLooking(reason string) {
+	wasRole := p.state == Following || p.state == Leading || p.state == Observing
+	p.leaveRole()
+	if wasRole {
+		// ZooKeeper fast-forwards the database from the txn log on the way out of a role, so
+		// the vote's zxid counts logged but uncommitted proposals.
+		p.loadDatabase()
+	}
+	p.setState(Looking, PhaseElection, reason)
+	if p.observer && wasRole {
+		p.setTimer(tmObserverWait, 0, p.c.msUs(200))
+		return
+	}
+	p.lookForLeader()
+}
+
+// timer plumbing -----------------------------------------------------------------------
+
+func (p *Peer) setTimer(k timerKind, arg int, delayUs int64) {
+	p.timers[k]++
+	p.c.scheduleTimer(p.id, p.inc, k, arg, p.timers[k], delayUs)
+}
+
+func (p *Peer) cancelTimer(k timerKind) { p.timers[k]++ }
+
+func (p *Peer) onTimer(k timerKind, arg int, gen uint64) {
+	if k != tmSender && p.timers[k] != gen {
+		return
+	}
+	switch k {
+	case tmElection:
+		p.onElectionTimeout()
+	case tmFinalize:
+		p.onFinalize()
+	case tmLeaderTick:
+		p.onLeaderTick()
+	case tmLeaderWait:
+		p.onLeaderWaitTimeout()
+	case tmLearnerRead:
+		p.onReadTimer()
+	case tmLearnerRetry:
+		p.connectToLeader()
+	case tmObserverWait:
+		p.lookForLeader()
+	case tmSender:
+		p.onSenderFree(arg, gen)
+	}
+}
+
+func (p *Peer) learnerLeader() int {
+	if p.learn != nil {
+		return p.learn.leader
+	}
+	return 0
+}
+
+// onMessage dispatches a delivered message.
+func (p *Peer) onMessage(m *Message) {
+	switch {
+	case m.Packet == Notification:
+		p.onNotification(m)
+	case p.lead != nil:
+		p.onLearnerPacket(m)
+	case p.learn != nil && m.Conn == p.learn.conn:
+		p.onLeaderPacket(m)
+	case m.Packet == FollowerInfo || m.Packet == ObserverInfo:
+		// Not leading: the connection is refused (nobody listens on the quorum port).
+		p.c.sendOnConn(p.id, m.From, m.Conn, &Message{Packet: ConnRefused})
+	}
+}
+
+// onConnClosed is called when the other end of a learner connection closed it (its process
+// died or it shut the connection down).
+func (p *Peer) onConnClosed(conn uint64, by int) {
+	switch {
+	case p.lead != nil:
+		if h := p.lead.byConn(conn); h != nil {
+			p.removeHandler(h, fmt.Sprintf("learner %d closed the connection", by))
+		}
+	case p.learn != nil && p.learn.conn == conn:
+		p.becomeLooking(fmt.Sprintf("leader %d closed the connection", by))
+	}
+}

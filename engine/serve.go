@@ -1,0 +1,310 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// serverSide is a server's client-facing half (ServerCnxnFactory + request processors):
+// connected clients, their outstanding requests, sessions touched since the last ping.
+type serverSide struct {
+	serving   bool
+	clients   []*Client          // connected, in client-id order
+	bySession map[int64]*Client  // connected or connecting, by session
+	waiting   map[int64]*Client  // session → client waiting for createSession or revalidation
+	touched   map[int64]int32    // learner: sessions touched since the last PING reply
+	syncs     []*clientSync      // sync() calls waiting for the leader's SYNC, in order
+	sessSeq   int64
+}
+
+type clientSync struct {
+	cl *Client
+	o  *clientOp
+}
+
+func (s *serverSide) reset() {
+	*s = serverSide{bySession: map[int64]*Client{}, waiting: map[int64]*Client{}, touched: map[int64]int32{}}
+}
+
+// startServing: the server may now take clients (leader established, learner up to date).
+func (s *serverSide) startServing(p *Peer) { s.serving = true }
+
+// closeAll drops every client connection (the server left its role or crashed).
+func (s *serverSide) closeAll(p *Peer) {
+	s.serving = false
+	cls := append([]*Client(nil), s.clients...)
+	for _, cl := range s.waiting {
+		if !containsClient(cls, cl) {
+			cls = append(cls, cl)
+		}
+	}
+	sort.Slice(cls, func(i, j int) bool { return cls[i].id < cls[j].id })
+	s.clients, s.syncs = nil, nil
+	s.bySession = map[int64]*Client{}
+	s.waiting = map[int64]*Client{}
+	s.touched = map[int64]int32{}
+	for _, cl := range cls {
+		if p.tree != nil {
+			p.tree.RemoveWatcher(cl.id)
+		}
+		if cl.server == p.id {
+			cl.disconnected(fmt.Sprintf("server %d closed the connection", p.id))
+		}
+	}
+}
+
+func containsClient(list []*Client, cl *Client) bool {
+	for _, x := range list {
+		if x == cl {
+			return true
+		}
+	}
+	return false
+}
+
+// attach: a client connects. A new session is a createSession txn; an existing one is
+// revalidated with the leader.
+func (s *serverSide) attach(p *Peer, cl *Client) {
+	if cl.session == 0 {
+		s.sessSeq++
+		id := int64(p.id)<<56 | (p.c.now/1000&0xffffffffff)<<16 + s.sessSeq
+		cl.session = id
+		s.waiting[id] = cl
+		s.write(p, id, 0, zkdb.Op{Type: zkdb.OpCreateSession, Timeout: cl.timeoutMs})
+		return
+	}
+	s.waiting[cl.session] = cl
+	if p.lead != nil {
+		s.revalidated(p, cl.session, p.lead.sessions.valid(cl.session))
+		return
+	}
+	p.c.sendOnConn(p.id, p.learn.leader, p.learn.conn, &Message{Packet: Revalidate, Live: []SessionTTL{{cl.session, cl.timeoutMs}}})
+}
+
+// revalidated: the leader's answer for a reconnecting session.
+func (s *serverSide) revalidated(p *Peer, session int64, valid bool) {
+	cl := s.waiting[session]
+	if cl == nil || cl.server != p.id {
+		return
+	}
+	delete(s.waiting, session)
+	if !valid {
+		cl.setState(ClientExpired)
+		return
+	}
+	s.join(p, cl)
+}
+
+func (s *serverSide) join(p *Peer, cl *Client) {
+	s.clients = append(s.clients, cl)
+	sort.Slice(s.clients, func(i, j int) bool { return s.clients[i].id < s.clients[j].id })
+	s.bySession[cl.session] = cl
+	s.touch(p, cl.session, cl.timeoutMs)
+	cl.connected(p.id)
+}
+
+// touch records client activity for the session (leader: at once; learner: next PING).
+func (s *serverSide) touch(p *Peer, session int64, timeoutMs int32) {
+	if p.lead != nil {
+		p.lead.sessions.touch(session, p.c.now)
+		return
+	}
+	s.touched[session] = timeoutMs
+}
+
+// touchedSessions empties the touched set for a PING reply, in session order.
+func (s *serverSide) touchedSessions() []SessionTTL {
+	if len(s.touched) == 0 {
+		return nil
+	}
+	out := make([]SessionTTL, 0, len(s.touched))
+	for id, to := range s.touched {
+		out = append(out, SessionTTL{id, to})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SessionID < out[j].SessionID })
+	s.touched = map[int64]int32{}
+	return out
+}
+
+func isRead(t zkdb.OpType) bool {
+	switch t {
+	case zkdb.OpGetData, zkdb.OpExists, zkdb.OpGetChildren, zkdb.OpGetChildren2, zkdb.OpGetACL:
+		return true
+	}
+	return false
+}
+
+// handle takes a request from a connected client.
+func (s *serverSide) handle(p *Peer, cl *Client, o *clientOp) {
+	s.touch(p, cl.session, cl.timeoutMs)
+	switch {
+	case isRead(o.op.Type):
+		s.runReads(p, cl)
+	case o.op.Type == zkdb.OpSync:
+		o.sent = true
+		s.syncs = append(s.syncs, &clientSync{cl: cl, o: o})
+		if p.lead != nil {
+			p.registerSync(p.id)
+		} else {
+			p.c.sendOnConn(p.id, p.learn.leader, p.learn.conn, &Message{Packet: Request, Req: &ForwardReq{SessionID: cl.session, Cxid: o.cxid, Op: o.op}})
+		}
+	default:
+		o.sent = true
+		s.write(p, cl.session, o.cxid, o.op)
+	}
+}
+
+// write sends a write to the leader (or proposes it, on the leader).
+func (s *serverSide) write(p *Peer, session int64, cxid int32, op zkdb.Op) {
+	if p.lead != nil {
+		p.submitAtLeader(session, cxid, op)
+		return
+	}
+	p.c.sendOnConn(p.id, p.learn.leader, p.learn.conn, &Message{Packet: Request, Req: &ForwardReq{SessionID: session, Cxid: cxid, Op: op}})
+}
+
+// runReads answers the client's reads that no earlier request of its session holds back.
+func (s *serverSide) runReads(p *Peer, cl *Client) {
+	for _, o := range cl.ops {
+		if o.done {
+			continue
+		}
+		if !isRead(o.op.Type) {
+			return // a pending write or sync: later reads wait (session order)
+		}
+		cl.complete(o, s.read(p, cl, o))
+	}
+}
+
+func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
+	r := Reply{Server: p.id}
+	var w int64
+	if o.watch {
+		w = cl.id
+	}
+	t := p.tree
+	switch o.op.Type {
+	case zkdb.OpGetData:
+		r.Data, r.Stat, r.Err = t.GetData(o.op.Path, w)
+		if w != 0 && r.Err == zkdb.OK {
+			cl.dataW[o.op.Path] = true
+		}
+	case zkdb.OpExists:
+		r.Stat, r.Err = t.Exists(o.op.Path, w)
+		if w != 0 {
+			if r.Err == zkdb.OK {
+				cl.dataW[o.op.Path] = true
+			} else {
+				cl.existW[o.op.Path] = true
+			}
+		}
+	case zkdb.OpGetChildren, zkdb.OpGetChildren2:
+		r.Children, r.Stat, r.Err = t.GetChildren(o.op.Path, w)
+		if w != 0 && r.Err == zkdb.OK {
+			cl.childW[o.op.Path] = true
+		}
+	case zkdb.OpGetACL:
+		r.ACL, r.Stat, r.Err = t.GetACL(o.op.Path)
+	}
+	r.Zxid = t.LastProcessedZxid()
+	return r
+}
+
+// afterApply delivers fired watches and answers the client whose txn was applied here.
+func (s *serverSide) afterApply(p *Peer, t *zkdb.Txn, res zkdb.Result, watches []zkdb.WatchEvent) {
+	if p.lead != nil {
+		switch t.Op.Type {
+		case zkdb.OpCreateSession:
+			p.lead.sessions.add(t.SessionID, t.Op.Timeout, p.c.now)
+			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: "created"})
+		case zkdb.OpCloseSession:
+			p.lead.sessions.remove(t.SessionID)
+			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: "closed"})
+		}
+	}
+	for _, ev := range watches {
+		if cl := s.clientByID(ev.Watcher); cl != nil {
+			cl.onWatch(ev)
+		}
+	}
+	switch t.Op.Type {
+	case zkdb.OpCreateSession:
+		if cl := s.waiting[t.SessionID]; cl != nil && cl.server == p.id {
+			delete(s.waiting, t.SessionID)
+			s.join(p, cl)
+		}
+		return
+	case zkdb.OpCloseSession:
+		cl := s.bySession[t.SessionID]
+		if cl == nil {
+			return
+		}
+		s.drop(p, cl)
+		if cl.closing {
+			if o := cl.findOp(t.Cxid); o != nil {
+				cl.complete(o, Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid(), TxnZxid: t.Zxid})
+			}
+			cl.setState(ClientClosed)
+		} else {
+			cl.setState(ClientExpired)
+		}
+		return
+	}
+	cl := s.bySession[t.SessionID]
+	if cl == nil || cl.server != p.id {
+		return
+	}
+	o := cl.findOp(t.Cxid)
+	if o == nil {
+		return
+	}
+	r := Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid(), TxnZxid: t.Zxid, Err: res.Err, Path: res.Path, Stat: res.Stat, Multi: res.Multi}
+	cl.complete(o, r)
+	s.runReads(p, cl)
+}
+
+func (cl *Client) findOp(cxid int32) *clientOp {
+	for _, o := range cl.ops {
+		if o.cxid == cxid && !o.done {
+			return o
+		}
+	}
+	return nil
+}
+
+func (s *serverSide) clientByID(id int64) *Client {
+	i := sort.Search(len(s.clients), func(i int) bool { return s.clients[i].id >= id })
+	if i < len(s.clients) && s.clients[i].id == id {
+		return s.clients[i]
+	}
+	return nil
+}
+
+func (s *serverSide) drop(p *Peer, cl *Client) {
+	delete(s.bySession, cl.session)
+	for i, x := range s.clients {
+		if x == cl {
+			s.clients = append(s.clients[:i], s.clients[i+1:]...)
+			break
+		}
+	}
+	p.tree.RemoveWatcher(cl.id)
+}
+
+// syncDone: the leader's SYNC arrived (or, on the leader, the sync point committed).
+func (s *serverSide) syncDone(p *Peer) {
+	if len(s.syncs) == 0 {
+		return
+	}
+	cs := s.syncs[0]
+	s.syncs = s.syncs[1:]
+	if cs.cl.server != p.id {
+		return
+	}
+	cs.cl.complete(cs.o, Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid(), Path: cs.o.op.Path})
+	s.runReads(p, cs.cl)
+}
+
+func sortStrings(xs []string) { sort.Strings(xs) }

@@ -1,0 +1,293 @@
+package zkdb
+
+// Apply applies a committed txn and returns its result and the watch events it fires
+// (ZooKeeper: PrepRequestProcessor's checks, then DataTree.processTxn). A write that fails its
+// checks changes nothing but the last processed zxid, and fails the same way on every
+// replica. The last processed zxid becomes txn.Zxid if that is higher (DataTree.processTxn).
+//
+// Apply keeps references to the op's Data and ACL slices; they must not be modified later.
+func (t *DataTree) Apply(txn *Txn) (Result, []WatchEvent) {
+	var res Result
+	switch txn.Op.Type {
+	case OpMulti:
+		res = t.applyMulti(txn)
+	case OpCreateSession:
+		// ZooKeeperServer.processTxn: sessionTracker.commitSession(id, timeout).
+		t.sessions[txn.SessionID] = txn.Op.Timeout
+	case OpCloseSession:
+		t.closeSession(txn.SessionID, txn.Zxid)
+	default:
+		res = t.applyOp(txn, &txn.Op)
+	}
+	if txn.Zxid > t.lastProcessedZxid {
+		t.lastProcessedZxid = txn.Zxid
+	}
+	if len(t.pending) == 0 {
+		return res, nil
+	}
+	return res, t.fireTriggers()
+}
+
+// applyOp applies one write op, alone or inside a multi.
+func (t *DataTree) applyOp(txn *Txn, op *Op) Result {
+	switch op.Type {
+	case OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL:
+		return t.create(txn, op)
+	case OpDelete:
+		return Result{Err: t.delete(op.Path, op.Version, txn.Zxid)}
+	case OpDeleteContainer:
+		return Result{Err: t.deleteContainer(op.Path, txn.Zxid)}
+	case OpSetData:
+		return t.setData(txn, op)
+	case OpSetACL:
+		return t.setACL(op)
+	case OpCheck:
+		return Result{Err: t.check(op)}
+	}
+	return Result{Err: ErrUnimplemented}
+}
+
+// create checks and applies a create (PrepRequestProcessor.pRequest2TxnCreate, then
+// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL
+// (UNIMPLEMENTED), session of an ephemeral (SESSIONEXPIRED), path and data size
+// (BADARGUMENTS), ACL (INVALIDACL), parent exists (NONODE), sequence suffix from the parent's
+// cversion, node absent (NODEEXISTS), parent not ephemeral (NOCHILDRENFOREPHEMERALS).
+func (t *DataTree) create(txn *Txn, op *Op) Result {
+	mode := op.Mode
+	if !mode.valid() {
+		return Result{Err: ErrBadArguments}
+	}
+	if op.Type == OpCreateTTL || mode.IsTTL() {
+		return Result{Err: ErrUnimplemented} // TTL nodes need extended types
+	}
+	container := op.Type == OpCreateContainer || mode == Container
+	ephemeral := !container && mode.IsEphemeral()
+	if ephemeral && !t.HasSession(txn.SessionID) {
+		return Result{Err: ErrSessionExpired}
+	}
+	if validatePath(op.Path, mode.IsSequential()) != nil || len(op.Data) > MaxDataBytes {
+		return Result{Err: ErrBadArguments}
+	}
+	acl, err := fixupACL(op.ACL)
+	if err != OK {
+		return Result{Err: err}
+	}
+	parentPath, _ := splitPath(op.Path)
+	parent := t.nodes[parentPath]
+	if parent == nil {
+		return Result{Err: ErrNoNode}
+	}
+	path := op.Path
+	if mode.IsSequential() {
+		path = sequentialPath(path, parent.stat.Cversion)
+	}
+	if t.nodes[path] != nil {
+		return Result{Err: ErrNodeExists}
+	}
+	if isSessionOwner(parent.stat.EphemeralOwner) {
+		return Result{Err: ErrNoChildrenForEphemerals}
+	}
+	var owner int64
+	switch {
+	case container:
+		owner = ContainerEphemeralOwner
+	case ephemeral:
+		owner = txn.SessionID
+	}
+	n := t.createNode(path, parentPath, parent, op.Data, acl, owner, txn.Zxid, txn.TimeMs)
+	return Result{Path: path, Stat: n.statValue()}
+}
+
+// isSessionOwner reports whether an ephemeralOwner names a session, i.e. the node is a
+// plain ephemeral (EphemeralType.NORMAL), not persistent (0) nor a container.
+func isSessionOwner(owner int64) bool {
+	return owner != 0 && owner != ContainerEphemeralOwner
+}
+
+// createNode adds a checked node (DataTree.createNode): czxid = mzxid = pzxid = zxid,
+// ctime = mtime = timeMs; the parent's cversion goes up by one and its pzxid becomes zxid.
+func (t *DataTree) createNode(path, parentPath string, parent *node, data []byte, acl []ACL,
+	owner int64, zxid Zxid, timeMs int64) *node {
+	t.saveFields(parentPath, parent)
+	parent.stat.Cversion++
+	parent.stat.Pzxid = zxid
+	if parent.children == nil {
+		parent.children = make(map[string]struct{})
+	}
+	_, name := splitPath(path)
+	parent.children[name] = struct{}{}
+	n := &node{data: data, acl: acl, stat: Stat{
+		Czxid: zxid, Mzxid: zxid, Pzxid: zxid, Ctime: timeMs, Mtime: timeMs, EphemeralOwner: owner,
+	}}
+	t.nodes[path] = n
+	t.addEphemeral(path, owner)
+	t.pathDataBytes += len(path) + len(data)
+	if t.inMulti {
+		t.undo = append(t.undo, undoEntry{kind: undoCreate, path: path})
+	}
+	t.raise(path, EventNodeCreated)
+	t.raise(parentPath, EventNodeChildrenChanged)
+	return n
+}
+
+// delete checks and applies a delete. Checks in ZooKeeper's order: path, and not one of the
+// built-in nodes (BADARGUMENTS), parent and node exist (NONODE), version (BADVERSION), no
+// children (NOTEMPTY).
+func (t *DataTree) delete(path string, version int32, zxid Zxid) Err {
+	if validatePath(path, false) != nil || isSpecialPath(path) {
+		return ErrBadArguments
+	}
+	parentPath, _ := splitPath(path)
+	if t.nodes[parentPath] == nil {
+		return ErrNoNode
+	}
+	n := t.nodes[path]
+	if n == nil {
+		return ErrNoNode
+	}
+	if version != -1 && version != n.stat.Version {
+		return ErrBadVersion
+	}
+	if len(n.children) > 0 {
+		return ErrNotEmpty
+	}
+	t.deleteNode(path, n, zxid)
+	return OK
+}
+
+// deleteContainer is the delete ZooKeeper's ContainerManager submits for an empty container:
+// BADARGUMENTS, NONODE, NOTEMPTY, then BADVERSION if the node is a plain ephemeral (ZooKeeper
+// refuses only those; a persistent node is deleted like a container).
+func (t *DataTree) deleteContainer(path string, zxid Zxid) Err {
+	if validatePath(path, false) != nil || isSpecialPath(path) {
+		return ErrBadArguments
+	}
+	n := t.nodes[path]
+	if n == nil {
+		return ErrNoNode
+	}
+	if len(n.children) > 0 {
+		return ErrNotEmpty
+	}
+	if isSessionOwner(n.stat.EphemeralOwner) {
+		return ErrBadVersion
+	}
+	t.deleteNode(path, n, zxid)
+	return OK
+}
+
+// deleteNode removes a checked childless node (DataTree.deleteNode): the parent's pzxid
+// becomes zxid and its cversion does not change.
+func (t *DataTree) deleteNode(path string, n *node, zxid Zxid) {
+	parentPath, name := splitPath(path)
+	parent := t.nodes[parentPath]
+	t.saveFields(parentPath, parent)
+	delete(parent.children, name)
+	if zxid > parent.stat.Pzxid {
+		parent.stat.Pzxid = zxid
+	}
+	delete(t.nodes, path)
+	t.removeEphemeral(path, n.stat.EphemeralOwner)
+	t.pathDataBytes -= len(path) + len(n.data)
+	if t.inMulti {
+		t.undo = append(t.undo, undoEntry{kind: undoDelete, path: path, n: n})
+	}
+	t.raise(path, EventNodeDeleted)
+	t.raise(parentPath, EventNodeChildrenChanged)
+}
+
+// setData checks (BADARGUMENTS, NONODE, BADVERSION) and applies a setData: version+1,
+// mzxid = zxid, mtime = txn time.
+func (t *DataTree) setData(txn *Txn, op *Op) Result {
+	if validatePath(op.Path, false) != nil || len(op.Data) > MaxDataBytes {
+		return Result{Err: ErrBadArguments}
+	}
+	n := t.nodes[op.Path]
+	if n == nil {
+		return Result{Err: ErrNoNode}
+	}
+	if op.Version != -1 && op.Version != n.stat.Version {
+		return Result{Err: ErrBadVersion}
+	}
+	t.saveFields(op.Path, n)
+	t.pathDataBytes += len(op.Data) - len(n.data)
+	n.data = op.Data
+	n.stat.Version++
+	n.stat.Mzxid = txn.Zxid
+	n.stat.Mtime = txn.TimeMs
+	t.raise(op.Path, EventNodeDataChanged)
+	return Result{Stat: n.statValue()}
+}
+
+// setACL checks (BADARGUMENTS, INVALIDACL, NONODE, BADVERSION against the aversion) and
+// applies a setACL: aversion+1. It fires no watch.
+func (t *DataTree) setACL(op *Op) Result {
+	if validatePath(op.Path, false) != nil {
+		return Result{Err: ErrBadArguments}
+	}
+	acl, err := fixupACL(op.ACL)
+	if err != OK {
+		return Result{Err: err}
+	}
+	n := t.nodes[op.Path]
+	if n == nil {
+		return Result{Err: ErrNoNode}
+	}
+	if op.Version != -1 && op.Version != n.stat.Aversion {
+		return Result{Err: ErrBadVersion}
+	}
+	t.saveFields(op.Path, n)
+	n.acl = acl
+	n.stat.Aversion++
+	return Result{Stat: n.statValue()}
+}
+
+// check verifies a node's version (BADARGUMENTS, NONODE, BADVERSION) and changes nothing.
+func (t *DataTree) check(op *Op) Err {
+	if validatePath(op.Path, false) != nil {
+		return ErrBadArguments
+	}
+	n := t.nodes[op.Path]
+	if n == nil {
+		return ErrNoNode
+	}
+	if op.Version != -1 && op.Version != n.stat.Version {
+		return ErrBadVersion
+	}
+	return OK
+}
+
+// closeSession deletes the session's ephemeral nodes in sorted path order, firing their
+// watches, and removes the session (DataTree.killSession). An unknown session is a no-op.
+func (t *DataTree) closeSession(session int64, zxid Zxid) {
+	for _, p := range sortedKeys(t.ephemerals[session]) {
+		if n := t.nodes[p]; n != nil {
+			t.deleteNode(p, n, zxid)
+		}
+	}
+	delete(t.ephemerals, session)
+	delete(t.sessions, session)
+}
+
+func (t *DataTree) addEphemeral(path string, owner int64) {
+	if !isSessionOwner(owner) {
+		return
+	}
+	set := t.ephemerals[owner]
+	if set == nil {
+		set = make(map[string]struct{})
+		t.ephemerals[owner] = set
+	}
+	set[path] = struct{}{}
+}
+
+func (t *DataTree) removeEphemeral(path string, owner int64) {
+	if !isSessionOwner(owner) {
+		return
+	}
+	set := t.ephemerals[owner]
+	delete(set, path)
+	if len(set) == 0 {
+		delete(t.ephemerals, owner)
+	}
+}

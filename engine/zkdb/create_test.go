@@ -1,0 +1,203 @@
+package zkdb
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+)
+
+func TestNewDataTree(t *testing.T) {
+	tree := NewDataTree()
+	if tree.NodeCount() != 4 || tree.LastProcessedZxid() != 0 {
+		t.Fatalf("count %d, zxid %v", tree.NodeCount(), tree.LastProcessedZxid())
+	}
+	kids := map[string][]string{"/": {"zookeeper"}, "/zookeeper": {"config", "quota"},
+		"/zookeeper/quota": {}, "/zookeeper/config": {}}
+	for p, want := range kids {
+		got, st, err := tree.GetChildren(p, 0)
+		if err != OK || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: children %v %v, want %v", p, got, err, want)
+		}
+		if (st != Stat{NumChildren: int32(len(want))}) {
+			t.Errorf("%s: stat %+v, want all zero", p, st)
+		}
+	}
+	acl, _, _ := tree.GetACL("/zookeeper/config")
+	if !reflect.DeepEqual(acl, []ACL{{PermRead, "world", "anyone"}}) {
+		t.Errorf("config ACL %v", acl)
+	}
+	acl, _, _ = tree.GetACL("/")
+	if !reflect.DeepEqual(acl, OpenACL) {
+		t.Errorf("root ACL %v", acl)
+	}
+	if err := tree.CheckConsistency(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCreateStat(t *testing.T) {
+	f := newFixture(t)
+	f.must(0, create("/a", ""))
+	parentBefore := f.stat("/a")
+	z, tm := f.zxid(), f.time()
+	res, _ := f.must(0, Op{Type: OpCreate2, Path: "/a/b", Data: []byte("hello"), ACL: OpenACL})
+	want := Stat{Czxid: z, Mzxid: z, Ctime: tm, Mtime: tm, DataLength: 5, Pzxid: z}
+	if res.Path != "/a/b" || res.Stat != want {
+		t.Fatalf("create2 result %q %+v, want %+v", res.Path, res.Stat, want)
+	}
+	if got := f.stat("/a/b"); got != want {
+		t.Fatalf("stat %+v", got)
+	}
+	p := f.stat("/a")
+	wantParent := parentBefore
+	wantParent.Cversion, wantParent.NumChildren, wantParent.Pzxid = 1, 1, z
+	if p != wantParent {
+		t.Fatalf("parent %+v, want %+v (mzxid/mtime/version untouched)", p, wantParent)
+	}
+	data, _, _ := f.tree.GetData("/a/b", 0)
+	if !bytes.Equal(data, []byte("hello")) {
+		t.Fatalf("data %q", data)
+	}
+	// Creating under the root updates the root's stat the same way.
+	z = f.zxid()
+	f.must(0, create("/c", ""))
+	if r := f.stat("/"); r.Cversion != 2 || r.NumChildren != 3 || r.Pzxid != z || r.Mzxid != 0 {
+		t.Fatalf("root %+v", r)
+	}
+}
+
+func TestCreateErrorOrder(t *testing.T) {
+	f := newFixture(t)
+	f.must(7, createSession(30000))
+	f.must(0, create("/p", ""))
+	f.must(7, createMode("/e", Ephemeral))
+	bigData := make([]byte, MaxDataBytes+1)
+	cases := []struct {
+		name    string
+		session int64
+		op      Op
+		want    Err
+	}{
+		{"unknown flags", 0, Op{Type: OpCreate, Path: "bad", ACL: OpenACL, Mode: 7}, ErrBadArguments},
+		{"negative flags", 0, Op{Type: OpCreate, Path: "/x", ACL: OpenACL, Mode: -1}, ErrBadArguments},
+		{"TTL mode before path", 0, Op{Type: OpCreate, Path: "bad", ACL: OpenACL, Mode: PersistentWithTTL}, ErrUnimplemented},
+		{"createTTL", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: PersistentWithTTL}, ErrUnimplemented},
+		{"ephemeral without session, before path", 99, Op{Type: OpCreate, Path: "bad", Mode: Ephemeral}, ErrSessionExpired},
+		{"ephemeral sequential without session", 0, createMode("/x", EphemeralSequential), ErrSessionExpired},
+		{"relative path", 0, create("x", ""), ErrBadArguments},
+		{"trailing slash", 0, create("/p/", ""), ErrBadArguments},
+		{"empty segment", 0, create("/p//x", ""), ErrBadArguments},
+		{"dot segment", 0, create("/p/.", ""), ErrBadArguments},
+		{"data too big, before NONODE", 0, Op{Type: OpCreate, Path: "/no/x", Data: bigData, ACL: OpenACL}, ErrBadArguments},
+		{"nil ACL before NONODE", 0, Op{Type: OpCreate, Path: "/no/x"}, ErrInvalidACL},
+		{"empty ACL", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{}}, ErrInvalidACL},
+		{"world:someone", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "world", "someone"}}}, ErrInvalidACL},
+		{"auth without authentication", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "auth", ""}}}, ErrInvalidACL},
+		{"unknown scheme", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "sasl", "bob"}}}, ErrInvalidACL},
+		{"bad digest", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "digest", "bob"}}}, ErrInvalidACL},
+		{"bad ip", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "ip", "10.0.0.256"}}}, ErrInvalidACL},
+		{"bad ip bits", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "ip", "10.0.0.0/33"}}}, ErrInvalidACL},
+		{"one bad entry", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{OpenACL[0], {1, "ip", "x"}}}, ErrInvalidACL},
+		{"no parent", 0, create("/no/x", ""), ErrNoNode},
+		{"no grandparent", 0, create("/no/no/x", ""), ErrNoNode},
+		{"exists", 0, create("/p", ""), ErrNodeExists},
+		{"root exists", 0, create("/", ""), ErrNodeExists},
+		{"built-in exists", 0, create("/zookeeper", ""), ErrNodeExists},
+		{"exists beats ephemeral parent", 0, create("/e", ""), ErrNodeExists},
+		{"child of ephemeral", 0, create("/e/c", ""), ErrNoChildrenForEphemerals},
+		{"sequential child of ephemeral", 7, createMode("/e/c", EphemeralSequential), ErrNoChildrenForEphemerals},
+		{"container child of ephemeral", 0, Op{Type: OpCreateContainer, Path: "/e/c", ACL: OpenACL, Mode: Container}, ErrNoChildrenForEphemerals},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f.t = t
+			f.expectErr(c.session, c.op, c.want)
+		})
+	}
+}
+
+func TestCreateAccepts(t *testing.T) {
+	f := newFixture(t)
+	ok := []Op{
+		{Type: OpCreate, Path: "/max", Data: make([]byte, MaxDataBytes), ACL: OpenACL},
+		{Type: OpCreate, Path: "/digest", ACL: []ACL{{31, "digest", "bob:aGFzaA=="}}},
+		{Type: OpCreate, Path: "/ip", ACL: []ACL{{1, "ip", "10.1.2.3"}, {31, "ip", "10.0.0.0/8"}, {3, "ip", "::1/128"}}},
+		{Type: OpCreate, Path: "/zookeeper/mine", ACL: OpenACL},
+		{Type: OpCreate, Path: "/日本", ACL: OpenACL},
+	}
+	for _, op := range ok {
+		f.must(0, op)
+	}
+	// Duplicate ACL entries are dropped (PrepRequestProcessor.removeDuplicates).
+	dup := []ACL{{1, "ip", "10.1.2.3"}, {1, "ip", "10.1.2.3"}, {3, "ip", "10.1.2.3"}}
+	f.must(0, Op{Type: OpCreate, Path: "/dup", ACL: dup})
+	acl, _, _ := f.tree.GetACL("/dup")
+	if !reflect.DeepEqual(acl, []ACL{{1, "ip", "10.1.2.3"}, {3, "ip", "10.1.2.3"}}) {
+		t.Fatalf("dedup: %v", acl)
+	}
+}
+
+func TestSequentialNames(t *testing.T) {
+	f := newFixture(t)
+	f.must(7, createSession(10000))
+	f.must(0, create("/q", ""))
+	steps := []struct {
+		op   Op
+		want string // created path; "" = not a sequential create
+	}{
+		{createMode("/q/n-", PersistentSequential), "/q/n-0000000000"},
+		{createMode("/q/n-", PersistentSequential), "/q/n-0000000001"},
+		{create("/q/plain", ""), ""},                                   // cversion 3
+		{createMode("/q/e-", EphemeralSequential), "/q/e-0000000003"},  // suffix shared by all names
+		{del("/q/plain", -1), ""},                                      // no cversion bump
+		{del("/q/n-0000000000", -1), ""},                               // still none
+		{createMode("/q/n-", PersistentSequential), "/q/n-0000000004"}, // continues from cversion
+		{createMode("/q/", PersistentSequential), "/q/0000000005"},     // empty prefix
+		{create("/q/n-0000000007", ""), ""},                            // a squatter (cversion 7)
+		{createMode("/q/n-", PersistentSequential), "/q/n-0000000007"}, // NODEEXISTS below
+		{createMode("/q/n-", PersistentSequential), "/q/n-0000000007"}, // a failed create does not bump
+	}
+	for i, s := range steps {
+		if i == 9 || i == 10 {
+			f.expectErr(0, s.op, ErrNodeExists)
+			continue
+		}
+		res, _ := f.must(7, s.op)
+		if s.want != "" && res.Path != s.want {
+			t.Fatalf("step %d: created %q, want %q", i, res.Path, s.want)
+		}
+	}
+	if st := f.stat("/q"); st.Cversion != 7 {
+		t.Fatalf("cversion %d", st.Cversion)
+	}
+	// Sequential directly under the root.
+	res, _ := f.must(0, createMode("/", PersistentSequential))
+	if res.Path != "/0000000001" { // the root's cversion counts /q only (/zookeeper is built in)
+		t.Fatalf("root sequential: %q", res.Path)
+	}
+}
+
+func TestEphemeralAndContainerOwners(t *testing.T) {
+	f := newFixture(t)
+	const s = int64(0x0100017f00000001)
+	f.must(s, createSession(4000))
+	res, _ := f.must(s, createMode("/eph", Ephemeral))
+	if res.Stat.EphemeralOwner != s {
+		t.Fatalf("ephemeral owner %#x", res.Stat.EphemeralOwner)
+	}
+	res, _ = f.must(s, Op{Type: OpCreateContainer, Path: "/box", ACL: OpenACL, Mode: Container})
+	if res.Stat.EphemeralOwner != ContainerEphemeralOwner || uint64(res.Stat.EphemeralOwner) != 0x8000000000000000 {
+		t.Fatalf("container owner %#x", res.Stat.EphemeralOwner)
+	}
+	// A container may have children, including ephemeral ones.
+	f.must(s, createMode("/box/e", Ephemeral))
+	res, _ = f.must(s, create("/per", ""))
+	if res.Stat.EphemeralOwner != 0 {
+		t.Fatalf("persistent owner %#x", res.Stat.EphemeralOwner)
+	}
+	if got := f.tree.Ephemerals(s); !reflect.DeepEqual(got, []string{"/box/e", "/eph"}) {
+		t.Fatalf("ephemerals %v", got)
+	}
+	// A persistent create does not need a session.
+	f.must(12345, create("/per2", ""))
+}

@@ -1,0 +1,3 @@
+module github.com/zablab/zablab
+
+go 1.26
