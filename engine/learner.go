@@ -173,12 +173,12 @@ func (p *Peer) onSyncStart(m *Message) {
 
 func (p *Peer) onProposal(m *Message) {
 	l := p.learn
-	if p.observer {
-		return // observers ignore PROPOSAL
-	}
 	if !l.upToDate {
 		l.notCommitted = append(l.notCommitted, m.Txn)
 		return
+	}
+	if p.observer {
+		return // after sync, observers ignore PROPOSAL (they get INFORM)
 	}
 	last := p.disk.LastLoggedZxid()
 	if m.Zxid <= last {
@@ -194,9 +194,6 @@ func (p *Peer) onProposal(m *Message) {
 
 func (p *Peer) onCommit(z Zxid) {
 	l := p.learn
-	if p.observer {
-		return
-	}
 	if !l.upToDate {
 		if !l.writeToLog {
 			// SNAP/TRUNC before NEWLEADER: apply at once, the snapshot at NEWLEADER keeps it.
@@ -210,6 +207,9 @@ func (p *Peer) onCommit(z Zxid) {
 			return
 		}
 		l.committed = append(l.committed, z)
+		return
+	}
+	if p.observer {
 		return
 	}
 	if len(l.pending) == 0 || l.pending[0].Zxid != z {

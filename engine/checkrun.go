@@ -1,0 +1,358 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// CheckOptions describes one randomized fault-schedule run (`zablab check`).
+type CheckOptions struct {
+	Voters    int
+	Observers int
+	Seed      int64
+	Bug       Bug
+	// FaultMs is how long faults are injected; then everything heals and the run settles.
+	FaultMs int64
+	Clients int
+}
+
+// RunResult is the outcome of one run.
+type RunResult struct {
+	Seed       int64
+	Voters     int
+	Observers  int
+	Violations []Violation
+	Count      int
+	Committed  int
+	Digest     uint64
+	Events     uint64
+	Schedule   []string
+}
+
+// RunCheck runs one randomized schedule of crashes, restarts, partitions (symmetric and
+// one-way), heals and client writes with the invariant checker on, then heals everything,
+// lets the cluster settle and checks convergence, acknowledged writes and linearizability.
+func RunCheck(o CheckOptions) RunResult {
+	if o.FaultMs == 0 {
+		o.FaultMs = 6000
+	}
+	if o.Clients == 0 {
+		o.Clients = 3
+	}
+	cfg := DefaultConfig(o.Voters, o.Observers, o.Seed)
+	cfg.Timing = FastTiming()
+	cfg.Bug = o.Bug
+	cfg.CommitLogCount = 40
+	cfg.SnapCount = 60
+	c, err := NewCluster(cfg)
+	if err != nil {
+		return RunResult{Seed: o.Seed, Violations: []Violation{{Invariant: "Config", Detail: err.Error()}}, Count: 1}
+	}
+	sched := rand.New(rand.NewSource(o.Seed ^ 0x5eed))
+	res := RunResult{Seed: o.Seed, Voters: o.Voters, Observers: o.Observers}
+	c.Start()
+	w := newWorkload(c, o.Clients, sched)
+	w.start()
+	faultEnd := c.msUs(o.FaultMs)
+	for t := c.msUs(300 + sched.Int63n(400)); t < faultEnd; t += c.msUs(150 + sched.Int63n(700)) {
+		desc, fn := randomFault(c, sched)
+		res.Schedule = append(res.Schedule, fmt.Sprintf("t=%dms %s", t/1000, desc))
+		c.At(t, fn)
+		if sched.Intn(6) == 0 {
+			t += c.msUs(3000) // a quiet spell: the liveness monitor gets its chance
+		}
+	}
+	mon := newLivenessMonitor(c)
+	mon.arm()
+	c.RunUntil(faultEnd)
+	// Heal: links up, every server running, clients stop; then settle.
+	c.Heal()
+	for id := 1; id <= c.Size(); id++ {
+		if c.peers[id].state == Down {
+			c.Restart(id)
+		}
+	}
+	w.stop()
+	mon.stopped = true
+	settled := c.RunUntilCond(c.msUs(20_000), func() bool { return c.converged() })
+	if !settled {
+		c.RunFor(c.msUs(2000))
+	}
+	c.checker.CheckConverged()
+	if !settled && c.checker.Count() == 0 {
+		c.checker.report(0, "Liveness", "the cluster did not settle within 20 s of simulated time after healing")
+	}
+	w.checkLinearizable()
+	res.Violations = c.checker.Violations()
+	res.Count = c.checker.Count()
+	res.Committed = c.checker.Committed()
+	res.Digest = c.Digest()
+	res.Events = c.stats.Events
+	return res
+}
+
+// livenessMonitor reports a cluster that stays leaderless although a quorum of voters has
+// been up and fully connected for longer than two initLimits plus a second.
+type livenessMonitor struct {
+	c            *Cluster
+	healthySince int64
+	leaderSeen   int64
+	reported     bool
+	stopped      bool
+	limitUs      int64
+	everyUs      int64
+}
+
+func newLivenessMonitor(c *Cluster) *livenessMonitor {
+	t := c.cfg.Timing
+	return &livenessMonitor{c: c, healthySince: -1, limitUs: c.msUs(2*t.InitLimit*t.TickTimeMs + 1000), everyUs: c.msUs(t.TickTimeMs)}
+}
+
+func (m *livenessMonitor) arm() { m.c.At(m.c.now+m.everyUs, m.check) }
+
+func (m *livenessMonitor) check() {
+	if m.stopped {
+		return
+	}
+	c := m.c
+	if c.Leader() != 0 {
+		m.leaderSeen = c.now
+	}
+	if c.healthyQuorum() {
+		if m.healthySince < 0 {
+			m.healthySince = c.now
+		}
+	} else {
+		m.healthySince = -1
+		m.reported = false
+	}
+	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > m.limitUs && c.now-m.leaderSeen > m.limitUs {
+		m.reported = true
+		c.checker.report(0, "Liveness", fmt.Sprintf("no leader for %d ms although a quorum of voters has been up and connected", (c.now-m.healthySince)/1000))
+	}
+	m.arm()
+}
+
+// healthyQuorum: a quorum of running voters that can all talk to each other both ways.
+func (c *Cluster) healthyQuorum() bool {
+	var up []int
+	for _, id := range c.voterIDs {
+		if c.peers[id].state != Down {
+			up = append(up, id)
+		}
+	}
+	best := 0
+	for _, a := range up {
+		n := 0
+		for _, b := range up {
+			if c.rules.Up(a, b) && c.rules.Up(b, a) {
+				n++
+			}
+		}
+		if n > best {
+			best = n
+		}
+	}
+	if !IsQuorum(best, c.cfg.Voters) {
+		return false
+	}
+	return len(c.rules.Cuts) == 0
+}
+
+// converged: one established leader and every server following it with its data.
+func (c *Cluster) converged() bool {
+	l := c.Leader()
+	if l == 0 {
+		return false
+	}
+	lz := c.peers[l].tree.LastProcessedZxid()
+	if len(c.peers[l].lead.outstanding) > 0 {
+		return false
+	}
+	for _, p := range c.peers[1:] {
+		if p.id == l {
+			continue
+		}
+		if p.learn == nil || !p.learn.upToDate || p.learn.leader != l || p.tree.LastProcessedZxid() != lz {
+			return false
+		}
+	}
+	return true
+}
+
+func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
+	n := c.Size()
+	id := 1 + r.Intn(n)
+	switch k := r.Intn(12); {
+	case k < 2:
+		return fmt.Sprintf("crash %d", id), func() { c.Crash(id) }
+	case k < 3:
+		return "crash the leader", func() {
+			if l := c.Leader(); l != 0 {
+				c.Crash(l)
+			}
+		}
+	case k == 10:
+		return "crash the leader as the servers that are down come back", func() {
+			l := c.Leader()
+			for i := 1; i <= n; i++ {
+				c.Restart(i)
+			}
+			if l != 0 {
+				c.Crash(l)
+			}
+		}
+	case k < 5:
+		return fmt.Sprintf("restart %d", id), func() { c.Restart(id) }
+	case k == 5:
+		return "restart the whole ensemble", func() {
+			for i := 1; i <= n; i++ {
+				c.Crash(i)
+			}
+			for i := 1; i <= n; i++ {
+				c.Restart(i)
+			}
+		}
+	case k < 8:
+		perm := r.Perm(n)
+		cut := 1 + r.Intn(n-1)
+		var a, b []int
+		for i, x := range perm {
+			if i < cut {
+				a = append(a, x+1)
+			} else {
+				b = append(b, x+1)
+			}
+		}
+		sort.Ints(a)
+		sort.Ints(b)
+		return fmt.Sprintf("partition %v %v", a, b), func() { c.Partition([][]int{a, b}) }
+	case k == 8 || k == 11:
+		to := 1 + r.Intn(n)
+		if to == id {
+			to = id%n + 1
+		}
+		return fmt.Sprintf("cut %d->%d", id, to), func() { c.SetLink(id, to, false) }
+	default:
+		return "heal", func() { c.Heal() }
+	}
+}
+
+// workload: a few clients writing and sync-reading a handful of keys in a closed loop.
+type workload struct {
+	c       *Cluster
+	r       *rand.Rand
+	clients []*Client
+	stopped bool
+	hist    []histOp
+	keys    []string
+}
+
+type histOp struct {
+	client  int64
+	key     string
+	write   bool
+	value   string
+	callUs  int64
+	retUs   int64 // -1: outcome unknown
+	outcome string
+}
+
+func newWorkload(c *Cluster, n int, r *rand.Rand) *workload {
+	w := &workload{c: c, r: r, keys: []string{"/k0", "/k1", "/k2"}}
+	for i := 0; i < n; i++ {
+		w.clients = append(w.clients, c.NewClient(0, int32(6*c.cfg.Timing.TickTimeMs)))
+	}
+	return w
+}
+
+func (w *workload) start() {
+	// The keys exist before the run starts; create them once a leader exists.
+	setup := w.c.NewClient(0, int32(10*w.c.cfg.Timing.TickTimeMs))
+	for _, k := range w.keys {
+		w.hist = append(w.hist, histOp{client: setup.ID(), key: k, write: true, value: "init", callUs: w.c.now})
+		idx := len(w.hist) - 1
+		setup.Submit(zkdb.Op{Type: zkdb.OpCreate, Path: k, Data: []byte("init"), ACL: zkdb.OpenACL}, false, func(r Reply) {
+			w.finish(idx, r.Err, "")
+		})
+	}
+	for _, cl := range w.clients {
+		w.next(cl)
+	}
+}
+
+func (w *workload) stop() { w.stopped = true }
+
+func (w *workload) next(cl *Client) {
+	if w.stopped || cl.State() == ClientExpired || cl.State() == ClientClosed {
+		return
+	}
+	delay := w.c.msUs(5 + w.r.Int63n(60))
+	w.c.At(w.c.now+delay, func() { w.issue(cl) })
+}
+
+func (w *workload) issue(cl *Client) {
+	if w.stopped {
+		return
+	}
+	key := w.keys[w.r.Intn(len(w.keys))]
+	h := &histOp{client: cl.ID(), key: key, callUs: w.c.now}
+	switch k := w.r.Intn(10); {
+	case k < 6:
+		h.write = true
+		h.value = fmt.Sprintf("c%d-%d", cl.ID(), w.c.stats.Steps)
+		w.hist = append(w.hist, *h)
+		idx := len(w.hist) - 1
+		cl.Submit(zkdb.Op{Type: zkdb.OpSetData, Path: key, Data: []byte(h.value), Version: -1}, false, func(r Reply) {
+			w.finish(idx, r.Err, "")
+			w.next(cl)
+		})
+	case k < 9:
+		w.hist = append(w.hist, *h)
+		idx := len(w.hist) - 1
+		cl.Submit(zkdb.Op{Type: zkdb.OpSync, Path: key}, false, nil)
+		cl.Submit(zkdb.Op{Type: zkdb.OpGetData, Path: key}, false, func(r Reply) {
+			w.finish(idx, r.Err, string(r.Data))
+			w.next(cl)
+		})
+	default:
+		cl.Submit(zkdb.Op{Type: zkdb.OpCreate, Path: "/e-", Mode: zkdb.EphemeralSequential, ACL: zkdb.OpenACL}, false, func(r Reply) { w.next(cl) })
+	}
+}
+
+func (w *workload) finish(idx int, err zkdb.Err, data string) {
+	h := &w.hist[idx]
+	h.retUs = w.c.now
+	switch {
+	case err == zkdb.ErrNoNode && !h.write:
+		h.outcome = absent
+	case err == zkdb.OK:
+		h.outcome = data
+		if h.write {
+			h.outcome = "ok"
+		}
+	case err == zkdb.ErrConnectionLoss || err == zkdb.ErrSessionExpired:
+		h.retUs = -1 // may or may not have happened
+	default:
+		h.outcome = "err:" + err.Name()
+	}
+}
+
+// checkLinearizable runs porcupine over the writes and sync+read pairs, key by key.
+func (w *workload) checkLinearizable() {
+	if bad := checkKVHistory(w.hist); bad != "" {
+		w.c.checker.report(0, "Linearizability", bad)
+	}
+}
+
+func describeHistory(h []histOp) string {
+	var b strings.Builder
+	for _, o := range h {
+		fmt.Fprintf(&b, "%+v\n", o)
+	}
+	return b.String()
+}
