@@ -25,7 +25,7 @@ type Timing struct {
 	LinkJitterUs   int64 `json:"linkJitterUs"`
 	// SendGapUs is the time a leader's sender needs per packet on one learner link; while it
 	// is busy later packets wait in that learner's queue, which makes the queue visible.
-	SendGapUs int64 `json:"sendGapUs"`
+	SendGapUs int64  `json:"sendGapUs"`
 	Name      string `json:"name"`
 }
 

@@ -11,27 +11,27 @@ type EventKind uint8
 
 // Event kinds. Their names (EventKind.String) are part of the websocket surface.
 const (
-	EvState      EventKind = iota + 1 // a server's state or phase changed (Reason says why)
-	EvVote                            // a server's election proposal changed
-	EvDecided                         // a server ended an election (Peer = leader)
-	EvSend                            // a message was put on a link
-	EvDeliver                         // a message arrived
-	EvDrop                            // a message was lost (Reason)
-	EvQueue                           // a learner queue at the leader changed (N = length)
-	EvEpoch                           // acceptedEpoch (Reason "accepted") or currentEpoch ("current") persisted
-	EvPropose                         // the leader proposed a txn
-	EvLogged                          // a server appended a proposal to its txn log
-	EvAcked                           // the leader counted an ACK (N acks, M needed)
-	EvCommit                          // a server applied a committed txn (Node); Op/Path/Err describe it
-	EvSyncMode                        // the leader chose how to sync a learner (Peer)
-	EvTruncated                       // a server truncated its log (Zxid = new last zxid)
-	EvSnapshot                        // a server took or installed a snapshot
-	EvSession                         // a session was created, closed or expired (Reason)
-	EvClient                          // a client request was answered (Client, Op, Err, Zxid)
-	EvLinks                           // the link rules changed (Reason describes the rule)
-	EvViolation                       // the invariant checker found a violation (Reason)
-	EvConn                            // a learner connection opened or closed (Reason)
-	EvWatch                           // a watch fired (Client, Path, Reason = event type)
+	EvState     EventKind = iota + 1 // a server's state or phase changed (Reason says why)
+	EvVote                           // a server's election proposal changed
+	EvDecided                        // a server ended an election (Peer = leader)
+	EvSend                           // a message was put on a link
+	EvDeliver                        // a message arrived
+	EvDrop                           // a message was lost (Reason)
+	EvQueue                          // a learner queue at the leader changed (N = length)
+	EvEpoch                          // acceptedEpoch (Reason "accepted") or currentEpoch ("current") persisted
+	EvPropose                        // the leader proposed a txn
+	EvLogged                         // a server appended a proposal to its txn log
+	EvAcked                          // the leader counted an ACK (N acks, M needed)
+	EvCommit                         // a server applied a committed txn (Node); Op/Path/Err describe it
+	EvSyncMode                       // the leader chose how to sync a learner (Peer)
+	EvTruncated                      // a server truncated its log (Zxid = new last zxid)
+	EvSnapshot                       // a server took or installed a snapshot
+	EvSession                        // a session was created, closed or expired (Reason)
+	EvClient                         // a client request was answered (Client, Op, Err, Zxid)
+	EvLinks                          // the link rules changed (Reason describes the rule)
+	EvViolation                      // the invariant checker found a violation (Reason)
+	EvConn                           // a learner connection opened or closed (Reason)
+	EvWatch                          // a watch fired (Client, Path, Reason = event type)
 	evKindCount
 )
 

@@ -11,11 +11,11 @@ import (
 // connected clients, their outstanding requests, sessions touched since the last ping.
 type serverSide struct {
 	serving   bool
-	clients   []*Client          // connected, in client-id order
-	bySession map[int64]*Client  // connected or connecting, by session
-	waiting   map[int64]*Client  // session → client waiting for createSession or revalidation
-	touched   map[int64]int32    // learner: sessions touched since the last PING reply
-	syncs     []*clientSync      // sync() calls waiting for the leader's SYNC, in order
+	clients   []*Client         // connected, in client-id order
+	bySession map[int64]*Client // connected or connecting, by session
+	waiting   map[int64]*Client // session → client waiting for createSession or revalidation
+	touched   map[int64]int32   // learner: sessions touched since the last PING reply
+	syncs     []*clientSync     // sync() calls waiting for the leader's SYNC, in order
 	sessSeq   int64
 }
 
