@@ -38,13 +38,13 @@ type Checker struct {
 	// MaxKept bounds the violations kept (the count keeps growing).
 	MaxKept int
 	count   int
-	// acked holds writes acknowledged to clients: zxid → txn.
-	acked map[Zxid]*zkdb.Txn
+	// acked holds writes acknowledged to clients and not yet compacted away, in ack order.
+	acked []Zxid
 }
 
 func newChecker(c *Cluster) *Checker {
 	return &Checker{c: c, deliv: make([]int, len(c.peers)), bcast: map[Zxid]*zkdb.Txn{},
-		estab: map[int64]int{}, MaxKept: 100, acked: map[Zxid]*zkdb.Txn{}}
+		estab: map[int64]int{}, MaxKept: 100}
 }
 
 // Violations returns the violations found (at most MaxKept).
@@ -287,16 +287,23 @@ func (k *Checker) compact() {
 	if drop := min - k.base - 1; drop > len(k.canon)/2 {
 		k.canon = append([]*zkdb.Txn(nil), k.canon[drop:]...)
 		k.base += drop
+		first := k.firstZxid()
+		kept := k.acked[:0]
+		for _, z := range k.acked {
+			if z >= first {
+				kept = append(kept, z)
+			}
+		}
+		k.acked = kept
 	}
 }
 
 // ackedWrite records a write acknowledged to a client.
 func (k *Checker) ackedWrite(t Zxid) {
-	if pos, ok := k.index(t); ok && pos >= 0 {
-		k.acked[t] = k.at(pos)
-		return
+	if _, ok := k.index(t); !ok && t > k.firstZxid() {
+		k.report(0, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client before it was committed", t))
 	}
-	k.acked[t] = nil
+	k.acked = append(k.acked, t)
 }
 
 // CheckConverged is the end-of-run check after faults heal: every running server holds the
@@ -316,10 +323,7 @@ func (k *Checker) CheckConverged() {
 				ref.id, ref.tree.LastProcessedZxid(), p.id, p.tree.LastProcessedZxid()))
 		}
 	}
-	zs := make([]Zxid, 0, len(k.acked))
-	for z := range k.acked {
-		zs = append(zs, z)
-	}
+	zs := append([]Zxid(nil), k.acked...)
 	sort.Slice(zs, func(i, j int) bool { return zs[i] < zs[j] })
 	for _, z := range zs {
 		if _, ok := k.index(z); !ok && z >= k.firstZxid() {

@@ -109,6 +109,7 @@ type Cluster struct {
 	evSeq    uint64
 	dig      *digester
 	sinks    []func(*Event)
+	ev       Event
 	checker  *Checker
 	clients  []*Client
 	// nextClient numbers clients.
@@ -195,9 +196,10 @@ func (c *Cluster) emit(e Event) {
 	e.Seq = c.evSeq
 	e.TimeUs = c.now
 	c.stats.Events++
-	c.dig.add(&e)
+	c.ev = e // one reusable slot: sinks see a pointer that is only valid during the call
+	c.dig.add(&c.ev)
 	for _, s := range c.sinks {
-		s(&e)
+		s(&c.ev)
 	}
 }
 

@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"encoding/binary"
-
-	"github.com/zablab/zablab/engine/zkdb"
-)
+import "github.com/zablab/zablab/engine/zkdb"
 
 // EventKind says what an Event reports.
 type EventKind uint8
@@ -73,56 +69,54 @@ type Event struct {
 	Reason string
 }
 
-// digester hashes the event log (FNV-1a 64) without allocating per event.
+// digester hashes the event log without allocating per event: a 64-bit multiply-xorshift
+// mix over the event's fixed fields, then its strings.
 type digester struct {
-	h   uint64
-	buf [160]byte
+	h uint64
 }
 
 const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
+	digestSeed  = 14695981039346656037
+	digestPrime = 0x9E3779B97F4A7C15
 )
 
-func newDigester() *digester { return &digester{h: fnvOffset} }
+func newDigester() *digester { return &digester{h: digestSeed} }
 
-func (d *digester) bytes(b []byte) {
-	h := d.h
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= fnvPrime
-	}
-	d.h = h
+func (d *digester) word(v uint64) {
+	h := (d.h ^ v) * digestPrime
+	d.h = h ^ (h >> 29)
 }
 
 func (d *digester) str(s string) {
-	h := d.h
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
+	for len(s) >= 8 {
+		d.word(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+		s = s[8:]
 	}
-	d.h = h
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * i)
+	}
+	d.word(v ^ uint64(len(s))<<56)
 }
 
 func (d *digester) add(e *Event) {
-	b := d.buf[:0]
-	b = binary.LittleEndian.AppendUint64(b, e.Seq)
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.TimeUs))
-	b = append(b, byte(e.Kind), byte(e.Node), byte(e.Peer), byte(e.Packet), byte(e.State), byte(e.Phase), byte(e.Mode), byte(e.Vote.State))
-	b = binary.LittleEndian.AppendUint64(b, e.MsgID)
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Zxid))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Epoch))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Vote.Leader))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Vote.Zxid))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Vote.Round))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Vote.PeerEpoch))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.N)<<32|uint64(uint32(e.M)))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Client))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.Session))
-	b = binary.LittleEndian.AppendUint32(b, uint32(e.Op))
-	b = binary.LittleEndian.AppendUint32(b, uint32(e.Err))
-	b = binary.LittleEndian.AppendUint64(b, uint64(e.AtUs))
-	d.bytes(b)
+	d.word(e.Seq)
+	d.word(uint64(e.TimeUs))
+	d.word(uint64(e.Kind) | uint64(uint8(e.Node))<<8 | uint64(uint8(e.Peer))<<16 | uint64(uint8(e.Packet))<<24 |
+		uint64(uint8(e.State))<<32 | uint64(uint8(e.Phase))<<40 | uint64(uint8(e.Mode))<<48 | uint64(uint8(e.Vote.State))<<56)
+	d.word(e.MsgID)
+	d.word(uint64(e.Zxid))
+	d.word(uint64(e.Epoch))
+	d.word(uint64(e.Vote.Leader))
+	d.word(uint64(e.Vote.Zxid))
+	d.word(uint64(e.Vote.Round))
+	d.word(uint64(e.Vote.PeerEpoch))
+	d.word(uint64(e.N)<<32 | uint64(uint32(e.M)))
+	d.word(uint64(e.Client))
+	d.word(uint64(e.Session))
+	d.word(uint64(uint32(e.Op))<<32 | uint64(uint32(e.Err)))
+	d.word(uint64(e.AtUs))
 	d.str(e.Path)
 	d.str(e.Reason)
 }

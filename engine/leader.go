@@ -18,6 +18,7 @@ type leaderState struct {
 	newLeaderAck map[int]bool // voters that acked NEWLEADER, leader included
 	established  bool         // NEWLEADER quorum reached: broadcasting
 	handlers     map[int]*learnerHandler
+	sorted       []*learnerHandler // cache of sortedHandlers
 	// Broadcast state.
 	lastProposed  Zxid
 	lastCommitted Zxid
@@ -86,12 +87,18 @@ func (l *leaderState) byConn(conn uint64) *learnerHandler {
 	return nil
 }
 
+// sortedHandlers lists the learner handlers in server-id order. The slice is cached until
+// the set changes; callers must not keep it across a change.
 func (l *leaderState) sortedHandlers() []*learnerHandler {
+	if l.sorted != nil {
+		return l.sorted
+	}
 	out := make([]*learnerHandler, 0, len(l.handlers))
 	for _, h := range l.handlers {
 		out = append(out, h)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].sid < out[j].sid })
+	l.sorted = out
 	return out
 }
 
@@ -188,6 +195,7 @@ func (p *Peer) acceptLearner(m *Message) {
 		return
 	}
 	l.handlers[h.sid] = h
+	l.sorted = nil
 	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: "learner connected"})
 	if l.epochDecided {
 		p.sendLeaderInfo(h)
@@ -321,8 +329,9 @@ type syncPlan struct {
 func (p *Peer) planSync(peer Zxid) syncPlan {
 	last := p.tree.LastProcessedZxid()
 	minC, maxC := last, last
-	if n := len(p.committedLog); n > 0 {
-		minC, maxC = p.committedLog[0].Zxid, p.committedLog[n-1].Zxid
+	clog := p.committedLog()
+	if n := len(clog); n > 0 {
+		minC, maxC = clog[0].Zxid, clog[n-1].Zxid
 	}
 	newEpochZxid := peer.Counter() == 0
 	switch {
@@ -333,13 +342,13 @@ func (p *Peer) planSync(peer Zxid) syncPlan {
 		return syncPlan{mode: SyncTrunc, op: Trunc, opZxid: maxC, upTo: maxC,
 			why: fmt.Sprintf("TRUNC to %s: it holds %s, newer than anything the leader committed", maxC, peer)}
 	case minC <= peer && peer <= maxC:
-		if plan, ok := p.walkCommitted(p.committedLog, peer, maxC); ok {
+		if plan, ok := p.walkCommitted(clog, peer, maxC); ok {
 			return plan
 		}
 	case peer < minC && p.c.cfg.SnapshotSizeFactor >= 0:
 		limit := int(p.c.cfg.SnapshotSizeFactor * float64(p.disk.SnapshotBytes()))
 		if fromLog, ok := p.disk.TxnsAfter(peer, limit); ok {
-			merged := mergeTxns(fromLog, p.committedLog, last)
+			merged := mergeTxns(fromLog, clog, last)
 			if plan, ok := p.walkCommitted(merged, peer, maxC); ok {
 				plan.why += " (from the on-disk txn log)"
 				return plan
@@ -560,6 +569,7 @@ func (p *Peer) removeHandler(h *learnerHandler, why string) {
 	l := p.lead
 	if l.handlers[h.sid] == h {
 		delete(l.handlers, h.sid)
+		l.sorted = nil
 	}
 	h.senderGen++
 	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: why})
@@ -573,6 +583,7 @@ func (p *Peer) shutdownLeader() {
 		p.c.closeConn(h.conn, p.id)
 	}
 	p.lead.handlers = map[int]*learnerHandler{}
+	p.lead.sorted = nil
 }
 
 // propose assigns the next zxid to a write and sends it to the followers (Leader.propose).

@@ -152,7 +152,7 @@ func (p *Peer) onSyncStart(m *Message) {
 		t := m.Snap.Tree.Clone()
 		t.SetLastProcessedZxid(m.Snap.Zxid)
 		p.tree = t
-		p.committedLog = p.committedLog[:0]
+		p.clog = p.clog[:0]
 		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: "received"})
 	case Trunc:
 		l.mode = SyncTrunc

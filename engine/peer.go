@@ -38,8 +38,9 @@ type Peer struct {
 	reason string
 
 	// In-memory database (ZKDatabase): the data tree and the committed-log window.
-	tree         *zkdb.DataTree
-	committedLog []*zkdb.Txn
+	tree *zkdb.DataTree
+	// clog backs the committed-log window; committedLog() is its last CommitLogCount entries.
+	clog []*zkdb.Txn
 
 	// Sync outcome of the last time this server joined a leader, for the view.
 	lastSync       SyncMode
@@ -106,7 +107,7 @@ func (p *Peer) crash() {
 	p.leaveRole()
 	p.inc++
 	p.tree = nil
-	p.committedLog = nil
+	p.clog = nil
 	p.el = election{}
 	p.setState(Down, PhaseNone, "crashed")
 }
@@ -120,16 +121,26 @@ func (p *Peer) loadDatabase() {
 	if n > p.c.cfg.CommitLogCount {
 		replayed = replayed[n-p.c.cfg.CommitLogCount:]
 	}
-	p.committedLog = append(p.committedLog[:0], replayed...)
+	p.clog = append(p.clog[:0], replayed...)
 }
 
-// addCommitted appends to the committed-log window (ZKDatabase.addCommittedProposal).
-func (p *Peer) addCommitted(t *zkdb.Txn) {
-	if len(p.committedLog) >= p.c.cfg.CommitLogCount {
-		copy(p.committedLog, p.committedLog[1:])
-		p.committedLog = p.committedLog[:len(p.committedLog)-1]
+// committedLog is ZKDatabase.committedLog: the last CommitLogCount committed txns.
+func (p *Peer) committedLog() []*zkdb.Txn {
+	if n := p.c.cfg.CommitLogCount; len(p.clog) > n {
+		return p.clog[len(p.clog)-n:]
 	}
-	p.committedLog = append(p.committedLog, t)
+	return p.clog
+}
+
+// addCommitted appends to the committed-log window (ZKDatabase.addCommittedProposal). The
+// backing slice is compacted when it reaches twice the window, so each add is O(1).
+func (p *Peer) addCommitted(t *zkdb.Txn) {
+	if n := p.c.cfg.CommitLogCount; len(p.clog) >= 2*n {
+		k := copy(p.clog, p.clog[len(p.clog)-n:])
+		clear(p.clog[k:])
+		p.clog = p.clog[:k]
+	}
+	p.clog = append(p.clog, t)
 }
 
 // logTxn appends a proposal to the txn log and snapshots when due (SyncRequestProcessor).
