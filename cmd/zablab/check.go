@@ -1,0 +1,119 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/zablab/zablab/engine"
+)
+
+// shapes are the cluster sizes `check` cycles through when --nodes is not given.
+var shapes = []struct{ voters, observers int }{{3, 0}, {5, 1}, {7, 2}, {3, 1}, {5, 0}, {7, 0}, {5, 2}}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	runs := fs.Int("runs", 100, "number of runs")
+	seed := fs.Int64("seed", 1, "seed of the first run (run i uses seed+i)")
+	nodes := fs.Int("nodes", 0, "voting servers per run (default: cycle through 3, 5 and 7)")
+	observers := fs.Int("observers", -1, "observers per run (default: cycle through 0 to 2)")
+	bug := fs.String("bug", "", "teaching variant to turn on: commit-without-quorum, skip-truncate, elect-by-myid")
+	faultMs := fs.Int64("fault-ms", 6000, "simulated milliseconds of faults per run")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	b, err := engine.ParseBug(*bug)
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab check:", err)
+		return 2
+	}
+	if *runs < 1 || *runs > 1_000_000 {
+		fmt.Fprintln(stderr, "zablab check: --runs must be between 1 and 1000000")
+		return 2
+	}
+	if *nodes != 0 && (*nodes < 1 || *nodes > engine.MaxVoters) {
+		fmt.Fprintf(stderr, "zablab check: --nodes must be between 1 and %d\n", engine.MaxVoters)
+		return 2
+	}
+	if *observers > engine.MaxObservers {
+		fmt.Fprintf(stderr, "zablab check: --observers must be between 0 and %d\n", engine.MaxObservers)
+		return 2
+	}
+	if *faultMs < 100 || *faultMs > 600_000 {
+		fmt.Fprintln(stderr, "zablab check: --fault-ms must be between 100 and 600000")
+		return 2
+	}
+	opts := make([]engine.CheckOptions, *runs)
+	for i := range opts {
+		sh := shapes[i%len(shapes)]
+		o := engine.CheckOptions{Voters: sh.voters, Observers: sh.observers, Seed: *seed + int64(i), Bug: b, FaultMs: *faultMs}
+		if *nodes != 0 {
+			o.Voters = *nodes
+		}
+		if *observers >= 0 {
+			o.Observers = *observers
+		}
+		opts[i] = o
+	}
+	start := time.Now()
+	results := runParallel(opts)
+	elapsed := time.Since(start)
+	violations, committed := 0, 0
+	digest := uint64(14695981039346656037)
+	for _, r := range results {
+		committed += r.Committed
+		digest = (digest ^ r.Digest) * 1099511628211
+		if r.Count == 0 {
+			continue
+		}
+		violations += r.Count
+		fmt.Fprintf(stdout, "run seed %d (%d voters, %d observers): %d violation(s)\n", r.Seed, r.Voters, r.Observers, r.Count)
+		for i, v := range r.Violations {
+			if i == 5 {
+				fmt.Fprintf(stdout, "  … and %d more\n", r.Count-5)
+				break
+			}
+			fmt.Fprintf(stdout, "  %s\n", v)
+		}
+		replay := fmt.Sprintf("zablab check --runs 1 --seed %d --nodes %d --observers %d", r.Seed, r.Voters, r.Observers)
+		if b != engine.BugNone {
+			replay += " --bug " + string(b)
+		}
+		if *faultMs != 6000 {
+			replay += fmt.Sprintf(" --fault-ms %d", *faultMs)
+		}
+		fmt.Fprintf(stdout, "  replay: %s\n", replay)
+	}
+	fmt.Fprintf(stderr, "%d runs in %.2fs (%.0f runs/s)\n", len(results), elapsed.Seconds(), float64(len(results))/elapsed.Seconds())
+	fmt.Fprintf(stdout, "checked %d runs: %d violations, %d txns committed, digest %016x\n", len(results), violations, committed, digest)
+	if violations > 0 {
+		return 1
+	}
+	return 0
+}
+
+// runParallel runs independent simulations on every core; results keep the input order.
+func runParallel(opts []engine.CheckOptions) []engine.RunResult {
+	results := make([]engine.RunResult, len(opts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = engine.RunCheck(opts[i])
+			}
+		}()
+	}
+	for i := range opts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
