@@ -194,15 +194,15 @@ var (
 
 // Stat is a znode's metadata, fields in jute order (68 bytes on the wire).
 type Stat struct {
-	Czxid          Zxid  // zxid of the create
-	Mzxid          Zxid  // zxid of the last setData (or the create)
-	Ctime          int64 // leader's clock at create, ms
-	Mtime          int64 // leader's clock at the last setData, ms
-	Version        int32 // number of setData
-	Cversion       int32 // number of child creates (deletes do not count)
-	Aversion       int32 // number of setACL
-	EphemeralOwner int64 // session id, ContainerEphemeralOwner, or 0
-	DataLength     int32
-	NumChildren    int32
-	Pzxid          Zxid // zxid of the last child create or delete (or the create)
+	Czxid          Zxid  `json:"czxid"`          // zxid of the create
+	Mzxid          Zxid  `json:"mzxid"`          // zxid of the last setData (or the create)
+	Ctime          int64 `json:"ctime"`          // leader's clock at create, ms
+	Mtime          int64 `json:"mtime"`          // leader's clock at the last setData, ms
+	Version        int32 `json:"version"`        // number of setData
+	Cversion       int32 `json:"cversion"`       // number of child creates (deletes do not count)
+	Aversion       int32 `json:"aversion"`       // number of setACL
+	EphemeralOwner int64 `json:"ephemeralOwner"` // session id, ContainerEphemeralOwner, or 0
+	DataLength     int32 `json:"dataLength"`
+	NumChildren    int32 `json:"numChildren"`
+	Pzxid          Zxid  `json:"pzxid"` // zxid of the last child create or delete (or the create)
 }
