@@ -51,6 +51,8 @@ type Client struct {
 	ops       []*clientOp // sent to the current server, answered in order
 	queued    []*clientOp // submitted while not connected
 	closing   bool
+	pinned    bool // reconnects only to home (a UI client bound to one server)
+	home      int
 	gen       uint64 // timer generation
 	hostIdx   int
 	// watches this client set, re-registered on reconnect (setWatches).
@@ -85,9 +87,20 @@ func (cl *Client) Server() int { return cl.server }
 // LastZxid is the last zxid the client has seen (lastZxidSeen).
 func (cl *Client) LastZxid() Zxid { return cl.lastZxid }
 
+// NewPinnedClient creates a client bound to one server: it never moves to another one
+// (the lab's "client at server N").
+func (c *Cluster) NewPinnedClient(server int, timeoutMs int32) *Client {
+	cl := c.newClient(server, timeoutMs, true)
+	return cl
+}
+
 // NewClient creates a client that connects to server (any server when 0) with a session
-// timeout in milliseconds.
+// timeout in milliseconds; when its server goes away it tries the others in turn.
 func (c *Cluster) NewClient(server int, timeoutMs int32) *Client {
+	return c.newClient(server, timeoutMs, false)
+}
+
+func (c *Cluster) newClient(server int, timeoutMs int32, pinned bool) *Client {
 	c.nextClient++
 	tick := int32(c.cfg.Timing.TickTimeMs)
 	if timeoutMs < 2*tick {
@@ -102,6 +115,7 @@ func (c *Cluster) NewClient(server int, timeoutMs int32) *Client {
 		server = 1 + c.rng.Intn(len(c.peers)-1)
 	}
 	cl.hostIdx = server - 1
+	cl.pinned, cl.home = pinned, server
 	c.clients = append(c.clients, cl)
 	cl.connect(server)
 	return cl
@@ -211,6 +225,10 @@ func (cl *Client) retryLater(why string) {
 // onTimer: reconnect when disconnected; ping when connected (every third of the timeout).
 func (cl *Client) onTimer(gen uint64) {
 	if gen != cl.gen || cl.state == ClientClosed || cl.state == ClientExpired {
+		return
+	}
+	if cl.state == ClientConnecting && cl.server == 0 && cl.pinned {
+		cl.connect(cl.home)
 		return
 	}
 	if cl.state == ClientConnecting && cl.server == 0 {

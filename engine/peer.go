@@ -313,3 +313,7 @@ func (p *Peer) onConnClosed(conn uint64, by int) {
 		p.becomeLooking(fmt.Sprintf("leader %d closed the connection", by))
 	}
 }
+
+// Serving reports whether the server takes client connections (leader established, or
+// learner up to date).
+func (p *Peer) Serving() bool { return p.srv.serving }

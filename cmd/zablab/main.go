@@ -15,6 +15,8 @@ func main() {
 const usage = `zablab — learn how ZooKeeper keeps its replicas consistent
 
 Usage:
+  zablab [serve] [--addr 127.0.0.1:8080] [--nodes 5] [--observers 0] [--seed 1] [--timing watch|zookeeper|fast] [--zk-port-base 2180]
+        the lab in the browser (room main, plus sandbox rooms)
   zablab check --runs N --seed S [--nodes N] [--observers M] [--bug NAME]
         randomized fault schedules with the invariant checker on
   zablab bench [--txns N]
@@ -24,11 +26,12 @@ Bugs (teaching variants, off by default): commit-without-quorum, skip-truncate, 
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-') {
+		return cmdServe(args, stdout, stderr)
 	}
 	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
 	case "bench":

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/web"
+)
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address")
+	nodes := fs.Int("nodes", 5, "voting servers in room main")
+	observers := fs.Int("observers", 0, "observers in room main")
+	seed := fs.Int64("seed", 1, "seed of room main")
+	timing := fs.String("timing", "watch", "timing: watch (slowed for watching), zookeeper (ZooKeeper's sample config) or fast")
+	zkBase := fs.Int("zk-port-base", 2180, "server N of room main listens for ZooKeeper clients on 127.0.0.1:(base+N); 0 turns the ports off")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	t, err := engine.TimingByName(*timing)
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab serve:", err)
+		return 2
+	}
+	if *zkBase < 0 || *zkBase > 65535-engine.MaxVoters-engine.MaxObservers {
+		fmt.Fprintln(stderr, "zablab serve: --zk-port-base out of range")
+		return 2
+	}
+	srv, err := web.NewServer(web.Options{Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t})
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab serve:", err)
+		return 2
+	}
+	url, err := srv.Listen()
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab serve:", err)
+		return 1
+	}
+	if tok := srv.MainToken(); tok != "" {
+		fmt.Fprintf(stdout, "zablab lab: %s?token=%s\n", url, tok)
+	} else {
+		fmt.Fprintf(stdout, "zablab lab: %s\n", url)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	select {
+	case err := <-errc:
+		if err != nil {
+			fmt.Fprintln(stderr, "zablab serve:", err)
+			return 1
+		}
+	case <-sig:
+		fmt.Fprintln(stderr, "shutting down")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+	return 0
+}

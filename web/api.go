@@ -1,0 +1,464 @@
+package web
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/static"
+)
+
+// maxBody bounds request bodies (a znode's data is at most 1 MiB; JSON escaping can double it).
+const maxBody = 3 << 20
+
+// apiError is every error the API returns: {"error": "...", "code": "..."}.
+type apiError struct {
+	Status int    `json:"-"`
+	Msg    string `json:"error"`
+	Code   string `json:"code"`
+}
+
+func (e *apiError) Error() string { return e.Msg }
+
+func errStatus(status int, code, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// statusOf maps a user error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case "unknown_room", "unknown_server":
+		return http.StatusNotFound
+	case "conflict", "server_down", "not_serving":
+		return http.StatusConflict
+	case "too_many_rooms":
+		return http.StatusTooManyRequests
+	}
+	return http.StatusBadRequest
+}
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.guard)
+	e.GET("/", s.page)
+	e.GET("/r/:room", s.page)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg") })
+	e.StaticFS("/static", static.FS)
+
+	api := e.Group("/api")
+	api.POST("/rooms", s.postRoom)
+	api.GET("/rooms/:room", s.getRoom)
+	api.GET("/rooms/:room/ws", s.websocket)
+	api.GET("/rooms/:room/nodes/:id/tree", s.getTree)
+	cmd := api.Group("/rooms/:room", s.control)
+	cmd.POST("/nodes/:id/crash", s.nodeCmd(func(r *Room, id int) (any, error) { return r.crash(id) }))
+	cmd.POST("/nodes/:id/restart", s.nodeCmd(func(r *Room, id int) (any, error) { return r.restart(id) }))
+	cmd.POST("/partition", s.postPartition)
+	cmd.POST("/links", s.postLink)
+	cmd.POST("/heal", s.simple(func(r *Room) (any, error) { return r.heal() }))
+	cmd.POST("/pause", s.simple(func(r *Room) (any, error) { return r.setPaused(true) }))
+	cmd.POST("/resume", s.simple(func(r *Room) (any, error) { return r.setPaused(false) }))
+	cmd.POST("/step", s.simple(func(r *Room) (any, error) { return r.step() }))
+	cmd.POST("/speed", s.postSpeed)
+	cmd.POST("/reset", s.postReset)
+	cmd.POST("/ops", s.postOp)
+	return e
+}
+
+// errorHandler is the one place errors become JSON.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var ae *apiError
+	var ue *userError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &ue):
+		ae = errStatus(statusOf(ue.code), ue.code, "%s", ue.msg)
+	case errors.As(err, &he):
+		ae = errStatus(he.Code, strings.ToLower(strings.ReplaceAll(http.StatusText(he.Code), " ", "_")), "%v", he.Message)
+	default:
+		ae = errStatus(http.StatusInternalServerError, "internal", "%v", err)
+	}
+	c.JSON(ae.Status, ae)
+}
+
+// guard refuses foreign Host and Origin headers (DNS rebinding, cross-site requests).
+func (s *Server) guard(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		host := req.Host
+		if s.loopback && !loopbackHost(host) {
+			return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at 127.0.0.1 or localhost", host)
+		}
+		if o := req.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || u.Host != host || (u.Scheme != "http" && u.Scheme != "https") {
+				return errStatus(http.StatusForbidden, "bad_origin", "requests from origin %q are not allowed", o)
+			}
+		}
+		return next(c)
+	}
+}
+
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) roomOf(c echo.Context) (*Room, error) {
+	name := c.Param("room")
+	r := s.room(name)
+	if r == nil {
+		return nil, errStatus(http.StatusNotFound, "unknown_room", "unknown room %q", name)
+	}
+	return r, nil
+}
+
+// tokenOf finds a token in the header, the query or the room's cookie.
+func tokenOf(c echo.Context, room string) string {
+	if t := c.Request().Header.Get("X-Zablab-Token"); t != "" {
+		return t
+	}
+	if t := c.QueryParam("token"); t != "" {
+		return t
+	}
+	if ck, err := c.Cookie(cookieName(room)); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+func cookieName(room string) string { return "zablab_" + room }
+
+// canControl: commands need the room's token for sandbox rooms and for room main when the
+// server is reachable beyond loopback.
+func (s *Server) canControl(c echo.Context, r *Room) bool {
+	if r.Token == "" {
+		return true
+	}
+	t := tokenOf(c, r.Name)
+	return subtle.ConstantTimeCompare([]byte(t), []byte(r.Token)) == 1
+}
+
+func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r, err := s.roomOf(c)
+		if err != nil {
+			return err
+		}
+		if !s.canControl(c, r) {
+			if tokenOf(c, r.Name) == "" {
+				return errStatus(http.StatusUnauthorized, "token_required", "room %q needs its token for commands", r.Name)
+			}
+			return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
+		}
+		c.Set("room", r)
+		return next(c)
+	}
+}
+
+// bind decodes a JSON body strictly.
+func bind(c echo.Context, v any) error {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errStatus(http.StatusBadRequest, "bad_json", "the request needs a JSON body")
+		}
+		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: trailing data")
+	}
+	return nil
+}
+
+func (s *Server) answer(c echo.Context, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	if rv, ok := v.(RoomView); ok {
+		rv.CanControl = true
+		v = rv
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) simple(f func(r *Room) (any, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Get("room").(*Room)
+		v, err := r.do(func() (any, error) { return f(r) })
+		return s.answer(c, v, err)
+	}
+}
+
+func (s *Server) nodeCmd(f func(r *Room, id int) (any, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Get("room").(*Room)
+		id, err := strconv.Atoi(c.Param("id"))
+		if err != nil {
+			return errStatus(http.StatusNotFound, "unknown_server", "unknown server %q", c.Param("id"))
+		}
+		v, err := r.do(func() (any, error) { return f(r, id) })
+		return s.answer(c, v, err)
+	}
+}
+
+func (s *Server) getRoom(c echo.Context) error {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return err
+	}
+	v, err := r.View()
+	if err != nil {
+		return err
+	}
+	v.CanControl = s.canControl(c, r)
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) getTree(c echo.Context) error {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil {
+		return errStatus(http.StatusNotFound, "unknown_server", "unknown server %q", c.Param("id"))
+	}
+	v, err := r.do(func() (any, error) {
+		if err := r.checkServer(id); err != nil {
+			return nil, err
+		}
+		t := r.c.TreeView(id)
+		if t == nil {
+			return nil, badInput("server_down", "server %d is down: its memory is gone", id)
+		}
+		return t, nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// createRequest is POST /api/rooms and POST /reset.
+type createRequest struct {
+	Nodes     int             `json:"nodes"`
+	Observers int             `json:"observers"`
+	Seed      *int64          `json:"seed"`
+	Timing    json.RawMessage `json:"timing"`
+	Bug       string          `json:"bug"`
+}
+
+func (q createRequest) config(def engine.Timing) (engine.Config, error) {
+	if q.Nodes == 0 {
+		q.Nodes = 5
+	}
+	seed := time.Now().UnixNano() % 1_000_000
+	if q.Seed != nil {
+		seed = *q.Seed
+	}
+	cfg := engine.DefaultConfig(q.Nodes, q.Observers, seed)
+	cfg.Timing = def
+	if len(q.Timing) > 0 && string(q.Timing) != "null" {
+		var name string
+		if json.Unmarshal(q.Timing, &name) == nil {
+			t, err := engine.TimingByName(name)
+			if err != nil {
+				return cfg, badInput("bad_timing", "%v", err)
+			}
+			cfg.Timing = t
+		} else {
+			var k struct {
+				TickTime      *int64   `json:"tickTime"`
+				InitLimit     *int64   `json:"initLimit"`
+				SyncLimit     *int64   `json:"syncLimit"`
+				LinkLatencyMs *float64 `json:"linkLatencyMs"`
+			}
+			dec := json.NewDecoder(strings.NewReader(string(q.Timing)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&k); err != nil {
+				return cfg, badInput("bad_timing", "timing must be \"zookeeper\", \"watch\", \"fast\" or {tickTime, initLimit, syncLimit, linkLatencyMs}: %v", err)
+			}
+			if k.TickTime != nil {
+				cfg.Timing.TickTimeMs = *k.TickTime
+			}
+			if k.InitLimit != nil {
+				cfg.Timing.InitLimit = *k.InitLimit
+			}
+			if k.SyncLimit != nil {
+				cfg.Timing.SyncLimit = *k.SyncLimit
+			}
+			if k.LinkLatencyMs != nil {
+				cfg.Timing.LinkLatencyUs = int64(*k.LinkLatencyMs * 1000)
+				cfg.Timing.LinkJitterUs = cfg.Timing.LinkLatencyUs / 4
+			}
+			cfg.Timing.Name = "custom"
+		}
+	}
+	b, err := engine.ParseBug(q.Bug)
+	if err != nil {
+		return cfg, badInput("bad_bug", "%v", err)
+	}
+	cfg.Bug = b
+	if err := cfg.Validate(); err != nil {
+		return cfg, badInput("bad_config", "%v", err)
+	}
+	return cfg, nil
+}
+
+func (s *Server) postRoom(c echo.Context) error {
+	var q createRequest
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	cfg, err := q.config(s.opts.Timing)
+	if err != nil {
+		return err
+	}
+	r, err := s.createRoom(cfg)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: r.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/r/" + r.Name})
+}
+
+func (s *Server) postReset(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q createRequest
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	cfg, err := q.config(s.opts.Timing)
+	if err != nil {
+		return err
+	}
+	v, err := r.do(func() (any, error) { return r.reset(cfg) })
+	return s.answer(c, v, err)
+}
+
+func (s *Server) postPartition(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q struct {
+		Groups [][]int `json:"groups"`
+	}
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	v, err := r.do(func() (any, error) { return r.partition(q.Groups) })
+	return s.answer(c, v, err)
+}
+
+func (s *Server) postLink(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q struct {
+		From int   `json:"from"`
+		To   int   `json:"to"`
+		Up   *bool `json:"up"`
+	}
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	if q.Up == nil {
+		return errStatus(http.StatusBadRequest, "bad_link", "\"up\" is required (false cuts the link from→to, true restores it)")
+	}
+	v, err := r.do(func() (any, error) { return r.link(q.From, q.To, *q.Up) })
+	return s.answer(c, v, err)
+}
+
+func (s *Server) postSpeed(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q struct {
+		Speed *float64 `json:"speed"`
+	}
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	if q.Speed == nil {
+		return errStatus(http.StatusBadRequest, "bad_speed", "\"speed\" is required")
+	}
+	v, err := r.do(func() (any, error) { return r.setSpeed(*q.Speed) })
+	return s.answer(c, v, err)
+}
+
+// opWait is how long POST /ops waits for the engine's answer before saying "pending".
+const opWait = 10 * time.Second
+
+func (s *Server) postOp(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q OpRequest
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	ch := make(chan OpResult, 1)
+	if _, err := r.do(func() (any, error) {
+		return nil, r.submitOp(q, func(res OpResult) { ch <- res })
+	}); err != nil {
+		return err
+	}
+	select {
+	case res := <-ch:
+		return c.JSON(http.StatusOK, res)
+	case <-time.After(opWait):
+		return c.JSON(http.StatusAccepted, OpResult{Pending: true, Server: q.Server})
+	}
+}
+
+func (s *Server) page(c echo.Context) error {
+	name := c.Param("room")
+	if name == "" {
+		name = MainRoom
+	}
+	r := s.room(name)
+	if r == nil {
+		return errStatus(http.StatusNotFound, "unknown_room", "unknown room %q", name)
+	}
+	if t := c.QueryParam("token"); t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(r.Token)) == 1 {
+		// Jupyter-style: keep the token in a cookie and drop it from the address bar.
+		c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
+	}
+	lang := c.QueryParam("lang")
+	if lang != "en" && lang != "zh" {
+		lang = ""
+	}
+	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return templ.Handler(Page(name, lang, "zablab — ZAB lab", s.assetVer)).Component.Render(c.Request().Context(), c.Response())
+}
+
+func htmlLang(lang string) string {
+	if lang == "zh" {
+		return "zh-CN"
+	}
+	return "en"
+}

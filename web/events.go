@@ -1,0 +1,90 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/zablab/zablab/engine"
+)
+
+// EventJSON is an event as the websocket sends it.
+type EventJSON struct {
+	Seq     uint64    `json:"seq"`
+	T       float64   `json:"t"`
+	Kind    string    `json:"kind"`
+	Node    int       `json:"node,omitempty"`
+	Peer    int       `json:"peer,omitempty"`
+	Packet  string    `json:"packet,omitempty"`
+	MsgID   uint64    `json:"msgId,omitempty"`
+	Zxid    string    `json:"zxid,omitempty"`
+	At      float64   `json:"at,omitempty"`
+	State   string    `json:"state,omitempty"`
+	Phase   string    `json:"phase,omitempty"`
+	Mode    string    `json:"mode,omitempty"`
+	Vote    *VoteJSON `json:"vote,omitempty"`
+	N       int       `json:"n,omitempty"`
+	M       int       `json:"m,omitempty"`
+	Client  int64     `json:"client,omitempty"`
+	Session string    `json:"session,omitempty"`
+	Op      string    `json:"op,omitempty"`
+	Err     string    `json:"err,omitempty"`
+	Path    string    `json:"path,omitempty"`
+	Epoch   int64     `json:"epoch,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+	Text    string    `json:"text"`
+}
+
+// VoteJSON is a vote inside an event.
+type VoteJSON struct {
+	Leader    int    `json:"leader"`
+	Zxid      string `json:"zxid"`
+	PeerEpoch int64  `json:"peerEpoch"`
+	Round     int64  `json:"round"`
+	State     string `json:"state"`
+}
+
+func eventJSON(e *engine.Event, lang engine.Lang) EventJSON {
+	j := EventJSON{Seq: e.Seq, T: float64(e.TimeUs) / 1000, Kind: e.Kind.String(), Node: e.Node, Peer: e.Peer,
+		MsgID: e.MsgID, N: e.N, M: e.M, Client: e.Client, Path: e.Path, Epoch: e.Epoch, Reason: e.Reason,
+		Text: engine.Describe(e, lang)}
+	switch e.Kind {
+	case engine.EvSend, engine.EvDeliver, engine.EvDrop, engine.EvQueue:
+		j.Packet = e.Packet.String()
+	}
+	if e.Kind == engine.EvSend {
+		j.At = float64(e.AtUs) / 1000
+	}
+	if e.Zxid != 0 {
+		j.Zxid = e.Zxid.String()
+	}
+	if e.Kind == engine.EvState {
+		j.State, j.Phase = e.State.String(), e.Phase.String()
+	}
+	if e.Kind == engine.EvSyncMode {
+		j.Mode = e.Mode.String()
+	}
+	if e.Kind == engine.EvVote || e.Kind == engine.EvDecided || (e.Packet == engine.Notification && e.Kind == engine.EvSend) {
+		j.Vote = &VoteJSON{Leader: e.Vote.Leader, Zxid: e.Vote.Zxid.String(), PeerEpoch: e.Vote.PeerEpoch, Round: e.Vote.Round, State: e.Vote.State.String()}
+	}
+	if e.Session != 0 {
+		j.Session = fmt.Sprintf("0x%x", uint64(e.Session))
+	}
+	if e.Op != 0 {
+		j.Op = e.Op.String()
+	}
+	if e.Kind == engine.EvClient || e.Kind == engine.EvCommit {
+		j.Err = e.Err.Name()
+	}
+	return j
+}
+
+// encodeEvents renders events once per language.
+func encodeEvents(evs []engine.Event) (en, zh []json.RawMessage) {
+	en = make([]json.RawMessage, len(evs))
+	zh = make([]json.RawMessage, len(evs))
+	for i := range evs {
+		en[i], _ = json.Marshal(eventJSON(&evs[i], engine.En))
+		zh[i], _ = json.Marshal(eventJSON(&evs[i], engine.Zh))
+	}
+	return en, zh
+}

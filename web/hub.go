@@ -1,0 +1,228 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+
+	"github.com/zablab/zablab/engine"
+)
+
+// hub fans a room's event batches out to its viewers. A viewer that cannot keep up is never
+// waited for: its batches are dropped and it gets a fresh view instead.
+type hub struct {
+	mu      sync.Mutex
+	viewers map[*viewer]struct{}
+	// history keeps the most recent events (both languages) for reconnecting viewers.
+	history []histEvent
+	// view holds the latest view JSON: [canControl][lang].
+	view [2][2][]byte
+	seq  uint64
+}
+
+type histEvent struct {
+	seq    uint64
+	en, zh json.RawMessage
+}
+
+type viewer struct {
+	lang       engine.Lang
+	canControl bool
+	send       chan []byte
+	mu         sync.Mutex
+	behind     bool
+	closed     bool
+}
+
+const viewerQueue = 256
+
+func newHub() *hub { return &hub{viewers: map[*viewer]struct{}{}} }
+
+func langIdx(l engine.Lang) int {
+	if l == engine.Zh {
+		return 1
+	}
+	return 0
+}
+
+func ctlIdx(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// publish is called by the room goroutine with new events and, sometimes, a new view.
+func (h *hub) publish(evs []engine.Event, view *RoomView) {
+	en, zh := encodeEvents(evs)
+	var views [2][2][]byte
+	if view != nil {
+		for c := 0; c < 2; c++ {
+			v := *view
+			v.CanControl = c == 1
+			b, _ := json.Marshal(v)
+			// The same view renders the same in both languages (texts live in events).
+			views[c][0], views[c][1] = b, b
+		}
+	}
+	var msgs [2][2][]byte
+	for c := 0; c < 2; c++ {
+		for l := 0; l < 2; l++ {
+			evsL := en
+			if l == 1 {
+				evsL = zh
+			}
+			if len(evsL) == 0 && views[c][l] == nil {
+				continue
+			}
+			msgs[c][l] = batchMessage(evsL, views[c][l])
+		}
+	}
+	h.mu.Lock()
+	for i := range evs {
+		h.history = append(h.history, histEvent{seq: evs[i].Seq, en: en[i], zh: zh[i]})
+		h.seq = evs[i].Seq
+	}
+	if n := len(h.history); n > 2*historyEvents {
+		h.history = append([]histEvent(nil), h.history[n-historyEvents:]...)
+	}
+	if view != nil {
+		h.view = views
+	}
+	for v := range h.viewers {
+		m := msgs[ctlIdx(v.canControl)][langIdx(v.lang)]
+		if m != nil {
+			v.offer(m)
+		}
+	}
+	h.mu.Unlock()
+}
+
+func batchMessage(evs []json.RawMessage, view []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"events","events":[`)
+	for i, e := range evs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e)
+	}
+	b.WriteByte(']')
+	if view != nil {
+		b.WriteString(`,"view":`)
+		b.Write(view)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// offer queues a message without blocking; a full queue marks the viewer behind.
+func (v *viewer) offer(m []byte) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed || v.behind {
+		return
+	}
+	select {
+	case v.send <- m:
+	default:
+		v.behind = true
+	}
+}
+
+// takeBehind reports and clears the behind flag.
+func (v *viewer) takeBehind() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	b := v.behind
+	v.behind = false
+	return b
+}
+
+// join registers a viewer and returns what it must receive first: the view, then the events
+// after `since` when the history still holds them.
+func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.viewers[v] = struct{}{}
+	view := h.view[ctlIdx(v.canControl)][langIdx(v.lang)]
+	if view == nil {
+		view = fresh
+	}
+	first := [][]byte{wrap("view", view)}
+	if since > 0 && since < h.seq && len(h.history) > 0 && h.history[0].seq <= since+1 {
+		var evs []json.RawMessage
+		for _, e := range h.history {
+			if e.seq > since {
+				if v.lang == engine.Zh {
+					evs = append(evs, e.zh)
+				} else {
+					evs = append(evs, e.en)
+				}
+			}
+		}
+		first = append(first, batchMessage(evs, nil))
+	}
+	return first
+}
+
+func (h *hub) leave(v *viewer) {
+	h.mu.Lock()
+	delete(h.viewers, v)
+	h.mu.Unlock()
+	v.mu.Lock()
+	if !v.closed {
+		v.closed = true
+		close(v.send)
+	}
+	v.mu.Unlock()
+}
+
+// resetMessage is what a viewer that fell behind gets instead of the batches it missed.
+func (h *hub) resetMessage(v *viewer) []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return wrap("reset", h.view[ctlIdx(v.canControl)][langIdx(v.lang)])
+}
+
+// resetAll tells every viewer to redraw (the room got a new cluster).
+func (h *hub) resetAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.history = nil
+	for v := range h.viewers {
+		v.mu.Lock()
+		v.behind = true
+		v.mu.Unlock()
+	}
+}
+
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	vs := make([]*viewer, 0, len(h.viewers))
+	for v := range h.viewers {
+		vs = append(vs, v)
+	}
+	h.mu.Unlock()
+	for _, v := range vs {
+		h.leave(v)
+	}
+}
+
+// count is the number of viewers.
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.viewers)
+}
+
+func wrap(typ string, view []byte) []byte {
+	if view == nil {
+		view = []byte("null")
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"type":"` + typ + `","view":`)
+	b.Write(view)
+	b.WriteByte('}')
+	return b.Bytes()
+}

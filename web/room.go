@@ -1,0 +1,406 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// Limits of what a room may be asked to do.
+const (
+	MinSpeed = 0.01
+	MaxSpeed = 1000.0
+	// frameInterval is how often a live room advances simulated time and publishes events.
+	frameInterval = 20 * time.Millisecond
+	// maxStepsPerFrame bounds the engine work of one frame so commands stay responsive; a
+	// room asked to go faster than the machine can simulate just runs behind.
+	maxStepsPerFrame = 200_000
+	// historyEvents is how many recent events a room keeps for reconnecting viewers.
+	historyEvents = 4096
+	viewEvery     = 100 * time.Millisecond
+)
+
+// RoomView is GET /api/rooms/{room}: the engine view plus the room's controls.
+type RoomView struct {
+	engine.View
+	Room       string  `json:"room"`
+	Paused     bool    `json:"paused"`
+	Speed      float64 `json:"speed"`
+	CanControl bool    `json:"canControl"`
+}
+
+// Room is one live cluster. One goroutine (run) owns the engine; everything else talks to
+// it through cmds.
+type Room struct {
+	Name  string
+	Token string
+	// Sandbox rooms always need their token for commands.
+	Sandbox bool
+
+	cmds chan func()
+	quit chan struct{}
+	done chan struct{}
+	hub  *hub
+	// zkPort maps a server id to its ZooKeeper client port (0: none). Set before run.
+	zkPort func(id int) int
+
+	// Owned by the room goroutine.
+	c          *engine.Cluster
+	cfg        engine.Config
+	paused     bool
+	speed      float64
+	simAnchor  int64
+	wallAnchor time.Time
+	pending    []engine.Event
+	lastView   time.Time
+	dirty      bool
+	uiClients  map[int]*engine.Client
+	lastActive time.Time
+
+	mu        sync.Mutex // guards viewCache for readers outside the goroutine
+	viewCache []byte
+}
+
+func newRoom(name, token string, sandbox bool, cfg engine.Config, zkPort func(int) int) (*Room, error) {
+	r := &Room{Name: name, Token: token, Sandbox: sandbox, cmds: make(chan func(), 64), quit: make(chan struct{}),
+		done: make(chan struct{}), zkPort: zkPort, speed: 1, lastActive: time.Now()}
+	r.hub = newHub()
+	if err := r.build(cfg); err != nil {
+		return nil, err
+	}
+	go r.run()
+	return r, nil
+}
+
+// build (re)creates the cluster; the room goroutine calls it for reset.
+func (r *Room) build(cfg engine.Config) error {
+	c, err := engine.NewCluster(cfg)
+	if err != nil {
+		return err
+	}
+	r.c, r.cfg = c, cfg
+	r.uiClients = map[int]*engine.Client{}
+	c.OnEvent(func(e *engine.Event) { r.pending = append(r.pending, *e) })
+	c.Start()
+	r.simAnchor, r.wallAnchor = c.Now(), time.Now()
+	r.dirty = true
+	return nil
+}
+
+func (r *Room) run() {
+	defer close(r.done)
+	t := time.NewTicker(frameInterval)
+	defer t.Stop()
+	for {
+		select {
+		case f := <-r.cmds:
+			f()
+		case <-t.C:
+			r.advance()
+		case <-r.quit:
+			return
+		}
+		r.publish(false)
+	}
+}
+
+// advance moves simulated time along with the wall clock at the room's speed.
+func (r *Room) advance() {
+	now := time.Now()
+	if r.paused {
+		r.wallAnchor = now
+		r.simAnchor = r.c.Now()
+		return
+	}
+	target := r.simAnchor + int64(float64(now.Sub(r.wallAnchor).Microseconds())*r.speed)
+	steps := 0
+	for steps < maxStepsPerFrame {
+		at, ok := r.c.NextAt()
+		if !ok || at > target {
+			break
+		}
+		r.c.Step()
+		steps++
+	}
+	if steps == maxStepsPerFrame {
+		// Running behind: re-anchor so the room slows down instead of bursting later.
+		r.simAnchor, r.wallAnchor = r.c.Now(), now
+		return
+	}
+	r.c.RunUntil(target)
+	if steps > 0 {
+		r.dirty = true
+	}
+}
+
+// publish sends pending events (and, at most every viewEvery, the view) to the viewers.
+func (r *Room) publish(force bool) {
+	if len(r.pending) == 0 && !r.dirty && !force {
+		return
+	}
+	var view *RoomView
+	if force || (r.dirty && time.Since(r.lastView) >= viewEvery) {
+		v := r.view()
+		view = &v
+		r.lastView = time.Now()
+		r.dirty = false
+		if b, err := json.Marshal(v); err == nil {
+			r.mu.Lock()
+			r.viewCache = b
+			r.mu.Unlock()
+		}
+	}
+	evs := r.pending
+	r.pending = nil
+	if len(evs) > 0 {
+		r.dirty = true
+	}
+	r.hub.publish(evs, view)
+}
+
+func (r *Room) view() RoomView {
+	return RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed}
+}
+
+// errRoomClosed answers commands sent to a room that shut down.
+var errRoomClosed = errors.New("room closed")
+
+// do runs f on the room goroutine and waits for it.
+func (r *Room) do(f func() (any, error)) (any, error) {
+	type res struct {
+		v   any
+		err error
+	}
+	ch := make(chan res, 1)
+	select {
+	case r.cmds <- func() { v, err := f(); ch <- res{v, err}; r.dirty = true; r.lastActive = time.Now() }:
+	case <-r.done:
+		return nil, errRoomClosed
+	case <-time.After(5 * time.Second):
+		return nil, errors.New("room busy")
+	}
+	select {
+	case x := <-ch:
+		return x.v, x.err
+	case <-r.done:
+		return nil, errRoomClosed
+	}
+}
+
+// View returns the current room view (from the room goroutine).
+func (r *Room) View() (RoomView, error) {
+	v, err := r.do(func() (any, error) { return r.view(), nil })
+	if err != nil {
+		return RoomView{}, err
+	}
+	return v.(RoomView), nil
+}
+
+func (r *Room) close() {
+	select {
+	case <-r.quit:
+	default:
+		close(r.quit)
+	}
+	<-r.done
+	r.hub.closeAll()
+}
+
+// Commands. Each returns a userError for bad input; the cluster is unchanged then.
+
+type userError struct {
+	code string
+	msg  string
+}
+
+func (e *userError) Error() string { return e.msg }
+
+func badInput(code, format string, args ...any) error {
+	return &userError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+func (r *Room) checkServer(id int) error {
+	if id < 1 || id > r.c.Size() {
+		return badInput("unknown_server", "unknown server %d (this room has servers 1 to %d)", id, r.c.Size())
+	}
+	return nil
+}
+
+func (r *Room) crash(id int) (any, error) {
+	if err := r.checkServer(id); err != nil {
+		return nil, err
+	}
+	if err := r.c.Crash(id); err != nil {
+		return nil, badInput("conflict", "%v", err)
+	}
+	return r.view(), nil
+}
+
+func (r *Room) restart(id int) (any, error) {
+	if err := r.checkServer(id); err != nil {
+		return nil, err
+	}
+	if err := r.c.Restart(id); err != nil {
+		return nil, badInput("conflict", "%v", err)
+	}
+	return r.view(), nil
+}
+
+func (r *Room) partition(groups [][]int) (any, error) {
+	if len(groups) == 0 {
+		return nil, badInput("bad_groups", "groups must list at least one group")
+	}
+	if err := r.c.Partition(groups); err != nil {
+		return nil, badInput("bad_groups", "%v", err)
+	}
+	return r.view(), nil
+}
+
+func (r *Room) link(from, to int, up bool) (any, error) {
+	if err := r.c.SetLink(from, to, up); err != nil {
+		return nil, badInput("bad_link", "%v", err)
+	}
+	return r.view(), nil
+}
+
+func (r *Room) heal() (any, error) {
+	r.c.Heal()
+	return r.view(), nil
+}
+
+func (r *Room) setPaused(p bool) (any, error) {
+	r.paused = p
+	r.simAnchor, r.wallAnchor = r.c.Now(), time.Now()
+	return r.view(), nil
+}
+
+func (r *Room) step() (any, error) {
+	if !r.paused {
+		r.paused = true
+	}
+	r.c.Step()
+	return r.view(), nil
+}
+
+func (r *Room) setSpeed(s float64) (any, error) {
+	if !(s >= MinSpeed && s <= MaxSpeed) {
+		return nil, badInput("bad_speed", "speed %g out of range [%g, %g]", s, MinSpeed, MaxSpeed)
+	}
+	r.speed = s
+	r.simAnchor, r.wallAnchor = r.c.Now(), time.Now()
+	return r.view(), nil
+}
+
+func (r *Room) reset(cfg engine.Config) (any, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, badInput("bad_config", "%v", err)
+	}
+	if err := r.build(cfg); err != nil {
+		return nil, badInput("bad_config", "%v", err)
+	}
+	r.pending = nil
+	r.publish(true)
+	r.hub.resetAll()
+	return r.view(), nil
+}
+
+// OpRequest is POST /api/rooms/{room}/ops.
+type OpRequest struct {
+	Server     int    `json:"server"`
+	Op         string `json:"op"`
+	Path       string `json:"path"`
+	Data       string `json:"data"`
+	Ephemeral  bool   `json:"ephemeral"`
+	Sequential bool   `json:"sequential"`
+	Watch      bool   `json:"watch"`
+}
+
+// OpResult is the answer to an op.
+type OpResult struct {
+	OK        bool        `json:"ok"`
+	Pending   bool        `json:"pending,omitempty"`
+	Err       string      `json:"err"`
+	Zxid      engine.Zxid `json:"zxid"`
+	ReplyZxid engine.Zxid `json:"replyZxid"`
+	Server    int         `json:"server"`
+	Path      string      `json:"path,omitempty"`
+	Data      string      `json:"data,omitempty"`
+	Children  []string    `json:"children,omitempty"`
+	Stat      *zkdb.Stat  `json:"stat,omitempty"`
+	Client    int64       `json:"client"`
+}
+
+func (o OpRequest) toOp() (zkdb.Op, error) {
+	if len(o.Data) > engine.MaxDataBytes {
+		return zkdb.Op{}, badInput("too_large", "data is %d bytes; the limit is %d (jute.maxbuffer)", len(o.Data), engine.MaxDataBytes)
+	}
+	if err := zkdb.ValidateCreatePath(o.Path, o.Op == "create" && o.Sequential); err != nil {
+		return zkdb.Op{}, badInput("bad_path", "%v", err)
+	}
+	switch o.Op {
+	case "create":
+		mode := zkdb.Persistent
+		switch {
+		case o.Ephemeral && o.Sequential:
+			mode = zkdb.EphemeralSequential
+		case o.Ephemeral:
+			mode = zkdb.Ephemeral
+		case o.Sequential:
+			mode = zkdb.PersistentSequential
+		}
+		return zkdb.Op{Type: zkdb.OpCreate, Path: o.Path, Data: []byte(o.Data), ACL: zkdb.OpenACL, Mode: mode}, nil
+	case "set":
+		return zkdb.Op{Type: zkdb.OpSetData, Path: o.Path, Data: []byte(o.Data), Version: -1}, nil
+	case "get":
+		return zkdb.Op{Type: zkdb.OpGetData, Path: o.Path}, nil
+	case "delete":
+		return zkdb.Op{Type: zkdb.OpDelete, Path: o.Path, Version: -1}, nil
+	case "ls":
+		return zkdb.Op{Type: zkdb.OpGetChildren, Path: o.Path}, nil
+	case "sync":
+		return zkdb.Op{Type: zkdb.OpSync, Path: o.Path}, nil
+	}
+	return zkdb.Op{}, badInput("bad_op", "unknown op %q (want create, set, get, delete, ls or sync)", o.Op)
+}
+
+// submitOp starts a client op at a server; done receives the result once the engine
+// answers (possibly much later, when the room is paused).
+func (r *Room) submitOp(req OpRequest, done func(OpResult)) error {
+	if err := r.checkServer(req.Server); err != nil {
+		return err
+	}
+	op, err := req.toOp()
+	if err != nil {
+		return err
+	}
+	p := r.c.Peer(req.Server)
+	if p.State() == engine.Down {
+		return badInput("server_down", "server %d is down", req.Server)
+	}
+	cl := r.uiClients[req.Server]
+	if cl == nil || cl.State() == engine.ClientExpired || cl.State() == engine.ClientClosed {
+		cl = r.c.NewPinnedClient(req.Server, int32(20*r.cfg.Timing.TickTimeMs))
+		r.uiClients[req.Server] = cl
+	}
+	if cl.State() != engine.ClientConnected && !r.c.Peer(req.Server).Serving() {
+		return badInput("not_serving", "server %d is not serving clients right now (%s, %s): ZooKeeper refuses clients until a leader is established and the server is in sync", req.Server, p.State(), p.Phase())
+	}
+	cl.Submit(op, req.Watch, func(rep engine.Reply) {
+		res := OpResult{OK: rep.Err == zkdb.OK, Err: rep.Err.Name(), Zxid: rep.TxnZxid, ReplyZxid: rep.Zxid, Server: rep.Server,
+			Path: rep.Path, Data: string(rep.Data), Children: rep.Children, Client: cl.ID()}
+		if rep.Err == zkdb.OK && (op.Type == zkdb.OpGetData || op.Type == zkdb.OpSetData || op.Type == zkdb.OpGetChildren) {
+			st := rep.Stat
+			res.Stat = &st
+		}
+		if res.Path == "" && op.Type != zkdb.OpCreate {
+			res.Path = req.Path
+		}
+		done(res)
+	})
+	return nil
+}

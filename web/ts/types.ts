@@ -1,0 +1,261 @@
+// TypeScript mirrors of the Go JSON the server sends (engine/view.go, web/room.go,
+// web/events.go). Field names and shapes follow the Go struct tags exactly; the sample in
+// web/ts/testdata was produced by the engine itself.
+
+/** A zxid as the server writes it: "0x…" lowercase hex, or "-1" for "no zxid". */
+export type ZxidHex = string;
+
+export type ServerState = "LOOKING" | "FOLLOWING" | "LEADING" | "OBSERVING" | "DOWN";
+export type ZabPhase = "ELECTION" | "DISCOVERY" | "SYNCHRONIZATION" | "BROADCAST" | "NONE";
+export type SyncMode = "NONE" | "DIFF" | "SNAP" | "TRUNC";
+export type Role = "participant" | "observer";
+
+/** engine.VoteView: a server's current election vote. */
+export interface VoteView {
+  leader: number;
+  zxid: ZxidHex;
+  peerEpoch: number;
+  round: number;
+}
+
+/** engine.LogEntryView: one txn of a server's log tail. */
+export interface LogEntryView {
+  zxid: ZxidHex;
+  op: string;
+  path: string;
+  committed: boolean;
+}
+
+/** engine.PacketView: a packet waiting in a learner's queue at the leader. */
+export interface PacketView {
+  type: string;
+  zxid: ZxidHex;
+}
+
+/** engine.QueueView: one learner's FIFO queue at the leader. */
+export interface QueueView {
+  learner: number;
+  stage: string;
+  packets: PacketView[];
+  synced: boolean;
+}
+
+/** engine.ProposalView: an outstanding proposal at the leader with its acks. */
+export interface ProposalView {
+  zxid: ZxidHex;
+  op: string;
+  path: string;
+  acks: number[];
+  needed: number;
+}
+
+/** engine.NodeView: one server. */
+export interface NodeView {
+  id: number;
+  role: Role;
+  state: ServerState;
+  phase: ZabPhase;
+  acceptedEpoch: number;
+  currentEpoch: number;
+  lastZxid: ZxidHex;
+  lastCommittedZxid: ZxidHex;
+  vote: VoteView;
+  zkPort: number;
+  reason: string;
+  syncMode: SyncMode;
+  syncReason: string;
+  /** The leader it follows or leads, 0 if none (Go field Leader, JSON "following"). */
+  following: number;
+  serving: boolean;
+  log: LogEntryView[];
+  snapshots: ZxidHex[];
+  queues?: QueueView[];
+  outstanding?: ProposalView[];
+  clients: number;
+}
+
+/** engine.LinkRules: the network as the user set it. */
+export interface LinkRules {
+  groups: number[][];
+  /** One-way cuts: [from, to]. */
+  cuts: [number, number][];
+  lossPct: number;
+}
+
+/** engine.Timing. Times in simulated ms except the *Us fields. */
+export interface Timing {
+  tickTime: number;
+  initLimit: number;
+  syncLimit: number;
+  finalizeWait: number;
+  linkLatencyUs: number;
+  linkJitterUs: number;
+  sendGapUs: number;
+  name: string;
+}
+
+/** engine.Violation: one broken invariant. */
+export interface Violation {
+  invariant: string;
+  node: number;
+  detail: string;
+  timeUs: number;
+}
+
+/** web.RoomView: GET /api/rooms/{room} and every view the websocket sends. */
+export interface RoomView {
+  timeMs: number;
+  tick: number;
+  leader: number;
+  nodes: NodeView[];
+  links: LinkRules;
+  timing: Timing;
+  bug: string;
+  seed: number;
+  voters: number;
+  observers: number;
+  violations: Violation[];
+  committed: number;
+  eventSeq: number;
+  room: string;
+  paused: boolean;
+  speed: number;
+  canControl: boolean;
+}
+
+export type EventKind =
+  | "state" | "vote" | "decided" | "send" | "deliver" | "drop" | "queue" | "epoch"
+  | "propose" | "logged" | "acked" | "commit" | "syncMode" | "truncated" | "snapshot"
+  | "session" | "client" | "links" | "violation" | "conn" | "watch";
+
+export const EVENT_KINDS: readonly EventKind[] = [
+  "state", "vote", "decided", "send", "deliver", "drop", "queue", "epoch", "propose", "logged",
+  "acked", "commit", "syncMode", "truncated", "snapshot", "session", "client", "links",
+  "violation", "conn", "watch",
+];
+
+/** web.VoteJSON: a vote inside an event. */
+export interface EventVote {
+  leader: number;
+  zxid: ZxidHex;
+  peerEpoch: number;
+  round: number;
+  state: string;
+}
+
+/**
+ * web.EventJSON. Fields a kind does not use are absent. Note the direction: for "send" and
+ * "drop" node is the sender and peer the receiver; for "deliver" node is the receiver and peer
+ * the sender.
+ */
+export interface ZEvent {
+  seq: number;
+  /** Simulated time, ms. */
+  t: number;
+  kind: EventKind;
+  node?: number;
+  peer?: number;
+  packet?: string;
+  msgId?: number;
+  zxid?: ZxidHex;
+  /** Scheduled delivery time for "send", ms. */
+  at?: number;
+  state?: string;
+  phase?: string;
+  mode?: string;
+  vote?: EventVote;
+  n?: number;
+  m?: number;
+  client?: number;
+  session?: string;
+  op?: string;
+  err?: string;
+  path?: string;
+  epoch?: number;
+  reason?: string;
+  /** The sentence, in the language the socket asked for. */
+  text: string;
+}
+
+/** zkdb.Stat. ephemeralOwner is normalised to a "0x…" string by api.ts (it exceeds 2^53). */
+export interface Stat {
+  czxid: ZxidHex;
+  mzxid: ZxidHex;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: string;
+  dataLength: number;
+  numChildren: number;
+  pzxid: ZxidHex;
+}
+
+/** engine.ZNodeView: GET /api/rooms/{room}/nodes/{id}/tree lists these depth-first. */
+export interface ZNode {
+  path: string;
+  data: string;
+  stat: Stat;
+}
+
+export type OpName = "create" | "set" | "get" | "delete" | "ls" | "sync";
+
+/** web.OpRequest. */
+export interface OpRequest {
+  server: number;
+  op: OpName;
+  path: string;
+  data: string;
+  ephemeral: boolean;
+  sequential: boolean;
+}
+
+/** web.OpResult (or {pending: true} while the room is paused). */
+export interface OpResult {
+  ok: boolean;
+  pending?: boolean;
+  err: string;
+  zxid?: ZxidHex;
+  replyZxid?: ZxidHex;
+  server: number;
+  path?: string;
+  data?: string;
+  children?: string[];
+  stat?: Stat;
+  client?: number;
+}
+
+/** Body of POST /api/rooms and of reset. */
+export interface ClusterSpec {
+  nodes: number;
+  observers: number;
+  seed: number;
+  bug: string;
+  timing?: string;
+}
+
+/** Messages the server sends on the websocket. */
+export type ServerMsg =
+  | { type: "view"; view: RoomView }
+  | { type: "reset"; view: RoomView }
+  | { type: "events"; events: ZEvent[]; view?: RoomView }
+  | { type: "result"; id: number; ok: boolean; result?: unknown; error?: string; code?: string };
+
+/** Commands the browser sends (on the websocket with an id, or as REST calls). */
+export type Command =
+  | { cmd: "crash" | "restart"; node: number }
+  | { cmd: "partition"; groups: number[][] }
+  | { cmd: "link"; from: number; to: number; up: boolean }
+  | { cmd: "heal" | "pause" | "resume" | "step" }
+  | { cmd: "speed"; speed: number }
+  | ({ cmd: "op" } & OpRequest)
+  | ({ cmd: "reset" } & ClusterSpec);
+
+/** The outcome of a command, from either transport. */
+export interface CommandResult<T = unknown> {
+  ok: boolean;
+  result?: T;
+  error?: string;
+  code?: string;
+}

@@ -1,0 +1,31 @@
+package zkwire
+
+import "github.com/zablab/zablab/engine/zkdb"
+
+// WriteOp converts a write request (create, create2, createContainer, createTTL, delete,
+// setData, setACL, check, or a multi of those) into the zkdb.Op a txn carries. It reports
+// false for any other request. The Op shares Data, ACL and the strings with r (which never
+// alias the frame). TTL is dropped: zkdb refuses TTL creates with UNIMPLEMENTED.
+func (r *Request) WriteOp() (zkdb.Op, bool) {
+	switch r.Type {
+	case zkdb.OpCreate, zkdb.OpCreate2, zkdb.OpCreateContainer, zkdb.OpCreateTTL:
+		return zkdb.Op{Type: r.Type, Path: r.Path, Data: r.Data, ACL: r.ACL, Mode: r.Mode}, true
+	case zkdb.OpDelete, zkdb.OpCheck:
+		return zkdb.Op{Type: r.Type, Path: r.Path, Version: r.Version}, true
+	case zkdb.OpSetData:
+		return zkdb.Op{Type: r.Type, Path: r.Path, Data: r.Data, Version: r.Version}, true
+	case zkdb.OpSetACL:
+		return zkdb.Op{Type: r.Type, Path: r.Path, ACL: r.ACL, Version: r.Version}, true
+	case zkdb.OpMulti:
+		ops := make([]zkdb.Op, len(r.Ops))
+		for i := range r.Ops {
+			op, ok := r.Ops[i].WriteOp()
+			if !ok || r.Ops[i].Type == zkdb.OpSetACL {
+				return zkdb.Op{}, false
+			}
+			ops[i] = op
+		}
+		return zkdb.Op{Type: zkdb.OpMulti, Ops: ops}, true
+	}
+	return zkdb.Op{}, false
+}
