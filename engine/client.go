@@ -60,6 +60,75 @@ type Client struct {
 	// OnWatch receives fired watch events; OnState receives state changes.
 	OnWatch func(zkdb.WatchEvent)
 	OnState func(ClientState, int)
+	// ext is set for the engine half of a real ZooKeeper client (see ConnectExternal).
+	ext *External
+}
+
+// External connects a real ZooKeeper client (on a TCP connection outside the engine) to a
+// server. Such a client never moves by itself: the real client does that by reconnecting.
+type External struct {
+	// OnConnected: the session exists on the server; send the ConnectResponse.
+	OnConnected func(sessionID int64, timeoutMs int32)
+	// OnRefused: the server will not take the client; expired means the session is invalid
+	// (answer with a zero session), otherwise close without a response.
+	OnRefused func(reason string, expired bool)
+	// OnDisconnected: the server dropped the connection (crash, election, expiry).
+	OnDisconnected func(reason string)
+}
+
+// ConnectExternal attaches a real client to a server: a new session when sessionID is 0,
+// else a revalidation of the existing one. lastZxid is the client's lastZxidSeen.
+func (c *Cluster) ConnectExternal(server int, sessionID int64, lastZxid Zxid, timeoutMs int32, ext External) *Client {
+	cl := c.newClientState(timeoutMs)
+	cl.ext = &ext
+	cl.session = sessionID
+	cl.lastZxid = lastZxid
+	cl.pinned, cl.home, cl.hostIdx = true, server, server-1
+	c.clients = append(c.clients, cl)
+	cl.connect(server)
+	return cl
+}
+
+// TimeoutMs is the negotiated session timeout.
+func (cl *Client) TimeoutMs() int32 { return cl.timeoutMs }
+
+// Detach ends a real client's connection without ending its session (the TCP connection
+// closed): the server forgets the connection and the session lives until it expires.
+func (cl *Client) Detach() {
+	if cl.state == ClientClosed || cl.state == ClientExpired {
+		return
+	}
+	if p := cl.c.peer(cl.server); p != nil && p.state != Down {
+		if cl.state == ClientConnected {
+			p.srv.drop(p, cl)
+		}
+		delete(p.srv.waiting, cl.session)
+	}
+	cl.ext = nil
+	cl.failAll(zkdb.ErrConnectionLoss)
+	cl.state = ClientClosed
+	cl.gen++
+}
+
+// SetWatches re-registers watches after a reconnect (ZooKeeper's setWatches): what changed
+// since relZxid fires at once, the rest is armed.
+func (cl *Client) SetWatches(relZxid Zxid, data, exist, child []string) {
+	p := cl.c.peer(cl.server)
+	if cl.state != ClientConnected || p == nil || p.tree == nil {
+		return
+	}
+	for _, x := range data {
+		cl.dataW[x] = true
+	}
+	for _, x := range exist {
+		cl.existW[x] = true
+	}
+	for _, x := range child {
+		cl.childW[x] = true
+	}
+	for _, ev := range p.tree.SetWatches(relZxid, data, exist, child, cl.id) {
+		cl.onWatch(ev)
+	}
 }
 
 type clientOp struct {
@@ -100,7 +169,9 @@ func (c *Cluster) NewClient(server int, timeoutMs int32) *Client {
 	return c.newClient(server, timeoutMs, false)
 }
 
-func (c *Cluster) newClient(server int, timeoutMs int32, pinned bool) *Client {
+// newClientState makes a client with a negotiated timeout, clamped to ZooKeeper's
+// [minSessionTimeout, maxSessionTimeout] = [2, 20] × tickTime.
+func (c *Cluster) newClientState(timeoutMs int32) *Client {
 	c.nextClient++
 	tick := int32(c.cfg.Timing.TickTimeMs)
 	if timeoutMs < 2*tick {
@@ -109,8 +180,12 @@ func (c *Cluster) newClient(server int, timeoutMs int32, pinned bool) *Client {
 	if timeoutMs > 20*tick {
 		timeoutMs = 20 * tick
 	}
-	cl := &Client{c: c, id: c.nextClient, timeoutMs: timeoutMs,
+	return &Client{c: c, id: c.nextClient, timeoutMs: timeoutMs,
 		dataW: map[string]bool{}, existW: map[string]bool{}, childW: map[string]bool{}}
+}
+
+func (c *Cluster) newClient(server int, timeoutMs int32, pinned bool) *Client {
+	cl := c.newClientState(timeoutMs)
 	if server <= 0 || server > len(c.peers)-1 {
 		server = 1 + c.rng.Intn(len(c.peers)-1)
 	}
@@ -154,10 +229,21 @@ func (cl *Client) Close() {
 }
 
 func (cl *Client) setState(s ClientState) {
+	wasConnecting := cl.state == ClientConnecting
 	cl.state = s
 	if s == ClientClosed || s == ClientExpired {
 		cl.gen++
 		cl.failAll(zkdb.ErrSessionExpired)
+		if ext := cl.ext; ext != nil {
+			cl.ext = nil
+			if s == ClientExpired && wasConnecting {
+				ext.OnRefused("session expired", true)
+			} else if s == ClientExpired {
+				ext.OnDisconnected("session expired")
+			} else {
+				ext.OnDisconnected("session closed")
+			}
+		}
 	}
 	if cl.OnState != nil {
 		cl.OnState(s, cl.server)
@@ -215,6 +301,14 @@ func (cl *Client) connect(server int) {
 }
 
 func (cl *Client) retryLater(why string) {
+	if ext := cl.ext; ext != nil {
+		cl.ext = nil
+		cl.server = 0
+		cl.state = ClientClosed
+		cl.gen++
+		ext.OnRefused(why, false)
+		return
+	}
 	cl.server = 0
 	cl.state = ClientConnecting
 	cl.gen++
@@ -253,6 +347,9 @@ func (cl *Client) connected(server int) {
 	if cl.OnState != nil {
 		cl.OnState(ClientConnected, server)
 	}
+	if cl.ext != nil {
+		cl.ext.OnConnected(cl.session, cl.timeoutMs)
+	}
 	p := cl.c.peers[server]
 	// Re-register watches (setWatches with the last zxid seen).
 	if len(cl.dataW)+len(cl.existW)+len(cl.childW) > 0 {
@@ -275,6 +372,13 @@ func (cl *Client) disconnected(why string) {
 		return
 	}
 	cl.failAll(zkdb.ErrConnectionLoss)
+	if ext := cl.ext; ext != nil {
+		cl.ext = nil
+		cl.state = ClientClosed
+		cl.gen++
+		ext.OnDisconnected(why)
+		return
+	}
 	if cl.closing {
 		cl.setState(ClientClosed)
 		return
