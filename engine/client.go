@@ -406,3 +406,9 @@ func keys(m map[string]bool) []string {
 	sortStrings(out)
 	return out
 }
+
+// Note records a client-side happening in the event stream (a real client connecting,
+// being refused, going away), so the lab can show it next to what it caused.
+func (c *Cluster) Note(server int, client int64, session int64, text string) {
+	c.emit(Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: text})
+}

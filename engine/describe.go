@@ -104,6 +104,12 @@ var reasonTable = [][2]string{
 	{"two different proposals for zxid %s", "zxid %[1]s 有两个不同的提案"},
 	{"servers %d and %d both established epoch %d", "服务器 %[1]s 和 %[2]s 都建立了 epoch %[3]s"},
 	{"servers %d and %d both lead epoch %d", "服务器 %[1]s 和 %[2]s 同时领导 epoch %[3]s"},
+	{"real client %s connected", "真实客户端 %[1]s 已连接"},
+	{"real client %s refused: %s", "拒绝真实客户端 %[1]s：%[2]s"},
+	{"session expired", "会话已过期"},
+	{"session closed", "会话已关闭"},
+	{"server %d is not serving", "服务器 %[1]s 暂不服务客户端"},
+	{"server behind the client", "服务器落后于客户端"},
 	{"%s: %s", "%[1]s：%[2]s"},
 }
 

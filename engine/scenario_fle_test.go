@@ -317,3 +317,58 @@ func TestObserverOnly(t *testing.T) {
 	assertNode(t, c, "/o", true)
 	assertNoViolations(t, c)
 }
+
+// TestFLEBetterVoteDuringFinalizeWait is the drain loop of FastLeaderElection.lookForLeader
+// (zab-reference §1 step 4): once a quorum agrees, the server keeps polling; every message
+// that is not better is dropped and the finalizeWait poll starts over ("finalizeWait of
+// silence → decide"); a strictly better vote — totalOrderPredicate only, whatever the
+// sender's state or round — is pushed back and the election goes on.
+func TestFLEBetterVoteDuringFinalizeWait(t *testing.T) {
+	fw := FastTiming().FinalizeWaitMs * ms
+	t.Run("better vote of a later round reopens", func(t *testing.T) {
+		c := newTestCluster(t, 3, 0, 45)
+		rec := record(c)
+		c.Restart(1)
+		c.RunFor(ms)
+		p := c.Peer(1)
+		injectVote(c, 2, 1, Vote{Leader: 1, Zxid: 0, Round: 1, PeerEpoch: 0, State: Looking})
+		waitFor(t, c, 50*ms, "a quorum for 1 in round 1", func() bool { return p.el.finalizing })
+		c.RunFor(fw / 4)
+		injectVote(c, 3, 1, Vote{Leader: 3, Zxid: 0, Round: 2, PeerEpoch: 0, State: Looking})
+		waitFor(t, c, sec, "a decision", func() bool { return p.State() != Looking })
+		if rec.everIn(1, Leading) {
+			t.Errorf("server 1 led in round 1 although a better vote (for 3, round 2) arrived within finalizeWait")
+		}
+		if p.State() != Following || p.learnerLeader() != 3 || p.el.round != 2 {
+			t.Errorf("server 1 is %s following %d in round %d, want FOLLOWING 3 in round 2", p.State(), p.learnerLeader(), p.el.round)
+		}
+		assertNoViolations(t, c)
+	})
+	t.Run("decides after finalizeWait of silence", func(t *testing.T) {
+		c := newTestCluster(t, 3, 0, 46)
+		rec := record(c)
+		c.Restart(1)
+		c.RunFor(ms)
+		p := c.Peer(1)
+		same := Vote{Leader: 1, Zxid: 0, Round: 1, PeerEpoch: 0, State: Looking}
+		injectVote(c, 2, 1, same)
+		waitFor(t, c, 50*ms, "a quorum for 1 in round 1", func() bool { return p.el.finalizing })
+		// Mock 3 keeps agreeing (never better) every half finalizeWait, for 5 finalizeWaits.
+		var last int64
+		for i := int64(1); i <= 10; i++ {
+			at := c.Now() + i*fw/2
+			last = at
+			c.At(at, func() { injectVote(c, 3, 1, same) })
+		}
+		waitFor(t, c, sec, "a decision", func() bool { return p.State() != Looking })
+		dec := rec.filter(func(e *Event) bool { return e.Kind == EvDecided && e.Node == 1 })
+		if len(dec) != 1 || dec[0].Peer != 1 {
+			t.Fatalf("decisions %v, want to lead", dec)
+		}
+		if dec[0].TimeUs < last+fw {
+			t.Errorf("decided at %.3fs while notifications kept arriving until %.3fs; want a full finalizeWait (%d ms) of silence first",
+				float64(dec[0].TimeUs)/1e6, float64(last)/1e6, fw/1000)
+		}
+		assertNoViolations(t, c)
+	})
+}

@@ -641,3 +641,89 @@ func TestZab1_0UnnecessarySnap(t *testing.T) {
 	assertNode(t, c, "/n4", true)
 	assertNoViolations(t, c)
 }
+
+// TestZab1_0NormalFollowerRun is Zab1_0Test.testNormalFollowerRun: a mock leader (server 2,
+// never booted) drives a real follower through SNAP(/foo=data1), NEWLEADER, PROPOSAL
+// setData(/foo=data2) at (1, 1000), COMMIT, UPTODATE. Expected: no snapshot on disk before
+// NEWLEADER; snapshot and currentEpoch 1 persisted before ACK((1,0)); the data changes only
+// after UPTODATE; ACK((1,0)) then ACK((1,1000)); everything durable across a restart.
+func TestZab1_0NormalFollowerRun(t *testing.T) {
+	c := newTestCluster(t, 3, 0, 17)
+	rec := record(c)
+	f := c.Peer(1)
+	type atAck struct {
+		zxid  Zxid
+		cur   int64
+		snaps []Zxid
+		data  string
+	}
+	var acks []atAck
+	c.OnEvent(func(e *Event) {
+		if e.Kind == EvSend && e.Node == 1 && e.Packet == Ack {
+			d, _ := nodeData(c, 1, "/foo")
+			acks = append(acks, atAck{e.Zxid, f.Disk().CurrentEpoch, f.Disk().SnapshotZxids(), d})
+		}
+	})
+	c.Restart(1)
+	c.RunFor(ms)
+	// Mocks 2 (leader) and 3 (its follower) tell 1 whom they follow.
+	injectVote(c, 2, 1, Vote{Leader: 2, Zxid: 0, Round: 1, PeerEpoch: 0, State: Leading})
+	injectVote(c, 3, 1, Vote{Leader: 2, Zxid: 0, Round: 1, PeerEpoch: 0, State: Following})
+	waitFor(t, c, sec, "server 1 to follow 2", func() bool { return f.State() == Following })
+	conn := f.learn.conn
+	send := func(m *Message) { c.sendOnConn(2, 1, conn, m); c.RunFor(5 * ms) }
+	send(&Message{Packet: LeaderInfo, Zxid: mz(1, 0), Epoch: 0x10000})
+	if f.Disk().AcceptedEpoch != 1 || f.Phase() != PhaseSynchronization {
+		t.Fatalf("after LEADERINFO: acc=%d phase %s", f.Disk().AcceptedEpoch, f.Phase())
+	}
+	snapTree := zkdb.NewDataTree()
+	snapTree.Apply(&zkdb.Txn{Zxid: 0, Op: opCreate("/foo", "data1")})
+	snapTree.SetLastProcessedZxid(0)
+	send(&Message{Packet: Snap, Zxid: 0, Snap: &Snapshot{Zxid: 0, Tree: snapTree, Bytes: snapTree.ApproxBytes()}})
+	if d, _ := nodeData(c, 1, "/foo"); d != "data1" {
+		t.Fatalf("after SNAP /foo = %q, want data1", d)
+	}
+	if n := len(f.Disk().SnapshotZxids()); n != 1 || hasSnapFoo(f) {
+		t.Errorf("a snapshot was persisted before NEWLEADER")
+	}
+	send(&Message{Packet: NewLeader, Zxid: mz(1, 0)})
+	if len(acks) != 1 || acks[0].zxid != mz(1, 0) || acks[0].cur != 1 || !hasSnapFoo(f) {
+		t.Fatalf("after NEWLEADER: acks %+v (snapshot with /foo on disk: %v), want ACK((1,0)) sent with cur=1 after the snapshot", acks, hasSnapFoo(f))
+	}
+	prop := &zkdb.Txn{Zxid: mz(1, 1000), TimeMs: 5, Op: opSet("/foo", "data2")}
+	c.checker.proposed(c.Peer(2), prop) // the mock leader's proposal, for the checker's ghost state
+	send(&Message{Packet: Proposal, Zxid: prop.Zxid, Txn: prop})
+	send(&Message{Packet: Commit, Zxid: prop.Zxid})
+	if d, _ := nodeData(c, 1, "/foo"); d != "data1" || len(acks) != 1 {
+		t.Errorf("before UPTODATE: /foo = %q, %d acks; want data1 and no new ACK", d, len(acks))
+	}
+	send(&Message{Packet: UpToDate, Zxid: -1})
+	if len(acks) != 3 || acks[1].zxid != mz(1, 0) || acks[2].zxid != mz(1, 1000) {
+		t.Errorf("acks %+v, want ACK((1,0)), ACK((1,0)), ACK((1,1000))", acks)
+	}
+	if d, _ := nodeData(c, 1, "/foo"); d != "data2" || f.Phase() != PhaseBroadcast {
+		t.Errorf("after UPTODATE: /foo = %q, phase %s; want data2 in BROADCAST", d, f.Phase())
+	}
+	if !containsZxid(loggedZxids(f), mz(1, 1000)) {
+		t.Errorf("proposal not logged: %v", loggedZxids(f))
+	}
+	if m := rec.filter(func(e *Event) bool { return e.Kind == EvSend && e.Node == 1 && e.Packet == AckEpoch }); len(m) != 1 || m[0].Zxid != 0 {
+		t.Errorf("ACKEPOCH %v, want one with zxid 0", m)
+	}
+	// Durable: restart from disk.
+	c.Crash(1)
+	c.Restart(1)
+	if d, _ := nodeData(c, 1, "/foo"); d != "data2" || f.LastLoggedZxid() != mz(1, 1000) {
+		t.Errorf("after restart /foo = %q, last %s", d, f.LastLoggedZxid())
+	}
+	if d := f.Disk(); d.AcceptedEpoch != 1 || d.CurrentEpoch != 1 {
+		t.Errorf("after restart acc=%d cur=%d, want 1/1", d.AcceptedEpoch, d.CurrentEpoch)
+	}
+	assertNoViolations(t, c)
+}
+
+// hasSnapFoo: the server's newest snapshot on disk holds /foo.
+func hasSnapFoo(p *Peer) bool {
+	_, err := p.disk.newestSnap().Tree.Exists("/foo", 0)
+	return err == zkdb.OK
+}

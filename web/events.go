@@ -78,13 +78,11 @@ func eventJSON(e *engine.Event, lang engine.Lang) EventJSON {
 	return j
 }
 
-// encodeEvents renders events once per language.
-func encodeEvents(evs []engine.Event) (en, zh []json.RawMessage) {
-	en = make([]json.RawMessage, len(evs))
-	zh = make([]json.RawMessage, len(evs))
+// encodeEvents renders events in one language.
+func encodeEvents(evs []engine.Event, lang engine.Lang) []json.RawMessage {
+	out := make([]json.RawMessage, len(evs))
 	for i := range evs {
-		en[i], _ = json.Marshal(eventJSON(&evs[i], engine.En))
-		zh[i], _ = json.Marshal(eventJSON(&evs[i], engine.Zh))
+		out[i], _ = json.Marshal(eventJSON(&evs[i], lang))
 	}
-	return en, zh
+	return out
 }

@@ -13,16 +13,11 @@ import (
 type hub struct {
 	mu      sync.Mutex
 	viewers map[*viewer]struct{}
-	// history keeps the most recent events (both languages) for reconnecting viewers.
-	history []histEvent
+	// history keeps the most recent events for reconnecting viewers (encoded on demand).
+	history []engine.Event
 	// view holds the latest view JSON: [canControl][lang].
 	view [2][2][]byte
 	seq  uint64
-}
-
-type histEvent struct {
-	seq    uint64
-	en, zh json.RawMessage
 }
 
 type viewer struct {
@@ -54,7 +49,29 @@ func ctlIdx(b bool) int {
 
 // publish is called by the room goroutine with new events and, sometimes, a new view.
 func (h *hub) publish(evs []engine.Event, view *RoomView) {
-	en, zh := encodeEvents(evs)
+	h.mu.Lock()
+	var langs [2]bool
+	for v := range h.viewers {
+		langs[langIdx(v.lang)] = true
+	}
+	h.history = append(h.history, evs...)
+	if n := len(h.history); n > 2*historyEvents {
+		h.history = append([]engine.Event(nil), h.history[n-historyEvents:]...)
+	}
+	if len(evs) > 0 {
+		h.seq = evs[len(evs)-1].Seq
+	}
+	h.mu.Unlock()
+	if !langs[0] && !langs[1] && view == nil {
+		return // nobody is watching: encode nothing
+	}
+	var en, zh []json.RawMessage
+	if langs[0] {
+		en = encodeEvents(evs, engine.En)
+	}
+	if langs[1] {
+		zh = encodeEvents(evs, engine.Zh)
+	}
 	var views [2][2][]byte
 	if view != nil {
 		for c := 0; c < 2; c++ {
@@ -72,20 +89,13 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 			if l == 1 {
 				evsL = zh
 			}
-			if len(evsL) == 0 && views[c][l] == nil {
+			if !langs[l] || (len(evsL) == 0 && views[c][l] == nil) {
 				continue
 			}
 			msgs[c][l] = batchMessage(evsL, views[c][l])
 		}
 	}
 	h.mu.Lock()
-	for i := range evs {
-		h.history = append(h.history, histEvent{seq: evs[i].Seq, en: en[i], zh: zh[i]})
-		h.seq = evs[i].Seq
-	}
-	if n := len(h.history); n > 2*historyEvents {
-		h.history = append([]histEvent(nil), h.history[n-historyEvents:]...)
-	}
 	if view != nil {
 		h.view = views
 	}
@@ -150,18 +160,14 @@ func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
 		view = fresh
 	}
 	first := [][]byte{wrap("view", view)}
-	if since > 0 && since < h.seq && len(h.history) > 0 && h.history[0].seq <= since+1 {
-		var evs []json.RawMessage
+	if since > 0 && since < h.seq && len(h.history) > 0 && h.history[0].Seq <= since+1 {
+		var missed []engine.Event
 		for _, e := range h.history {
-			if e.seq > since {
-				if v.lang == engine.Zh {
-					evs = append(evs, e.zh)
-				} else {
-					evs = append(evs, e.en)
-				}
+			if e.Seq > since {
+				missed = append(missed, e)
 			}
 		}
-		first = append(first, batchMessage(evs, nil))
+		first = append(first, batchMessage(encodeEvents(missed, v.lang), nil))
 	}
 	return first
 }

@@ -14,6 +14,7 @@ import (
 // Limits of what a room may be asked to do.
 const (
 	MinSpeed = 0.01
+	// MaxSpeed means full speed: no pacing, the room simulates as fast as it can.
 	MaxSpeed = 1000.0
 	// frameInterval is how often a live room advances simulated time and publishes events.
 	frameInterval = 20 * time.Millisecond
@@ -50,17 +51,18 @@ type Room struct {
 	zkPort func(id int) int
 
 	// Owned by the room goroutine.
-	c          *engine.Cluster
-	cfg        engine.Config
-	paused     bool
-	speed      float64
-	simAnchor  int64
-	wallAnchor time.Time
-	pending    []engine.Event
-	lastView   time.Time
-	dirty      bool
-	uiClients  map[int]*engine.Client
-	lastActive time.Time
+	c           *engine.Cluster
+	cfg         engine.Config
+	paused      bool
+	speed       float64
+	simAnchor   int64
+	wallAnchor  time.Time
+	pending     []engine.Event
+	lastView    time.Time
+	lastPublish time.Time
+	dirty       bool
+	uiClients   map[int]*engine.Client
+	lastActive  time.Time
 
 	mu        sync.Mutex // guards viewCache for readers outside the goroutine
 	viewCache []byte
@@ -94,18 +96,78 @@ func (r *Room) build(cfg engine.Config) error {
 
 func (r *Room) run() {
 	defer close(r.done)
-	t := time.NewTicker(frameInterval)
-	defer t.Stop()
+	timer := time.NewTimer(frameInterval)
+	defer timer.Stop()
 	for {
+		if r.unpaced() {
+			// Full speed: simulate in small chunks and take commands between them.
+			select {
+			case f := <-r.cmds:
+				f()
+			case <-r.quit:
+				return
+			default:
+				r.runChunk()
+			}
+			if time.Since(r.lastPublish) >= frameInterval {
+				r.publish(false)
+			}
+			continue
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(r.nextWake())
 		select {
 		case f := <-r.cmds:
 			f()
-		case <-t.C:
+			r.advance()
+		case <-timer.C:
 			r.advance()
 		case <-r.quit:
 			return
 		}
 		r.publish(false)
+	}
+}
+
+// unpaced: the room runs as fast as the machine can simulate (speed = MaxSpeed).
+func (r *Room) unpaced() bool { return !r.paused && r.speed >= MaxSpeed }
+
+// nextWake is the wall time until the next engine event is due, at most one frame.
+func (r *Room) nextWake() time.Duration {
+	if r.paused {
+		return frameInterval
+	}
+	at, ok := r.c.NextAt()
+	if !ok {
+		return frameInterval
+	}
+	due := r.wallAnchor.Add(time.Duration(float64(at-r.simAnchor)/r.speed) * time.Microsecond)
+	d := time.Until(due)
+	if d < 0 {
+		return 0
+	}
+	if d > frameInterval {
+		return frameInterval
+	}
+	return d
+}
+
+// runChunk runs engine steps for about half a millisecond of wall time.
+func (r *Room) runChunk() {
+	start := time.Now()
+	for i := 0; ; i++ {
+		if !r.c.Step() {
+			return
+		}
+		if i%256 == 255 && time.Since(start) > 500*time.Microsecond {
+			r.dirty = true
+			return
+		}
 	}
 }
 
@@ -143,6 +205,7 @@ func (r *Room) publish(force bool) {
 	if len(r.pending) == 0 && !r.dirty && !force {
 		return
 	}
+	r.lastPublish = time.Now()
 	var view *RoomView
 	if force || (r.dirty && time.Since(r.lastView) >= viewEvery) {
 		v := r.view()
@@ -403,4 +466,11 @@ func (r *Room) submitOp(req OpRequest, done func(OpResult)) error {
 		done(res)
 	})
 	return nil
+}
+
+// size is the number of servers (for tests and the ZooKeeper ports).
+func (r *Room) size() int {
+	n, _ := r.do(func() (any, error) { return r.c.Size(), nil })
+	i, _ := n.(int)
+	return i
 }

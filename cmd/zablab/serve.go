@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -35,10 +36,22 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "zablab serve: --zk-port-base out of range")
 		return 2
 	}
-	srv, err := web.NewServer(web.Options{Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t})
+	var zkp atomic.Pointer[web.ZKPorts]
+	opts := web.Options{Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
+		ZKPort: func(id int) int { return zkp.Load().Port(id) }}
+	srv, err := web.NewServer(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "zablab serve:", err)
 		return 2
+	}
+	if *zkBase > 0 {
+		zk, warnings := web.StartZKPorts(srv.Main(), "127.0.0.1", *zkBase, *nodes+*observers, nil)
+		zkp.Store(zk)
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, "zablab serve: warning:", w)
+		}
+		defer zk.Close()
+		fmt.Fprintf(stdout, "ZooKeeper clients: 127.0.0.1:%d … 127.0.0.1:%d (server N on port %d+N)\n", *zkBase+1, *zkBase+*nodes+*observers, *zkBase)
 	}
 	url, err := srv.Listen()
 	if err != nil {

@@ -1,0 +1,147 @@
+// The event log in plain sentences (the server's `text`, in the page's language), newest
+// first, filterable by server and by kind. The DOM holds at most MAX_ROWS rows; new rows
+// are added once per frame.
+
+import type { Ctx } from "../ctx";
+import { button, checkbox, clear, h, select } from "../dom";
+import { schedule } from "../frame";
+import { t, type Key } from "../i18n";
+import type { EventKind, ZEvent } from "../types";
+
+const MAX_ROWS = 150;
+
+/** Kind groups offered as filters. */
+const GROUPS: { id: string; key: Key; kinds: EventKind[]; on: boolean }[] = [
+  { id: "election", key: "kindElection", kinds: ["state", "vote", "decided"], on: true },
+  { id: "messages", key: "kindMessages", kinds: ["send", "deliver"], on: false },
+  { id: "drops", key: "kindDrops", kinds: ["drop", "links", "conn"], on: true },
+  { id: "epochs", key: "kindSync", kinds: ["epoch", "syncMode", "truncated", "snapshot"], on: true },
+  { id: "broadcast", key: "kindBroadcast", kinds: ["propose", "logged", "acked", "commit", "queue"], on: true },
+  { id: "clients", key: "kindClients", kinds: ["session", "client", "watch"], on: true },
+  { id: "violations", key: "kindViolations", kinds: ["violation"], on: true },
+];
+
+/** Filter choices survive a rebuild of the page. */
+const filter = {
+  server: 0,
+  groups: new Map(GROUPS.map((g) => [g.id, g.on])),
+  kind: "" as "" | EventKind,
+  frozen: false,
+};
+
+function kindGroup(k: EventKind): string {
+  return GROUPS.find((g) => g.kinds.includes(k))?.id ?? "";
+}
+
+function matches(e: ZEvent): boolean {
+  if (filter.server && e.node !== filter.server && e.peer !== filter.server) return false;
+  if (filter.kind) return e.kind === filter.kind;
+  return filter.groups.get(kindGroup(e.kind)) ?? true;
+}
+
+function row(e: ZEvent): HTMLLIElement {
+  return h(
+    "li",
+    { class: `ev k-${e.kind}` },
+    h("span", { class: "ev-t" }, `${(e.t / 1000).toFixed(3)}s`),
+    h("span", { class: "ev-k" }, e.kind),
+    h("span", { class: "ev-text" }, e.text),
+  );
+}
+
+export function eventsPanel(ctx: Ctx): HTMLElement {
+  const { store } = ctx;
+  const list = h("ol", { class: "events", "aria-label": t("eventLog"), reversed: true });
+  const serverSel = select([["0", t("allServers")]], String(filter.server), { "aria-label": t("filterServer") });
+  const kindSel = select([["", t("allKindsByGroup")]], filter.kind, { "aria-label": t("filterKind") });
+  for (const g of GROUPS) {
+    const og = h("optgroup", { label: t(g.key) });
+    for (const k of g.kinds) og.append(h("option", { value: k }, k));
+    kindSel.append(og);
+  }
+  kindSel.value = filter.kind;
+  const groupBoxes = h("div", { class: "kind-groups", role: "group", "aria-label": t("kindGroups") });
+  for (const g of GROUPS) {
+    groupBoxes.append(checkbox(t(g.key), filter.groups.get(g.id) ?? true, (on) => {
+      filter.groups.set(g.id, on);
+      rebuild();
+    }, { title: g.kinds.join(", ") }));
+  }
+  const freeze = button(t("freezeLog"), () => {
+    filter.frozen = !filter.frozen;
+    freeze.setAttribute("aria-pressed", String(filter.frozen));
+    if (!filter.frozen) rebuild();
+  }, { "aria-pressed": String(filter.frozen) });
+  const clearBtn = button(t("clearLog"), () => {
+    store.log.length = 0;
+    rebuild();
+  });
+  let pending: ZEvent[] = [];
+  let ids = "";
+
+  function rebuild(): void {
+    pending = [];
+    clear(list);
+    const rows: HTMLLIElement[] = [];
+    for (let i = store.log.length - 1; i >= 0 && rows.length < MAX_ROWS; i--) {
+      const e = store.log[i]!;
+      if (matches(e)) rows.push(row(e));
+    }
+    list.append(...rows);
+    groupBoxes.hidden = filter.kind !== "";
+  }
+
+  function flush(): void {
+    if (filter.frozen || pending.length === 0) {
+      pending = [];
+      return;
+    }
+    const fresh = pending.filter(matches).slice(-MAX_ROWS);
+    pending = [];
+    if (fresh.length === 0) return;
+    const frag = document.createDocumentFragment();
+    for (let i = fresh.length - 1; i >= 0; i--) frag.append(row(fresh[i]!));
+    list.prepend(frag);
+    while (list.childElementCount > MAX_ROWS) list.lastElementChild!.remove();
+  }
+
+  function fillServers(): void {
+    const v = store.view;
+    if (!v) return;
+    const key = v.nodes.map((n) => n.id).join(",");
+    if (key === ids) return;
+    ids = key;
+    const keep = String(filter.server);
+    clear(serverSel);
+    serverSel.append(h("option", { value: "0" }, t("allServers")));
+    for (const n of v.nodes) serverSel.append(h("option", { value: String(n.id) }, `S${n.id}`));
+    serverSel.value = v.nodes.some((n) => String(n.id) === keep) ? keep : "0";
+  }
+
+  serverSel.addEventListener("change", () => {
+    filter.server = Number(serverSel.value);
+    rebuild();
+  });
+  kindSel.addEventListener("change", () => {
+    filter.kind = kindSel.value as "" | EventKind;
+    rebuild();
+  });
+  ctx.scope.on(store, "events", (evs) => {
+    pending.push(...evs);
+    if (pending.length > 4 * MAX_ROWS) pending.splice(0, pending.length - 4 * MAX_ROWS);
+    schedule(flush);
+  });
+  ctx.scope.on(store, "view", () => schedule(fillServers));
+  ctx.scope.on(store, "reset", () => schedule(rebuild));
+  fillServers();
+  rebuild();
+
+  return h(
+    "section",
+    { class: "card events-panel", "aria-labelledby": "events-h" },
+    h("div", { class: "card-head" }, h("h2", { id: "events-h" }, t("eventLog")), h("div", { class: "buttons" }, freeze, clearBtn)),
+    h("div", { class: "filters" }, serverSel, kindSel),
+    groupBoxes,
+    h("div", { class: "events-scroll", tabindex: 0, "aria-label": t("eventLog") }, list),
+  );
+}

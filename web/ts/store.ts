@@ -1,0 +1,153 @@
+// The page's state and a small publish/subscribe hub. Panels subscribe through a Scope so a
+// language switch can rebuild the whole UI and drop every old subscription at once.
+
+import type { NodeView, RoomView, ZEvent } from "./types";
+
+export type ConnState = "connecting" | "live" | "reconnecting";
+
+export interface StoreEvents {
+  /** A new view arrived (possibly the same cluster, possibly after a reset). */
+  view: RoomView;
+  /** A batch of new events, oldest first. */
+  events: ZEvent[];
+  /** Animation state must be dropped: the viewer fell behind or the cluster was rebuilt. */
+  reset: RoomView;
+  conn: ConnState;
+  /** The selected server changed. */
+  select: number;
+  /** Which side tab is open (the cluster picture reacts to the network tab). */
+  tab: string;
+}
+
+/** How many events the page keeps for the event log. */
+export const LOG_KEEP = 3000;
+
+/** afterColon is the reason part of a state or sync sentence: after "): " or "）：". */
+function afterColon(text: string): string {
+  const m = /\)(?: by [A-Z]+)?:\s|）：/.exec(text);
+  return m ? text.slice(m.index + m[0].length) : text;
+}
+
+type Handler<T> = (value: T) => void;
+
+/** Store holds what every panel reads. */
+export class Store {
+  room: string;
+  view: RoomView | null = null;
+  conn: ConnState = "connecting";
+  /** Seq of the last event handled (a reconnect asks for the events after it). */
+  lastSeq = 0;
+  /** Server whose log and tree are inspected. */
+  selected = 0;
+  /** Open side tab id. */
+  tab = "servers";
+  /** Partition being edited: server id → group index (0 = A). */
+  draftGroups = new Map<number, number>();
+  /** Recent events, oldest first, capped (the event log redraws from here). */
+  log: ZEvent[] = [];
+  /** Events with seq up to this are replays (after a language switch): log them only. */
+  replayUpTo = 0;
+  /**
+   * The latest translated sentence for each server's state reason and sync reason (views
+   * carry the engine's English reason; events carry sentences in the page's language).
+   */
+  private stateReasons = new Map<number, { reason: string; text: string }>();
+  private syncReasons = new Map<number, { reason: string; text: string }>();
+  private handlers = new Map<keyof StoreEvents, Set<Handler<never>>>();
+
+  constructor(room: string) {
+    this.room = room;
+  }
+
+  on<K extends keyof StoreEvents>(key: K, fn: Handler<StoreEvents[K]>): () => void {
+    let set = this.handlers.get(key);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(key, set);
+    }
+    set.add(fn as Handler<never>);
+    return () => set?.delete(fn as Handler<never>);
+  }
+
+  emit<K extends keyof StoreEvents>(key: K, value: StoreEvents[K]): void {
+    const set = this.handlers.get(key);
+    if (!set) return;
+    for (const fn of Array.from(set)) {
+      try {
+        (fn as Handler<StoreEvents[K]>)(value);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+
+  /** remember keeps the tail of the event log and the translated reasons. */
+  remember(evs: ZEvent[]): void {
+    for (const e of evs) {
+      if (e.kind === "state" && e.node && e.reason) {
+        this.stateReasons.set(e.node, { reason: e.reason, text: afterColon(e.text) });
+      } else if (e.kind === "syncMode" && e.peer && e.reason) {
+        this.syncReasons.set(e.peer, { reason: e.reason, text: afterColon(e.text) });
+      }
+    }
+    this.log.push(...evs);
+    if (this.log.length > LOG_KEEP + 500) this.log.splice(0, this.log.length - LOG_KEEP);
+  }
+
+  /** reasonText is a server's state reason in the page's language when known. */
+  reasonText(n: NodeView): string {
+    const r = this.stateReasons.get(n.id);
+    return r && r.reason === n.reason ? r.text : n.reason;
+  }
+
+  /** syncReasonText is a server's sync reason in the page's language when known. */
+  syncReasonText(n: NodeView): string {
+    const r = this.syncReasons.get(n.id);
+    return r && r.reason === n.syncReason ? r.text : n.syncReason;
+  }
+
+  /** node returns a server of the current view. */
+  node(id: number): NodeView | undefined {
+    return this.view?.nodes.find((n) => n.id === id);
+  }
+
+  /** canControl says whether this browser may send commands to the room. */
+  canControl(): boolean {
+    return this.view?.canControl ?? false;
+  }
+
+  select(id: number): void {
+    if (this.selected === id) return;
+    this.selected = id;
+    this.emit("select", id);
+  }
+
+  setTab(id: string): void {
+    if (this.tab === id) return;
+    this.tab = id;
+    this.emit("tab", id);
+  }
+}
+
+/** Scope collects subscriptions and timers so they can be dropped together. */
+export class Scope {
+  private disposers: (() => void)[] = [];
+
+  add(dispose: () => void): void {
+    this.disposers.push(dispose);
+  }
+
+  on<K extends keyof StoreEvents>(store: Store, key: K, fn: Handler<StoreEvents[K]>): void {
+    this.add(store.on(key, fn));
+  }
+
+  dispose(): void {
+    for (const d of this.disposers.splice(0)) {
+      try {
+        d();
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+}

@@ -1,0 +1,503 @@
+package web
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/zkdb"
+	"github.com/zablab/zablab/web/zkwire"
+)
+
+// maxFrame is jute.maxbuffer (1 MiB of data) plus room for headers.
+const maxFrame = engine.MaxDataBytes + 1024
+
+// ZKPorts serves ZooKeeper's client protocol for every server of one room: server N listens
+// on 127.0.0.1:(base+N). Each connection is one real client session half; the engine half is
+// an external engine.Client owned by the room goroutine.
+type ZKPorts struct {
+	room *Room
+	base int
+	logf func(format string, args ...any)
+
+	mu        sync.Mutex
+	listeners map[int]net.Listener
+	conns     map[*zkConn]struct{}
+	closed    bool
+	wg        sync.WaitGroup
+}
+
+// StartZKPorts listens for servers 1..n. A busy port is reported in the returned warnings and
+// skipped; the others still start. A negative base picks free ports (tests).
+func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any)) (*ZKPorts, []string) {
+	if logf == nil {
+		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
+	}
+	z := &ZKPorts{room: room, base: base, logf: logf, listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}}
+	var warnings []string
+	for id := 1; id <= n; id++ {
+		port := base + id
+		if base < 0 {
+			port = 0
+		}
+		addr := net.JoinHostPort(host, fmt.Sprint(port))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("server %d: cannot listen for ZooKeeper clients on %s: %v", id, addr, err))
+			continue
+		}
+		z.listeners[id] = ln
+		z.wg.Add(1)
+		go z.accept(id, ln)
+	}
+	return z, warnings
+}
+
+// Port is server id's client port, 0 if it has none.
+func (z *ZKPorts) Port(id int) int {
+	if z == nil {
+		return 0
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if ln := z.listeners[id]; ln != nil {
+		return ln.Addr().(*net.TCPAddr).Port
+	}
+	return 0
+}
+
+// Close stops listening and closes every client connection.
+func (z *ZKPorts) Close() {
+	z.mu.Lock()
+	z.closed = true
+	for _, ln := range z.listeners {
+		ln.Close()
+	}
+	conns := make([]*zkConn, 0, len(z.conns))
+	for c := range z.conns {
+		conns = append(conns, c)
+	}
+	z.mu.Unlock()
+	for _, c := range conns {
+		c.close("server shutting down")
+	}
+	z.wg.Wait()
+}
+
+func (z *ZKPorts) accept(id int, ln net.Listener) {
+	defer z.wg.Done()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{})}
+		z.mu.Lock()
+		if z.closed {
+			z.mu.Unlock()
+			nc.Close()
+			return
+		}
+		z.conns[c] = struct{}{}
+		z.mu.Unlock()
+		z.wg.Add(2)
+		go c.writer()
+		go c.serve()
+	}
+}
+
+// zkConn is one client connection.
+type zkConn struct {
+	z    *ZKPorts
+	id   int // server id
+	nc   net.Conn
+	out  chan []byte
+	done chan struct{}
+	once sync.Once
+	// lastZxid is the server's last processed zxid as last reported, for ping replies.
+	lastZxid atomic.Int64
+	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
+	timeout atomic.Int64
+	// Owned by the room goroutine.
+	cl      *engine.Client
+	cluster *engine.Cluster
+}
+
+func (c *zkConn) close(why string) {
+	c.once.Do(func() {
+		if why != "" {
+			c.z.logf("zk server %d, client %s: closing: %s", c.id, c.nc.RemoteAddr(), why)
+		}
+		close(c.done)
+		c.nc.Close()
+	})
+}
+
+// send queues a frame; a client that does not read its replies is dropped rather than
+// allowed to hold up the room.
+func (c *zkConn) send(frame []byte) {
+	select {
+	case <-c.done:
+	case c.out <- frame:
+	default:
+		c.close("client does not read its replies")
+	}
+}
+
+func (c *zkConn) writer() {
+	defer c.z.wg.Done()
+	w := bufio.NewWriterSize(c.nc, 64<<10)
+	for {
+		select {
+		case <-c.done:
+			return
+		case f := <-c.out:
+			w.Write(f)
+			for more := true; more; {
+				select {
+				case f = <-c.out:
+					w.Write(f)
+				default:
+					more = false
+				}
+			}
+			c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := w.Flush(); err != nil {
+				c.close("write failed: " + err.Error())
+				return
+			}
+		}
+	}
+}
+
+// sessionPassword derives a session's password from its id, so every server can check it.
+func sessionPassword(session int64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(session)^0xB3415C00)
+	sum := sha256.Sum256(b[:])
+	return sum[:16]
+}
+
+func (c *zkConn) serve() {
+	defer c.z.wg.Done()
+	defer func() {
+		c.close("")
+		c.z.room.do(func() (any, error) {
+			if c.cl != nil && c.cluster == c.z.room.c {
+				c.cl.Detach()
+			}
+			return nil, nil
+		})
+		c.z.mu.Lock()
+		delete(c.z.conns, c)
+		c.z.mu.Unlock()
+	}()
+	r := bufio.NewReaderSize(c.nc, 64<<10)
+	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	frame, err := zkwire.ReadFrame(r, maxFrame)
+	if err != nil {
+		c.close("bad connect frame: " + err.Error())
+		return
+	}
+	var req zkwire.ConnectRequest
+	if err := req.Decode(frame); err != nil {
+		c.close(err.Error())
+		return
+	}
+	if !c.connect(req) {
+		return
+	}
+	for {
+		to := time.Duration(c.timeout.Load()) * time.Millisecond
+		c.nc.SetReadDeadline(time.Now().Add(to))
+		frame, err := zkwire.ReadFrame(r, maxFrame)
+		if err != nil {
+			var ne net.Error
+			switch {
+			case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+				c.close("")
+			case errors.As(err, &ne) && ne.Timeout():
+				c.close(fmt.Sprintf("no request or ping for %v: the session timeout", to))
+			default:
+				c.close("bad frame: " + err.Error())
+			}
+			return
+		}
+		h, rq, err := zkwire.DecodeRequest(frame)
+		if err != nil {
+			c.close(fmt.Sprintf("malformed request (xid %d, op %d): %v", h.Xid, h.Type, err))
+			return
+		}
+		if !c.handle(h, rq) {
+			return
+		}
+	}
+}
+
+// connect runs the handshake in the room: new session, or revalidation of an old one.
+func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
+	answered := make(chan bool, 1)
+	reply := func(ok bool) {
+		select {
+		case answered <- ok:
+		default:
+		}
+	}
+	room := c.z.room
+	_, err := room.do(func() (any, error) {
+		cl := room.c
+		p := cl.Peer(c.id)
+		if p == nil || p.State() == engine.Down {
+			return nil, errors.New("server is down")
+		}
+		if req.SessionID != 0 && !equalBytes(req.Passwd, sessionPassword(req.SessionID)) {
+			c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
+			reply(false)
+			return nil, nil
+		}
+		c.cluster = cl
+		c.cl = cl.ConnectExternal(c.id, req.SessionID, req.LastZxidSeen, req.TimeOut, engine.External{
+			OnConnected: func(session int64, timeoutMs int32) {
+				c.timeout.Store(int64(timeoutMs))
+				c.lastZxid.Store(int64(p.LastProcessedZxid()))
+				c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
+				cl.Note(c.id, c.cl.ID(), session, fmt.Sprintf("real client %s connected", c.nc.RemoteAddr()))
+				reply(true)
+			},
+			OnRefused: func(reason string, expired bool) {
+				if expired {
+					c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
+				}
+				cl.Note(c.id, 0, req.SessionID, fmt.Sprintf("real client %s refused: %s", c.nc.RemoteAddr(), reason))
+				reply(false)
+			},
+			OnDisconnected: func(reason string) {
+				c.flushThenClose(reason)
+			},
+		})
+		c.cl.OnWatch = func(ev zkdb.WatchEvent) {
+			c.send(zkwire.AppendWatcherEvent(nil, zkwire.WatcherEvent{Type: ev.Type, State: zkwire.StateSyncConnected, Path: ev.Path}))
+		}
+		return nil, nil
+	})
+	if err != nil {
+		c.close(err.Error())
+		return false
+	}
+	select {
+	case ok := <-answered:
+		if !ok {
+			c.flushThenClose("")
+		}
+		return ok
+	case <-c.done:
+		return false
+	case <-time.After(30 * time.Second):
+		c.close("the session was not established in time")
+		return false
+	}
+}
+
+// flushThenClose lets the writer send what is queued (a final reply), then closes.
+func (c *zkConn) flushThenClose(why string) {
+	go func() {
+		deadline := time.Now().Add(time.Second)
+		for len(c.out) > 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+		c.close(why)
+	}()
+}
+
+func equalBytes(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var d byte
+	for i := range a {
+		d |= a[i] ^ b[i]
+	}
+	return d == 0
+}
+
+func (c *zkConn) header(xid int32, err zkdb.Err) zkwire.ReplyHeader {
+	return zkwire.ReplyHeader{Xid: xid, Zxid: zkdb.Zxid(c.lastZxid.Load()), Err: err}
+}
+
+// handle answers one request. It returns false when the connection must end.
+func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
+	switch {
+	case rq.Type == zkdb.OpPing:
+		// Answered by this server at once, in wall-clock time, whatever the room's speed.
+		c.send(zkwire.AppendPingReply(nil, zkdb.Zxid(c.lastZxid.Load())))
+		return true
+	case rq.Type == zkdb.OpAuth:
+		if rq.Auth != nil && rq.Auth.Scheme == "digest" {
+			c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
+			return true
+		}
+		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrAuthFailed)))
+		c.flushThenClose("authentication scheme not supported (only digest)")
+		return false
+	case rq.Unknown, rq.Type == zkdb.OpCreateTTL, rq.Type == zkdb.OpReconfig, rq.Type == zkdb.OpAddWatch,
+		rq.Type == zkdb.OpRemoveWatches, rq.Type == zkdb.OpCheckWatches, rq.Type == zkdb.OpMultiRead:
+		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
+		return true
+	}
+	room := c.z.room
+	_, err := room.do(func() (any, error) {
+		if c.cluster != room.c || c.cl == nil || c.cl.State() != engine.ClientConnected {
+			return nil, errors.New("the room was reset or the session ended")
+		}
+		c.run(h, rq)
+		return nil, nil
+	})
+	if err != nil {
+		c.close(err.Error())
+		return false
+	}
+	return true
+}
+
+// run executes a request on the room goroutine; the reply is sent when the engine answers.
+func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
+	cl := c.cl
+	switch rq.Type {
+	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
+		w := rq.Watches
+		cl.SetWatches(w.RelativeZxid, w.DataWatches, w.ExistWatches, w.ChildWatches)
+		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
+		return
+	case zkdb.OpWhoAmI:
+		c.send(zkwire.AppendWhoAmIReply(nil, c.header(h.Xid, zkdb.OK), []zkwire.ClientInfo{{AuthScheme: "ip", User: hostOf(c.nc.RemoteAddr().String())}}))
+		return
+	case zkdb.OpGetEphemerals, zkdb.OpGetAllChildrenNumber:
+		c.serverRead(h, rq)
+		return
+	case zkdb.OpCloseSession:
+		cl.Submit(zkdb.Op{Type: zkdb.OpCloseSession}, false, func(rep engine.Reply) {
+			c.lastZxid.Store(int64(rep.Zxid))
+			c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
+			c.flushThenClose("")
+		})
+		return
+	}
+	op, watch, ok := engineOp(rq)
+	if !ok {
+		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
+		return
+	}
+	cl.Submit(op, watch, func(rep engine.Reply) {
+		if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
+			c.lastZxid.Store(int64(rep.Zxid))
+		}
+		c.send(encodeReply(c.header(h.Xid, rep.Err), rq, rep))
+	})
+}
+
+// serverRead answers the server-local reads the engine's request path does not model.
+func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request) {
+	p := c.z.room.c.Peer(c.id)
+	tree := p.Tree()
+	hdr := c.header(h.Xid, zkdb.OK)
+	hdr.Zxid = tree.LastProcessedZxid()
+	switch rq.Type {
+	case zkdb.OpGetEphemerals:
+		var out []string
+		for _, e := range tree.Ephemerals(c.cl.SessionID()) {
+			if strings.HasPrefix(e, rq.Path) {
+				out = append(out, e)
+			}
+		}
+		c.send(zkwire.AppendEphemeralsReply(nil, hdr, out))
+	case zkdb.OpGetAllChildrenNumber:
+		if _, err := tree.Exists(rq.Path, 0); err != zkdb.OK {
+			hdr.Err = err
+			c.send(zkwire.AppendReply(nil, hdr))
+			return
+		}
+		n := int32(-1)
+		prefix := strings.TrimSuffix(rq.Path, "/") + "/"
+		tree.Walk(func(path string, _ []byte, _ zkdb.Stat) bool {
+			if path == rq.Path || strings.HasPrefix(path, prefix) {
+				n++
+			}
+			return true
+		})
+		c.send(zkwire.AppendAllChildrenNumberReply(nil, hdr, n))
+	}
+}
+
+func hostOf(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// engineOp turns a decoded request into the engine's op.
+func engineOp(rq *zkwire.Request) (zkdb.Op, bool, bool) {
+	switch rq.Type {
+	case zkdb.OpGetData, zkdb.OpExists, zkdb.OpGetChildren, zkdb.OpGetChildren2:
+		return zkdb.Op{Type: rq.Type, Path: rq.Path}, rq.Watch, true
+	case zkdb.OpGetACL, zkdb.OpSync:
+		return zkdb.Op{Type: rq.Type, Path: rq.Path}, false, true
+	}
+	op, ok := rq.WriteOp()
+	return op, false, ok
+}
+
+// encodeReply renders the engine's answer as the reply body the request type calls for.
+func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []byte {
+	if rep.Zxid > h.Zxid {
+		h.Zxid = rep.Zxid
+	}
+	if rep.Err != zkdb.OK && rq.Type != zkdb.OpMulti {
+		return zkwire.AppendReply(nil, h)
+	}
+	switch rq.Type {
+	case zkdb.OpCreate:
+		return zkwire.AppendPathReply(nil, h, rep.Path)
+	case zkdb.OpCreate2, zkdb.OpCreateContainer:
+		return zkwire.AppendCreate2Reply(nil, h, rep.Path, rep.Stat)
+	case zkdb.OpSetData, zkdb.OpSetACL, zkdb.OpExists:
+		return zkwire.AppendStatReply(nil, h, rep.Stat)
+	case zkdb.OpGetData:
+		return zkwire.AppendDataReply(nil, h, rep.Data, rep.Stat)
+	case zkdb.OpGetACL:
+		return zkwire.AppendACLReply(nil, h, rep.ACL, rep.Stat)
+	case zkdb.OpGetChildren:
+		return zkwire.AppendChildrenReply(nil, h, rep.Children)
+	case zkdb.OpGetChildren2:
+		return zkwire.AppendChildren2Reply(nil, h, rep.Children, rep.Stat)
+	case zkdb.OpSync:
+		return zkwire.AppendPathReply(nil, h, rq.Path)
+	case zkdb.OpMulti:
+		if rep.Err != zkdb.OK && len(rep.Multi) == 0 {
+			return zkwire.AppendReply(nil, h)
+		}
+		h.Err = zkdb.OK
+		results := make([]zkwire.MultiResult, len(rep.Multi))
+		for i, r := range rep.Multi {
+			t := zkdb.OpError
+			if i < len(rq.Ops) {
+				t = rq.Ops[i].Type
+			}
+			results[i] = zkwire.MultiResult{Type: t, Err: r.Err, Path: r.Path, Stat: r.Stat}
+		}
+		return zkwire.AppendMultiReply(nil, h, results)
+	}
+	return zkwire.AppendReply(nil, h)
+}
