@@ -127,6 +127,8 @@ type zkConn struct {
 	once sync.Once
 	// lastZxid is the server's last processed zxid as last reported, for ping replies.
 	lastZxid atomic.Int64
+	// queued and flushed count frames handed to the writer and written out.
+	queued, flushed atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
 	timeout atomic.Int64
 	// Owned by the room goroutine.
@@ -150,6 +152,7 @@ func (c *zkConn) send(frame []byte) {
 	select {
 	case <-c.done:
 	case c.out <- frame:
+		c.queued.Add(1)
 	default:
 		c.close("client does not read its replies")
 	}
@@ -164,10 +167,12 @@ func (c *zkConn) writer() {
 			return
 		case f := <-c.out:
 			w.Write(f)
+			n := int64(1)
 			for more := true; more; {
 				select {
 				case f = <-c.out:
 					w.Write(f)
+					n++
 				default:
 					more = false
 				}
@@ -177,6 +182,7 @@ func (c *zkConn) writer() {
 				c.close("write failed: " + err.Error())
 				return
 			}
+			c.flushed.Add(n)
 		}
 	}
 }
@@ -298,7 +304,7 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 	select {
 	case ok := <-answered:
 		if !ok {
-			c.flushThenClose("")
+			c.waitFlushed()
 		}
 		return ok
 	case <-c.done:
@@ -312,13 +318,17 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 // flushThenClose lets the writer send what is queued (a final reply), then closes.
 func (c *zkConn) flushThenClose(why string) {
 	go func() {
-		deadline := time.Now().Add(time.Second)
-		for len(c.out) > 0 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
-		time.Sleep(20 * time.Millisecond)
+		c.waitFlushed()
 		c.close(why)
 	}()
+}
+
+// waitFlushed waits (at most a second) until the writer has sent what is queued.
+func (c *zkConn) waitFlushed() {
+	deadline := time.Now().Add(time.Second)
+	for c.flushed.Load() < c.queued.Load() && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 func equalBytes(a, b []byte) bool {

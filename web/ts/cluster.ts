@@ -229,7 +229,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
       laneLayer.append(el);
     }
     for (const id of ids) {
-      const el = s("line", { class: "conn" });
+      const el = s("line", { class: "lconn" });
       connEls.set(id, el);
       connLayer.append(el);
     }
@@ -283,7 +283,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
       setAttr(el, "y1", a.y.toFixed(1));
       setAttr(el, "x2", b.x.toFixed(1));
       setAttr(el, "y2", b.y.toFixed(1));
-      setAttr(el, "class", `conn${n.phase === "BROADCAST" ? "" : " syncing"}`);
+      setAttr(el, "class", `lconn${n.phase === "BROADCAST" ? "" : " syncing"}`);
     }
   }
 
