@@ -172,12 +172,31 @@ func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
 	}
 }
 
+// uncommittedIn lists the txns in p's tree that are not committed yet: from its newest
+// snapshot's ghost and from its log, in zxid order.
+func (k *Checker) uncommittedIn(p *Peer) []*zkdb.Txn {
+	tail, last := k.tail(), p.tree.LastProcessedZxid()
+	snap := p.disk.newestSnap()
+	var out []*zkdb.Txn
+	for _, t := range snap.Ghost {
+		if t.Zxid > tail && t.Zxid <= last {
+			out = append(out, t)
+		}
+	}
+	for _, t := range p.disk.Log() {
+		if t.Zxid > tail && t.Zxid <= last && t.Zxid > snap.Zxid {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // leaderEstablished: the new leader's history becomes the epoch's initial history. It must
 // hold every committed txn; its proposals beyond canon are committed now.
 func (k *Checker) leaderEstablished(p *Peer) {
 	last := p.tree.LastProcessedZxid()
-	log := p.disk.Log()
 	snapZ := p.disk.newestSnap().Zxid
+	log := append(append([]*zkdb.Txn(nil), p.disk.newestSnap().Ghost...), p.disk.after(snapZ)...)
 	for pos := k.deliv[p.id]; pos < k.base+len(k.canon); pos++ {
 		t := k.at(pos)
 		if t.Zxid <= snapZ && t.Zxid <= last {
@@ -191,7 +210,7 @@ func (k *Checker) leaderEstablished(p *Peer) {
 	}
 	tail := k.tail()
 	for _, t := range log {
-		if t.Zxid <= snapZ || t.Zxid > last {
+		if t.Zxid > last {
 			continue
 		}
 		if t.Zxid <= tail {

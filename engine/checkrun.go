@@ -63,7 +63,7 @@ func RunCheck(o CheckOptions) RunResult {
 		res.Schedule = append(res.Schedule, fmt.Sprintf("t=%dms %s", t/1000, desc))
 		c.At(t, fn)
 		if sched.Intn(6) == 0 {
-			t += c.msUs(3000) // a quiet spell: the liveness monitor gets its chance
+			t += c.msUs(6000) // a quiet spell: the liveness monitor gets its chance
 		}
 	}
 	mon := newLivenessMonitor(c)
@@ -96,7 +96,8 @@ func RunCheck(o CheckOptions) RunResult {
 }
 
 // livenessMonitor reports a cluster that stays leaderless although a quorum of voters has
-// been up and fully connected for longer than two initLimits plus a second.
+// been up and fully connected for longer than four initLimits plus a second (an election
+// may legitimately wait out an initLimit or two for a leader it cannot reach).
 type livenessMonitor struct {
 	c            *Cluster
 	healthySince int64
@@ -109,7 +110,7 @@ type livenessMonitor struct {
 
 func newLivenessMonitor(c *Cluster) *livenessMonitor {
 	t := c.cfg.Timing
-	return &livenessMonitor{c: c, healthySince: -1, limitUs: c.msUs(2*t.InitLimit*t.TickTimeMs + 1000), everyUs: c.msUs(t.TickTimeMs)}
+	return &livenessMonitor{c: c, healthySince: -1, limitUs: c.msUs(4*t.InitLimit*t.TickTimeMs + 1000), everyUs: c.msUs(t.TickTimeMs)}
 }
 
 func (m *livenessMonitor) arm() { m.c.At(m.c.now+m.everyUs, m.check) }

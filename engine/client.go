@@ -67,8 +67,9 @@ type Client struct {
 // External connects a real ZooKeeper client (on a TCP connection outside the engine) to a
 // server. Such a client never moves by itself: the real client does that by reconnecting.
 type External struct {
-	// OnConnected: the session exists on the server; send the ConnectResponse.
-	OnConnected func(sessionID int64, timeoutMs int32)
+	// OnConnected: the session exists on the server; send the ConnectResponse. It may run
+	// before ConnectExternal returns.
+	OnConnected func(cl *Client)
 	// OnRefused: the server will not take the client; expired means the session is invalid
 	// (answer with a zero session), otherwise close without a response.
 	OnRefused func(reason string, expired bool)
@@ -348,7 +349,7 @@ func (cl *Client) connected(server int) {
 		cl.OnState(ClientConnected, server)
 	}
 	if cl.ext != nil {
-		cl.ext.OnConnected(cl.session, cl.timeoutMs)
+		cl.ext.OnConnected(cl)
 	}
 	p := cl.c.peers[server]
 	// Re-register watches (setWatches with the last zxid seen).

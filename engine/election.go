@@ -135,15 +135,18 @@ func (p *Peer) replyVote(to int) {
 	p.sendNotification(to, v, st)
 }
 
-// onNotificationWhileFinalizing: during finalizeWait only a strictly better vote of the same
-// round reopens the election; anything else is dropped.
+// onNotificationWhileFinalizing: after a quorum agreed, ZooKeeper keeps draining its queue
+// with a finalizeWait timeout. A better vote (from any round, in any state) reopens the
+// election; anything else is dropped and the wait for silence starts over.
 func (p *Peer) onNotificationWhileFinalizing(from int, n Vote) {
-	if n.State == Looking && n.Round == p.el.round && p.better(n, p.el.proposal) {
+	if p.better(n, p.el.proposal) {
 		p.el.finalizing = false
 		p.cancelTimer(tmFinalize)
 		p.setTimer(tmElection, 0, p.c.msUs(p.el.notTimeoutMs))
 		p.processNotification(from, n)
+		return
 	}
+	p.setTimer(tmFinalize, 0, p.c.msUs(p.c.cfg.Timing.FinalizeWaitMs))
 }
 
 func (p *Peer) processNotification(from int, n Vote) {

@@ -238,7 +238,7 @@ func (p *Peer) onAckEpoch(h *learnerHandler, m *Message) {
 		return
 	}
 	h.peerLast = m.Zxid
-	if m.Epoch != -1 {
+	if m.Epoch != -1 && !l.epochAcked { // waitForEpochAck returns at once after the quorum
 		myEpoch, myZxid := l.summaryEpoch, l.summaryZxid
 		if m.Epoch > myEpoch || (m.Epoch == myEpoch && m.Zxid > myZxid) {
 			p.removeHandler(h, fmt.Sprintf("follower is ahead of the leader: it has epoch %d, zxid %s; leader has epoch %d, zxid %s", m.Epoch, m.Zxid, myEpoch, myZxid))
@@ -290,7 +290,7 @@ func (p *Peer) syncLearner(h *learnerHandler) {
 		snap := p.tree.Clone()
 		snap.SetLastProcessedZxid(p.tree.LastProcessedZxid())
 		out = append(out, &Message{Packet: Snap, Zxid: p.tree.LastProcessedZxid(),
-			Snap: &Snapshot{Zxid: p.tree.LastProcessedZxid(), Tree: snap, Bytes: snap.ApproxBytes()}})
+			Snap: &Snapshot{Zxid: p.tree.LastProcessedZxid(), Tree: snap, Bytes: snap.ApproxBytes(), Ghost: p.c.checker.uncommittedIn(p)}})
 	} else {
 		out = append(out, &Message{Packet: plan.op, Zxid: plan.opZxid})
 		for _, t := range plan.txns {
@@ -348,9 +348,7 @@ func (p *Peer) planSync(peer Zxid) syncPlan {
 	case peer < minC && p.c.cfg.SnapshotSizeFactor >= 0:
 		limit := int(p.c.cfg.SnapshotSizeFactor * float64(p.disk.SnapshotBytes()))
 		if fromLog, ok := p.disk.TxnsAfter(peer, limit); ok {
-			merged := mergeTxns(fromLog, clog, last)
-			if plan, ok := p.walkCommitted(merged, peer, maxC); ok {
-				plan.why += " (from the on-disk txn log)"
+			if plan, ok := p.planFromTxnLog(fromLog, clog, peer, minC, maxC); ok {
 				return plan
 			}
 		}
@@ -365,19 +363,33 @@ func (p *Peer) snapWhy(peer, minC, maxC Zxid) string {
 	return fmt.Sprintf("SNAP at %s: it holds %s of an epoch the leader's history skips, and TRUNC never crosses an epoch", p.tree.LastProcessedZxid(), peer)
 }
 
-// mergeTxns joins txn-log entries and the committed log without duplicates, up to last.
-func mergeTxns(a, b []*zkdb.Txn, last Zxid) []*zkdb.Txn {
-	out := make([]*zkdb.Txn, 0, len(a)+len(b))
-	var top Zxid = -1
-	for _, list := range [][]*zkdb.Txn{a, b} {
-		for _, t := range list {
-			if t.Zxid > top && t.Zxid <= last {
-				out = append(out, t)
-				top = t.Zxid
-			}
+// planFromTxnLog syncs a learner older than the committed log: first the on-disk txn log up
+// to the committed log's start, then the committed log. If the txn log stops short of the
+// committed log there is a gap, and only a snapshot will do.
+func (p *Peer) planFromTxnLog(fromLog, clog []*zkdb.Txn, peer, minC, maxC Zxid) (syncPlan, bool) {
+	n := 0
+	for n < len(fromLog) && fromLog[n].Zxid <= minC {
+		n++
+	}
+	plan, ok := p.walkCommitted(fromLog[:n], peer, maxC)
+	if !ok {
+		return syncPlan{}, false
+	}
+	queued := peer
+	if k := len(plan.txns); k > 0 {
+		queued = plan.txns[k-1].Zxid
+	}
+	if queued < minC {
+		return syncPlan{}, false // gap between the txn log and the committed log
+	}
+	plan.txns = append([]*zkdb.Txn(nil), plan.txns...)
+	for _, t := range clog {
+		if t.Zxid > queued {
+			plan.txns = append(plan.txns, t)
 		}
 	}
-	return out
+	plan.why = fmt.Sprintf("%s, %d txns in all", plan.why, len(plan.txns)) + " (from the on-disk txn log)"
+	return plan, true
 }
 
 // walkCommitted is queueCommittedProposals: find the learner's zxid in the history; DIFF when

@@ -17,6 +17,7 @@ type learnerState struct {
 	notCommitted []*zkdb.Txn // packetsNotCommitted
 	committed    []Zxid      // packetsCommitted (DIFF, or anything after NEWLEADER)
 	writeToLog   bool        // false while a SNAP/TRUNC sync applies commits directly
+	snapGhost    []*zkdb.Txn // the checker's ghost of a received SNAP
 	loggedAtNL   int         // how many of notCommitted were logged at NEWLEADER
 	upToDate     bool
 	// During broadcast: proposals logged and waiting for their COMMIT (pendingTxns).
@@ -152,6 +153,7 @@ func (p *Peer) onSyncStart(m *Message) {
 		t := m.Snap.Tree.Clone()
 		t.SetLastProcessedZxid(m.Snap.Zxid)
 		p.tree = t
+		l.snapGhost = m.Snap.Ghost
 		p.clog = p.clog[:0]
 		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: "received"})
 	case Trunc:
@@ -274,7 +276,7 @@ func (p *Peer) onNewLeader(m *Message) {
 		snap := p.tree.Clone()
 		z := p.tree.LastProcessedZxid()
 		snap.SetLastProcessedZxid(z)
-		p.disk.ReplaceWithSnapshot(&Snapshot{Zxid: z, Tree: snap, Bytes: snap.ApproxBytes()})
+		p.disk.ReplaceWithSnapshot(&Snapshot{Zxid: z, Tree: snap, Bytes: snap.ApproxBytes(), Ghost: l.snapGhost})
 		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: "taken"})
 	case SyncTrunc:
 		if p.c.cfg.Bug != BugSkipTruncate || p.tree.LastProcessedZxid() >= p.disk.LastLoggedZxid() {

@@ -286,8 +286,12 @@ func (c *Cluster) deliver(it *item) {
 		c.drop(m, "the connection was reset")
 	case p.state == Down:
 		c.drop(m, fmt.Sprintf("server %d is down", m.To))
+		if m.Packet == FollowerInfo || m.Packet == ObserverInfo {
+			// Nothing listens on a crashed server's quorum port: the connection is refused.
+			c.sendOnConn(m.To, m.From, m.Conn, &Message{Packet: ConnRefused})
+		}
 	default:
-		c.emit(Event{Kind: EvDeliver, Node: m.To, Peer: m.From, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid})
+		c.emit(Event{Kind: EvDeliver, Node: m.To, Peer: m.From, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Vote: m.Vote})
 		p.onMessage(m)
 	}
 }

@@ -186,7 +186,7 @@ func (p *Peer) takeSnapshot() {
 	t := p.tree.Clone()
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
-	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
+	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes(), Ghost: p.c.checker.uncommittedIn(p)})
 	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: "taken"})
 }
 

@@ -274,7 +274,9 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 		}
 		c.cluster = cl
 		c.cl = cl.ConnectExternal(c.id, req.SessionID, req.LastZxidSeen, req.TimeOut, engine.External{
-			OnConnected: func(session int64, timeoutMs int32) {
+			OnConnected: func(ecl *engine.Client) {
+				c.cl = ecl
+				session, timeoutMs := ecl.SessionID(), ecl.TimeoutMs()
 				c.timeout.Store(int64(timeoutMs))
 				c.lastZxid.Store(int64(p.LastProcessedZxid()))
 				c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: req.HasReadOnly}.Encode(nil))

@@ -245,6 +245,19 @@ func TestZKSessionSurvivesServerCrash(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if err != nil && err != zk.ErrNodeExists {
+		v := call(t, l.ts, "GET", "/api/rooms/main", "")
+		for _, n := range v.body["nodes"].([]any) {
+			m := n.(map[string]any)
+			t.Logf("server %v: %v %v last %v reason %v", m["id"], m["state"], m["phase"], m["lastCommittedZxid"], m["reason"])
+		}
+		h := l.s.Main().hub
+		h.mu.Lock()
+		for _, e := range h.history {
+			if (e.Node == 2 || e.Peer == 2) && e.Kind != engine.EvVote && e.Packet != engine.Ping {
+				t.Logf("%9.3f %s", float64(e.TimeUs)/1000, engine.Describe(&e, engine.En))
+			}
+		}
+		h.mu.Unlock()
 		t.Fatalf("no write after the crash: %v", err)
 	}
 	if c.SessionID() != sid || c.Server() == server {
