@@ -270,6 +270,19 @@ func (k *Checker) firstZxid() Zxid {
 	return k.canon[0].Zxid
 }
 
+// electionOrder: Fast Leader Election only ever moves a voter to a better vote, so the vote
+// a voter ends a LOOKING round with is at least as recent, by (epoch, zxid, sid), as its own
+// history. This is what makes "the most up-to-date server leads" true.
+func (k *Checker) electionOrder(p *Peer, own, chosen Vote) {
+	if p.observer || own.Leader == chosen.Leader {
+		return
+	}
+	if BetterVote(own.Leader, own.Zxid, own.PeerEpoch, chosen.Leader, chosen.Zxid, chosen.PeerEpoch) {
+		k.report(p.id, "ElectionOrder", fmt.Sprintf("server %d backs %d (epoch %d, zxid %s) although its own history (epoch %d, zxid %s) is more recent",
+			p.id, chosen.Leader, chosen.PeerEpoch, chosen.Zxid, own.PeerEpoch, own.Zxid))
+	}
+}
+
 // ackNewLeader: a follower acks NEWLEADER(e) only having accepted e.
 func (k *Checker) ackNewLeader(p *Peer, e int64) {
 	if p.disk.AcceptedEpoch != e {

@@ -18,6 +18,8 @@ type CheckOptions struct {
 	// FaultMs is how long faults are injected; then everything heals and the run settles.
 	FaultMs int64
 	Clients int
+	// OnEvent, when set, sees every event of the run (tests and tools).
+	OnEvent func(*Event)
 }
 
 // RunResult is the outcome of one run.
@@ -52,6 +54,9 @@ func RunCheck(o CheckOptions) RunResult {
 	if err != nil {
 		return RunResult{Seed: o.Seed, Violations: []Violation{{Invariant: "Config", Detail: err.Error()}}, Count: 1}
 	}
+	if o.OnEvent != nil {
+		c.OnEvent(o.OnEvent)
+	}
 	sched := rand.New(rand.NewSource(o.Seed ^ 0x5eed))
 	res := RunResult{Seed: o.Seed, Voters: o.Voters, Observers: o.Observers}
 	c.Start()
@@ -69,8 +74,20 @@ func RunCheck(o CheckOptions) RunResult {
 	mon := newLivenessMonitor(c)
 	mon.arm()
 	c.RunUntil(faultEnd)
-	// Heal: links up, every server running, clients stop; then settle.
+	// Heal: links up, every server running, clients stop; then settle. Every other run
+	// restarts the whole ensemble at that moment (acked writes must survive a full restart).
 	c.Heal()
+	full := sched.Intn(2) == 0
+	var zs []string
+	for _, p := range c.peers[1:] {
+		zs = append(zs, fmt.Sprintf("%d:%s:%s", p.id, p.state, p.LastLoggedZxid()))
+	}
+	res.Schedule = append(res.Schedule, fmt.Sprintf("t=%dms heal; servers %v; full restart: %v", c.now/1000, zs, full))
+	for id := 1; id <= c.Size(); id++ {
+		if full && c.peers[id].state != Down {
+			c.Crash(id)
+		}
+	}
 	for id := 1; id <= c.Size(); id++ {
 		if c.peers[id].state == Down {
 			c.Restart(id)
@@ -189,12 +206,20 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 	n := c.Size()
 	id := 1 + r.Intn(n)
 	switch k := r.Intn(12); {
-	case k < 2:
+	case k < 1:
 		return fmt.Sprintf("crash %d", id), func() { c.Crash(id) }
-	case k < 3:
+	case k < 2:
 		return "crash the leader", func() {
 			if l := c.Leader(); l != 0 {
 				c.Crash(l)
+			}
+		}
+	case k == 2:
+		back := c.msUs(40 + r.Int63n(300))
+		return fmt.Sprintf("bounce the leader (back after %d ms)", back/1000), func() {
+			if l := c.Leader(); l != 0 {
+				c.Crash(l)
+				c.At(c.now+back, func() { c.Restart(l) })
 			}
 		}
 	case k == 10:
@@ -232,7 +257,23 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 		sort.Ints(a)
 		sort.Ints(b)
 		return fmt.Sprintf("partition %v %v", a, b), func() { c.Partition([][]int{a, b}) }
-	case k == 8 || k == 11:
+	case k == 11:
+		d := c.msUs(c.cfg.Timing.SyncLimit*c.cfg.Timing.TickTimeMs - 50 + r.Int63n(300))
+		return fmt.Sprintf("isolate the leader for %d ms", d/1000), func() {
+			l := c.Leader()
+			if l == 0 {
+				return
+			}
+			var rest []int
+			for i := 1; i <= n; i++ {
+				if i != l {
+					rest = append(rest, i)
+				}
+			}
+			c.Partition([][]int{{l}, rest})
+			c.At(c.now+d, func() { c.Heal() })
+		}
+	case k == 8:
 		to := 1 + r.Intn(n)
 		if to == id {
 			to = id%n + 1

@@ -110,6 +110,7 @@ var reasonTable = [][2]string{
 	{"session closed", "会话已关闭"},
 	{"server %d is not serving", "服务器 %[1]s 暂不服务客户端"},
 	{"server behind the client", "服务器落后于客户端"},
+	{"server %d backs %d (epoch %d, zxid %s) although its own history (epoch %d, zxid %s) is more recent", "服务器 %[1]s 支持 %[2]s（epoch %[3]s，zxid %[4]s），尽管它自己的历史（epoch %[5]s，zxid %[6]s）更新"},
 	{"%s: %s", "%[1]s：%[2]s"},
 }
 
