@@ -356,11 +356,12 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		c.send(zkwire.AppendPingReply(nil, zkdb.Zxid(c.lastZxid.Load())))
 		return true
 	case rq.Type == zkdb.OpAuth:
+		// ZooKeeper answers auth with zxid 0.
 		if rq.Auth != nil && rq.Auth.Scheme == "digest" {
-			c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
+			c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid}))
 			return true
 		}
-		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrAuthFailed)))
+		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Err: zkdb.ErrAuthFailed}))
 		c.flushThenClose("authentication scheme not supported (only digest)")
 		return false
 	case rq.Unknown, rq.Type == zkdb.OpCreateTTL, rq.Type == zkdb.OpReconfig, rq.Type == zkdb.OpAddWatch,

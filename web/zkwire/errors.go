@@ -2,8 +2,8 @@ package zkwire
 
 import "errors"
 
-// Errors returned by the decoders and ReadFrame. Decoding errors are wrapped with the
-// message or field being decoded; test for them with errors.Is.
+// Errors returned by the decoders and ReadFrame. Decoding errors are wrapped with the name
+// of the message being decoded; test for them with errors.Is.
 var (
 	// ErrTruncated: the input ended inside a field.
 	ErrTruncated = errors.New("zkwire: truncated input")

@@ -19,8 +19,9 @@ const readChunk = 64 << 10
 
 // ReadFrame reads one frame: a big-endian int32 length, then that many payload bytes, which
 // it returns (without the length). It refuses negative lengths (ErrFrameLength) and lengths
-// over max (ErrFrameTooLarge); max <= 0 means MaxFrameSize. A reader that ends before the
-// first byte gives io.EOF, one that ends inside the frame io.ErrUnexpectedEOF.
+// over limit (ErrFrameTooLarge); limit <= 0 means MaxFrameSize. A reader that ends before
+// the first byte gives io.EOF, one that ends inside the frame io.ErrUnexpectedEOF. Memory
+// grows with the bytes actually received, not with the announced length.
 func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 	if limit <= 0 {
 		limit = MaxFrameSize

@@ -8,7 +8,8 @@ import "github.com/zablab/zablab/engine/zkdb"
 
 // AppendReply appends a reply that has no body: any error reply, and the successful replies
 // to delete, check, setWatches, setWatches2, removeWatches, checkWatches, auth and
-// closeSession.
+// closeSession. ZooKeeper replies to auth with zxid 0 (and to a failed auth with
+// ErrAuthFailed, then closes the connection).
 func AppendReply(dst []byte, h ReplyHeader) []byte {
 	dst, start := beginFrame(dst)
 	dst = appendReplyHeader(dst, h)
