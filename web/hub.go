@@ -54,7 +54,11 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	for v := range h.viewers {
 		langs[langIdx(v.lang)] = true
 	}
-	h.history = append(h.history, evs...)
+	tail := evs
+	if len(tail) > historyEvents {
+		tail = tail[len(tail)-historyEvents:]
+	}
+	h.history = append(h.history, tail...)
 	if n := len(h.history); n > 2*historyEvents {
 		h.history = append([]engine.Event(nil), h.history[n-historyEvents:]...)
 	}
@@ -154,6 +158,9 @@ func (v *viewer) takeBehind() bool {
 func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.viewers) == 0 {
+		h.history = nil // events were not collected while nobody watched
+	}
 	h.viewers[v] = struct{}{}
 	view := h.view[ctlIdx(v.canControl)][langIdx(v.lang)]
 	if view == nil {

@@ -58,6 +58,7 @@ type Room struct {
 	simAnchor   int64
 	wallAnchor  time.Time
 	pending     []engine.Event
+	watched     bool // some viewer was connected at the last publish
 	lastView    time.Time
 	lastPublish time.Time
 	dirty       bool
@@ -81,13 +82,20 @@ func newRoom(name, token string, sandbox bool, cfg engine.Config, zkPort func(in
 
 // build (re)creates the cluster; the room goroutine calls it for reset.
 func (r *Room) build(cfg engine.Config) error {
+	if cfg.Timing.Name == "zookeeper" {
+		cfg.SnapCount = 100_000 // ZooKeeper's default snapCount, for rooms measured against it
+	}
 	c, err := engine.NewCluster(cfg)
 	if err != nil {
 		return err
 	}
 	r.c, r.cfg = c, cfg
 	r.uiClients = map[int]*engine.Client{}
-	c.OnEvent(func(e *engine.Event) { r.pending = append(r.pending, *e) })
+	c.OnEvent(func(e *engine.Event) {
+		if r.watched {
+			r.pending = append(r.pending, *e)
+		}
+	})
 	c.Start()
 	r.simAnchor, r.wallAnchor = c.Now(), time.Now()
 	r.dirty = true
@@ -104,6 +112,7 @@ func (r *Room) run() {
 			select {
 			case f := <-r.cmds:
 				f()
+				r.drainCmds()
 			case <-r.quit:
 				return
 			default:
@@ -134,6 +143,18 @@ func (r *Room) run() {
 	}
 }
 
+// drainCmds runs every command already waiting.
+func (r *Room) drainCmds() {
+	for {
+		select {
+		case f := <-r.cmds:
+			f()
+		default:
+			return
+		}
+	}
+}
+
 // unpaced: the room runs as fast as the machine can simulate (speed = MaxSpeed).
 func (r *Room) unpaced() bool { return !r.paused && r.speed >= MaxSpeed }
 
@@ -157,15 +178,15 @@ func (r *Room) nextWake() time.Duration {
 	return d
 }
 
-// runChunk runs engine steps for about half a millisecond of wall time.
+// runChunk runs engine steps for about a tenth of a millisecond of wall time.
 func (r *Room) runChunk() {
 	start := time.Now()
+	r.dirty = true
 	for i := 0; ; i++ {
 		if !r.c.Step() {
 			return
 		}
-		if i%256 == 255 && time.Since(start) > 500*time.Microsecond {
-			r.dirty = true
+		if i%64 == 63 && time.Since(start) > 100*time.Microsecond {
 			return
 		}
 	}
@@ -220,6 +241,7 @@ func (r *Room) publish(force bool) {
 	}
 	evs := r.pending
 	r.pending = nil
+	r.watched = r.hub.count() > 0 // nobody watching: events are not even collected
 	if len(evs) > 0 {
 		r.dirty = true
 	}
@@ -240,12 +262,19 @@ func (r *Room) do(f func() (any, error)) (any, error) {
 		err error
 	}
 	ch := make(chan res, 1)
+	cmd := func() { v, err := f(); ch <- res{v, err}; r.dirty = true; r.lastActive = time.Now() }
 	select {
-	case r.cmds <- func() { v, err := f(); ch <- res{v, err}; r.dirty = true; r.lastActive = time.Now() }:
-	case <-r.done:
-		return nil, errRoomClosed
-	case <-time.After(5 * time.Second):
-		return nil, errors.New("room busy")
+	case r.cmds <- cmd:
+	default:
+		t := time.NewTimer(5 * time.Second)
+		defer t.Stop()
+		select {
+		case r.cmds <- cmd:
+		case <-r.done:
+			return nil, errRoomClosed
+		case <-t.C:
+			return nil, errors.New("room busy")
+		}
 	}
 	select {
 	case x := <-ch:
@@ -473,4 +502,10 @@ func (r *Room) size() int {
 	n, _ := r.do(func() (any, error) { return r.c.Size(), nil })
 	i, _ := n.(int)
 	return i
+}
+
+// SetSpeed sets the room's speed (MaxSpeed: as fast as the machine can simulate).
+func (r *Room) SetSpeed(s float64) error {
+	_, err := r.do(func() (any, error) { return r.setSpeed(s) })
+	return err
 }

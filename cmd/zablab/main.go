@@ -21,6 +21,8 @@ Usage:
         randomized fault schedules with the invariant checker on
   zablab bench [--txns N]
         engine throughput (committed txns/s, events/s), check runs/s, memory per idle cluster
+  zablab bench zk [--servers h:p,...] [--ops N] [--clients 1,32]
+        ZooKeeper-protocol ops/s and latency with go-zookeeper clients (zablab or a real ensemble)
 
 Bugs (teaching variants, off by default): commit-without-quorum, skip-truncate, elect-by-myid
 `
@@ -35,6 +37,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
 	case "bench":
+		if len(args) > 1 && args[1] == "zk" {
+			return cmdBenchZK(args[2:], stdout, stderr)
+		}
 		return cmdBench(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
