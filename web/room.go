@@ -284,6 +284,26 @@ func (r *Room) do(f func() (any, error)) (any, error) {
 	}
 }
 
+// post runs f on the room goroutine without waiting (it keeps the order of posts). It
+// reports false when the room is closed or stays busy for 5 s.
+func (r *Room) post(f func()) bool {
+	cmd := func() { f(); r.dirty = true; r.lastActive = time.Now() }
+	select {
+	case r.cmds <- cmd:
+		return true
+	default:
+	}
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case r.cmds <- cmd:
+		return true
+	case <-r.done:
+	case <-t.C:
+	}
+	return false
+}
+
 // View returns the current room view (from the room goroutine).
 func (r *Room) View() (RoomView, error) {
 	v, err := r.do(func() (any, error) { return r.view(), nil })

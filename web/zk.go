@@ -370,18 +370,17 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		return true
 	}
 	room := c.z.room
-	_, err := room.do(func() (any, error) {
+	ok := room.post(func() {
 		if c.cluster != room.c || c.cl == nil || c.cl.State() != engine.ClientConnected {
-			return nil, errors.New("the room was reset or the session ended")
+			c.close("the room was reset or the session ended")
+			return
 		}
 		c.run(h, rq)
-		return nil, nil
 	})
-	if err != nil {
-		c.close(err.Error())
-		return false
+	if !ok {
+		c.close("the room is closed or too busy")
 	}
-	return true
+	return ok
 }
 
 // run executes a request on the room goroutine; the reply is sent when the engine answers.

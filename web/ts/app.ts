@@ -29,6 +29,8 @@ import { Socket } from "./ws";
 const LARGE_KEY = "zablab.large";
 /** Events asked again after a language switch, so the log refills in the new language. */
 const REPLAY_ON_LANG = 300;
+/** Events asked for when the page opens. */
+const REPLAY_ON_START = 400;
 
 export class App {
   readonly store: Store;
@@ -61,11 +63,17 @@ export class App {
     this.mount();
     startFrames();
     onFrame((wall) => this.messages?.frame(wall));
-    this.socket.connect();
-    // A first paint even before the socket opens.
+    // The view first (a first paint), then the socket, asking for the recent events so the
+    // log starts full; those replayed events are not animated.
     void getView(this.store.room).then((r) => {
-      if (r.ok && r.result && !this.store.view) this.setView(r.result, false);
-      else if (!r.ok && !this.store.view) this.notify(t("roomUnavailable", { error: r.error ?? "" }), "error");
+      if (r.ok && r.result) {
+        if (!this.store.view) this.setView(r.result, false);
+        this.store.replayUpTo = r.result.eventSeq;
+        this.socket.connect(Math.max(0, r.result.eventSeq - REPLAY_ON_START));
+      } else {
+        this.notify(t("roomUnavailable", { error: r.error ?? "" }), "error");
+        this.socket.connect();
+      }
     });
     document.addEventListener("keydown", (ev) => this.shortcut(ev));
   }

@@ -14,7 +14,7 @@ import { schedule } from "./frame";
 
 const VIEW_W = 1000;
 const VIEW_H = 640;
-const CARD_W = 236;
+const CARD_W = 280;
 const CARD_H = 142;
 /** Distance between the two lanes of a pair, in view units. */
 const LANE_GAP = 5;
@@ -31,6 +31,7 @@ interface Card {
   bg: SVGRectElement;
   sel: SVGRectElement;
   title: SVGTextElement;
+  role: SVGTextElement;
   state: SVGTextElement;
   lines: SVGTextElement[];
   badge: SVGGElement;
@@ -130,7 +131,7 @@ function cardLines(n: NodeView, v: RoomView): string[] {
     lines.push(t("leadLine", { phase: n.phase, n: learners }));
   } else {
     const mode = n.syncMode !== "NONE" ? n.syncMode : "";
-    lines.push(t("followLine", { leader: n.following || v.leader, phase: n.phase, mode }));
+    lines.push(t("followLine", { leader: n.following || v.leader, phase: n.phase, mode: mode ? `· ${mode}` : "" }));
   }
   return lines;
 }
@@ -155,18 +156,23 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   const connLayer = s("g", { class: "conns" });
   const laneLayer = s("g", { class: "lanes" });
   const badgeLayer = s("g", { class: "qbadges" });
+  // Moving messages live in their own SVG stacked on top, in its own compositing layer, so
+  // that animating them does not repaint the servers and links underneath.
   const dotLayer = s("g", { class: "dots" });
+  const overlay = s("svg", { viewBox: `0 0 ${VIEW_W} ${VIEW_H}`, class: "cluster-overlay", "aria-hidden": "true" }, dotLayer);
   const cardLayer = s("g", { class: "cards" });
   const centreTitle = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 - 14, class: "centre-title", "text-anchor": "middle" });
   const centreSub = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 16, class: "centre-sub", "text-anchor": "middle" });
   const centreWarn = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 44, class: "centre-warn", "text-anchor": "middle" });
-  svg.append(connLayer, laneLayer, badgeLayer, s("g", { class: "centre" }, centreTitle, centreSub, centreWarn), dotLayer, cardLayer);
+  svg.append(connLayer, laneLayer, badgeLayer, cardLayer);
+  // The summary sits above the moving messages so it stays readable.
+  overlay.append(s("g", { class: "centre" }, centreTitle, centreSub, centreWarn));
   const summary = document.createElement("p");
   summary.className = "sr-only";
   summary.setAttribute("aria-live", "polite");
   const wrap = document.createElement("div");
   wrap.className = "cluster-wrap";
-  wrap.append(svg, summary);
+  wrap.append(svg, overlay, summary);
 
   let layout: Layout = computeLayout([]);
   const cards = new Map<number, Card>();
@@ -179,6 +185,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     const bg = s("rect", { x: -hw, y: -hh, width: CARD_W, height: CARD_H, rx: 12, class: "card-bg" });
     const sel = s("rect", { x: -hw - 6, y: -hh - 6, width: CARD_W + 12, height: CARD_H + 12, rx: 16, class: "card-sel" });
     const title = s("text", { x: -hw + 14, y: -hh + 28, class: "card-title" }, `S${id}`);
+    const role = s("text", { x: -hw + (id >= 10 ? 70 : 56), y: -hh + 26, class: "card-role" });
     const state = s("text", { x: hw - 12, y: -hh + 27, class: "card-state", "text-anchor": "end" });
     const lines: SVGTextElement[] = [];
     for (let i = 0; i < 4; i++) {
@@ -187,7 +194,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     const badgeCircle = s("circle", { cx: hw - 4, cy: hh - 4, r: 17, class: "group-badge" });
     const badgeText = s("text", { x: hw - 4, y: hh + 2, class: "group-letter", "text-anchor": "middle" });
     const badge = s("g", { class: "badge" }, badgeCircle, badgeText);
-    const g = s("g", { class: "card", tabindex: 0, role: "button", "data-server": id }, sel, bg, title, state, ...lines, badge);
+    const g = s("g", { class: "card", tabindex: 0, role: "button", "data-server": id }, sel, bg, title, role, state, ...lines, badge);
     const activate = () => {
       if (store.tab === "network" && ctx.store.canControl()) {
         const cur = store.draftGroups.get(id) ?? 0;
@@ -204,7 +211,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
         activate();
       }
     });
-    return { g, bg, sel, title, state, lines, badge, badgeText, badgeCircle };
+    return { g, bg, sel, title, role, state, lines, badge, badgeText, badgeCircle };
   }
 
   function relayout(ids: number[]): void {
@@ -237,7 +244,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
 
   function renderCard(c: Card, n: NodeView, v: RoomView): void {
     c.g.setAttribute("class", `card st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}`);
-    setText(c.title, n.role === "observer" ? `S${n.id} ${t("observerTag")}` : `S${n.id}`);
+    setText(c.role, n.role === "observer" ? t("observerTag") : "");
     setText(c.state, stateLabel(n));
     const lines = cardLines(n, v);
     c.lines.forEach((el, i) => setText(el, lines[i] ?? ""));
@@ -312,11 +319,22 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     setText(summary, leader ? t("centreLeader", { id: leader.id, epoch: leader.currentEpoch }) : t("centreNoLeader"));
   }
 
+  function placeCentre(n: number): void {
+    // With few servers the lower cards reach the middle: lift the summary.
+    const y = n <= 4 ? VIEW_H / 2 - 60 : VIEW_H / 2 - 14;
+    setAttr(centreTitle, "y", y);
+    setAttr(centreSub, "y", y + 30);
+    setAttr(centreWarn, "y", y + 58);
+  }
+
   function render(): void {
     const v = store.view;
     if (!v) return;
     const ids = v.nodes.map((n) => n.id);
-    if (ids.join(",") !== layout.ids.join(",")) relayout(ids);
+    if (ids.join(",") !== layout.ids.join(",")) {
+      relayout(ids);
+      placeCentre(ids.length);
+    }
     for (const n of v.nodes) {
       const c = cards.get(n.id);
       if (c) renderCard(c, n, v);

@@ -40,7 +40,7 @@ const en = {
   centreNoLeader: "No leader: election in progress",
   centreSub: "{n} txns committed · t = {time} s",
   centreBug: "⚠ broken protocol: {bug}",
-  centrePaused: "⏸ paused",
+  centrePaused: "‖ paused",
 
   // legend
   legend: "Message key",
@@ -111,7 +111,7 @@ const en = {
   downShort: "down",
   missing: "missing",
   differs: "differs",
-  diffCount: "{n} znodes differ between servers (highlighted).",
+  diffCount: "Servers disagree on {n} znode(s) (highlighted).",
   noDiffs: "All servers that are up hold the same data.",
   compareCaption: "Each znode on each server: mzxid and version",
 
@@ -221,7 +221,7 @@ const en = {
   allKindsByGroup: "All kinds (by group)",
   kindGroups: "Kinds of events shown",
   kindElection: "election",
-  kindMessages: "sent / delivered",
+  kindMessages: "messages & queues",
   kindDrops: "drops & links",
   kindSync: "epochs & sync",
   kindBroadcast: "broadcast",
@@ -277,7 +277,7 @@ const zh: Record<Key, string> = {
   centreNoLeader: "没有 leader：正在选举",
   centreSub: "已提交 {n} 个事务 · t = {time} 秒",
   centreBug: "⚠ 协议已被破坏：{bug}",
-  centrePaused: "⏸ 已暂停",
+  centrePaused: "‖ 已暂停",
 
   legend: "消息图例",
   catElection: "选举投票",
@@ -447,7 +447,7 @@ const zh: Record<Key, string> = {
   allKindsByGroup: "所有类型（按分组）",
   kindGroups: "显示的事件类型",
   kindElection: "选举",
-  kindMessages: "发送 / 送达",
+  kindMessages: "消息与队列",
   kindDrops: "丢弃与链路",
   kindSync: "epoch 与同步",
   kindBroadcast: "广播",

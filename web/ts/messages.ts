@@ -11,7 +11,9 @@ import { CATEGORY_STYLE, OKABE_ITO, packetCategory, packetLabel } from "./palett
 import type { ZEvent } from "./types";
 
 /** Most dots animated at once; further messages are counted but not drawn. */
-export const MAX_DOTS = 160;
+export const MAX_DOTS = 120;
+/** Above this many dots their labels are hidden (they would only overlap). */
+const LABELS_UP_TO = 48;
 const MIN_TRAVEL_MS = 280;
 const DROP_FADE_MS = 1100;
 /** A dot whose end never arrives is removed after this much wall time. */
@@ -140,7 +142,14 @@ export class MessageLayer {
   }
 
   /** frame moves every dot to where the clock says it is. */
+  private busy = false;
+
   frame(wall: number): void {
+    const busy = this.active.size > LABELS_UP_TO;
+    if (busy !== this.busy) {
+      this.busy = busy;
+      this.pic.dotLayer.classList.toggle("busy", busy);
+    }
     if (this.active.size === 0) return;
     const now = this.clock.now(wall);
     for (const d of Array.from(this.active.values())) {

@@ -27,7 +27,6 @@ export class Socket {
   private backoff = MIN_BACKOFF_MS;
   private retryTimer = 0;
   private closed = false;
-  private everOpened = false;
   private sinceOverride = -1;
 
   constructor(
@@ -40,13 +39,15 @@ export class Socket {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
-  connect(): void {
+  /** connect opens the socket; a first connection may ask for recent history with since. */
+  connect(since = -1): void {
     if (this.closed) return;
+    if (since >= 0) this.sinceOverride = since;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const params = new URLSearchParams({ lang: this.lang });
     const since = this.sinceOverride >= 0 ? this.sinceOverride : this.h.lastSeq();
     this.sinceOverride = -1;
-    if (this.everOpened && since > 0) params.set("since", String(since));
+    if (since > 0) params.set("since", String(since));
     const url = `${proto}//${location.host}/api/rooms/${encodeURIComponent(this.room)}/ws?${params}`;
     let ws: WebSocket;
     try {
@@ -58,7 +59,6 @@ export class Socket {
     this.ws = ws;
     ws.onopen = () => {
       this.backoff = MIN_BACKOFF_MS;
-      this.everOpened = true;
       this.h.onOpen();
     };
     ws.onmessage = (ev: MessageEvent) => {

@@ -9,14 +9,16 @@ import { t, type Key } from "../i18n";
 import type { EventKind, ZEvent } from "../types";
 
 const MAX_ROWS = 150;
+/** Under load the log is redrawn at most this often (a person cannot read faster). */
+const FLUSH_EVERY_MS = 250;
 
 /** Kind groups offered as filters. */
 const GROUPS: { id: string; key: Key; kinds: EventKind[]; on: boolean }[] = [
   { id: "election", key: "kindElection", kinds: ["state", "vote", "decided"], on: true },
-  { id: "messages", key: "kindMessages", kinds: ["send", "deliver"], on: false },
+  { id: "messages", key: "kindMessages", kinds: ["send", "deliver", "queue"], on: false },
   { id: "drops", key: "kindDrops", kinds: ["drop", "links", "conn"], on: true },
   { id: "epochs", key: "kindSync", kinds: ["epoch", "syncMode", "truncated", "snapshot"], on: true },
-  { id: "broadcast", key: "kindBroadcast", kinds: ["propose", "logged", "acked", "commit", "queue"], on: true },
+  { id: "broadcast", key: "kindBroadcast", kinds: ["propose", "logged", "acked", "commit"], on: true },
   { id: "clients", key: "kindClients", kinds: ["session", "client", "watch"], on: true },
   { id: "violations", key: "kindViolations", kinds: ["violation"], on: true },
 ];
@@ -126,10 +128,19 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
     filter.kind = kindSel.value as "" | EventKind;
     rebuild();
   });
+  let flushTimer = 0;
+  let lastFlush = 0;
+  ctx.scope.add(() => clearTimeout(flushTimer));
   ctx.scope.on(store, "events", (evs) => {
     pending.push(...evs);
     if (pending.length > 4 * MAX_ROWS) pending.splice(0, pending.length - 4 * MAX_ROWS);
-    schedule(flush);
+    if (flushTimer) return;
+    const wait = Math.max(0, FLUSH_EVERY_MS - (performance.now() - lastFlush));
+    flushTimer = window.setTimeout(() => {
+      flushTimer = 0;
+      lastFlush = performance.now();
+      schedule(flush);
+    }, wait);
   });
   ctx.scope.on(store, "view", () => schedule(fillServers));
   ctx.scope.on(store, "reset", () => schedule(rebuild));

@@ -67,7 +67,7 @@ export function serversPanel(ctx: Ctx): HTMLElement {
       if (!r) continue;
       r.tr.className = `st-${n.state}${store.selected === n.id ? " selected" : ""}`;
       setText(r.state, `${n.state} · ${n.phase} · ${t("lastShort")} ${zxidPair(n.lastZxid)}`);
-      setText(r.reason, n.reason || "");
+      setText(r.reason, store.reasonText(n));
       r.crash.disabled = !can || n.state === "DOWN";
       r.restart.disabled = !can || n.state !== "DOWN";
       r.inspect.setAttribute("aria-pressed", String(store.selected === n.id));

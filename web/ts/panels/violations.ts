@@ -21,9 +21,14 @@ export function banners(ctx: Ctx): HTMLElement {
     // Violation events carry the sentence in the page's language.
     for (let i = store.log.length - 1; i >= 0; i--) {
       const e = store.log[i]!;
-      if (e.kind === "violation" && e.node === v.node && e.reason && (e.reason === v.detail || e.reason.endsWith(v.detail))) return e.text;
+      if (e.kind === "violation" && e.node === v.node && e.reason && (e.reason === v.detail || e.reason.endsWith(v.detail))) {
+        for (const sep of [": ", "："]) {
+          const i = e.text.indexOf(v.invariant + sep);
+          if (i >= 0) return e.text.slice(i + v.invariant.length + sep.length);
+        }
+      }
     }
-    return `${v.invariant}: ${v.detail}`;
+    return v.detail;
   }
 
   function render(): void {
