@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/zablab/zablab/engine"
 )
@@ -18,6 +19,8 @@ type hub struct {
 	// view holds the latest view JSON: [canControl][lang].
 	view [2][2][]byte
 	seq  uint64
+	// lastLeave is when the last viewer left.
+	lastLeave time.Time
 }
 
 type viewer struct {
@@ -158,7 +161,7 @@ func (v *viewer) takeBehind() bool {
 func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if len(h.viewers) == 0 {
+	if len(h.viewers) == 0 && time.Since(h.lastLeave) > resumeGrace {
 		h.history = nil // events were not collected while nobody watched
 	}
 	h.viewers[v] = struct{}{}
@@ -179,8 +182,22 @@ func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
 	return first
 }
 
+// resumeGrace is how long a room keeps collecting events after its last viewer left, so
+// that viewer can reconnect and resume.
+const resumeGrace = 30 * time.Second
+
+// watchedRecently: a viewer is connected, or left less than resumeGrace ago.
+func (h *hub) watchedRecently() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.viewers) > 0 || (!h.lastLeave.IsZero() && time.Since(h.lastLeave) < resumeGrace)
+}
+
 func (h *hub) leave(v *viewer) {
 	h.mu.Lock()
+	if _, ok := h.viewers[v]; ok {
+		h.lastLeave = time.Now()
+	}
 	delete(h.viewers, v)
 	h.mu.Unlock()
 	v.mu.Lock()

@@ -241,7 +241,7 @@ func (r *Room) publish(force bool) {
 	}
 	evs := r.pending
 	r.pending = nil
-	r.watched = r.hub.count() > 0 // nobody watching: events are not even collected
+	r.watched = r.hub.watchedRecently() // nobody watching: events are not even collected
 	if len(evs) > 0 {
 		r.dirty = true
 	}
