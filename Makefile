@@ -1,23 +1,72 @@
-# zablab — `make test` does everything CI needs from a clean clone.
+# zablab — `make test` does everything CI needs from a clean clone: it installs what it needs
+# (npm packages; Chromium and ZooKeeper's zkCli.sh through apt-get when missing and root),
+# type-checks the front end, checks that generated and built files are fresh, vets, runs
+# `go test -race` and the browser tests.
 GO ?= go
+NPM ?= npm
+SHELL := /bin/bash
 
-.PHONY: test fmt-check vet gotest build check-sweep bench fuzz
+.PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ \
+	check-sweep bench bench-zk fuzz
 
-test: fmt-check vet gotest
+test: deps fmt-check typecheck fresh vet gotest e2e
 	@echo "make test: all checks passed"
 
-build:
-	$(GO) build -o zablab ./cmd/zablab
+deps: apt-deps npm-deps
+
+# System packages: Chromium for the browser tests, zookeeper for the zkCli.sh test.
+apt-deps:
+	@need=""; \
+	[ -x /usr/bin/chromium ] || need="$$need chromium fonts-liberation"; \
+	[ -x /usr/share/zookeeper/bin/zkCli.sh ] || need="$$need zookeeper"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$need"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need) >/tmp/zablab-apt.log 2>&1 \
+	      || { tail -20 /tmp/zablab-apt.log; echo "apt-get failed; tests that need$$need will say they are skipped"; }; \
+	  else echo "not root: cannot install$$need; tests that need them will say they are skipped"; fi; \
+	fi
+
+npm-deps:
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then $(NPM) ci --no-audit --no-fund; fi
 
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+typecheck:
+	npx tsc --noEmit -p .
+
+# Generated and built files must match their sources.
+fresh:
+	@tmp=$$(mktemp -d); \
+	npx esbuild web/ts/main.ts --bundle --minify --format=iife --target=es2020 --outfile=$$tmp/app.js --log-level=warning; \
+	if ! cmp -s $$tmp/app.js static/app.js; then echo "static/app.js is stale: run 'make bundle' and commit it"; rm -rf $$tmp; exit 1; fi; \
+	rm -rf $$tmp; \
+	cp -r web $$tmp-web; \
+	$(GO) tool templ generate -path $$tmp-web >/dev/null 2>&1; \
+	for f in $$(cd $$tmp-web && ls *_templ.go); do \
+	  if ! cmp -s $$tmp-web/$$f web/$$f; then echo "web/$$f is stale: run 'make templ' and commit it"; rm -rf $$tmp-web; exit 1; fi; \
+	done; \
+	rm -rf $$tmp-web; echo "generated and built files are fresh"
 
 vet:
 	$(GO) vet ./...
 
 gotest:
 	$(GO) test -race -count=1 ./...
+
+e2e: build
+	ZABLAB_BIN=$(CURDIR)/zablab node --test web/e2e/
+
+build:
+	$(GO) build -o zablab ./cmd/zablab
+
+bundle:
+	npx esbuild web/ts/main.ts --bundle --minify --format=iife --target=es2020 --outfile=static/app.js
+
+templ:
+	$(GO) tool templ generate -path web
 
 # Long runs, kept out of `make test`.
 check-sweep:
@@ -27,5 +76,14 @@ bench:
 	$(GO) run ./cmd/zablab bench
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/...
 
+bench-zk:
+	$(GO) run ./cmd/zablab bench zk
+	servers=$$(cmd/zablab/scripts/zk-ensemble.sh start) && \
+	  $(GO) run ./cmd/zablab bench zk --servers $$servers --label "ZooKeeper 3.8 (Debian), 3 servers"; \
+	cmd/zablab/scripts/zk-ensemble.sh stop
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzApply -fuzztime 5m ./engine/zkdb/
+	$(GO) test -run '^$$' -fuzz FuzzApply -fuzztime 3m ./engine/zkdb/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeRequest -fuzztime 3m ./web/zkwire/
+	$(GO) test -run '^$$' -fuzz FuzzConnectRequest -fuzztime 1m ./web/zkwire/
+	$(GO) test -run '^$$' -fuzz FuzzReadFrame -fuzztime 1m ./web/zkwire/
