@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"sync"
 	"time"
 
@@ -117,7 +118,10 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 
 func batchMessage(evs []json.RawMessage, view []byte) []byte {
 	var b bytes.Buffer
-	b.WriteString(`{"type":"events","events":[`)
+	// wall: when the server published the batch (Unix ms), so a viewer can measure its lag.
+	b.WriteString(`{"type":"events","wall":`)
+	b.WriteString(strconv.FormatInt(time.Now().UnixMilli(), 10))
+	b.WriteString(`,"events":[`)
 	for i, e := range evs {
 		if i > 0 {
 			b.WriteByte(',')

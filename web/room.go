@@ -24,6 +24,7 @@ const (
 	// historyEvents is how many recent events a room keeps for reconnecting viewers.
 	historyEvents = 4096
 	viewEvery     = 100 * time.Millisecond
+	publishEvery  = 16 * time.Millisecond
 )
 
 // RoomView is GET /api/rooms/{room}: the engine view plus the room's controls.
@@ -225,6 +226,9 @@ func (r *Room) advance() {
 func (r *Room) publish(force bool) {
 	if len(r.pending) == 0 && !r.dirty && !force {
 		return
+	}
+	if !force && time.Since(r.lastPublish) < publishEvery {
+		return // coalesce: viewers get at most one batch per publishEvery
 	}
 	r.lastPublish = time.Now()
 	var view *RoomView

@@ -23,6 +23,8 @@ Usage:
         engine throughput (committed txns/s, events/s), check runs/s, memory per idle cluster
   zablab bench zk [--servers h:p,...] [--ops N] [--clients 1,32]
         ZooKeeper-protocol ops/s and latency with go-zookeeper clients (zablab or a real ensemble)
+  zablab bench web [--viewers 200] [--duration 10s]
+        event delivery delay to many websocket viewers of one busy room, and server CPU
 
 Bugs (teaching variants, off by default): commit-without-quorum, skip-truncate, elect-by-myid
 `
@@ -39,6 +41,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		if len(args) > 1 && args[1] == "zk" {
 			return cmdBenchZK(args[2:], stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "web" {
+			return cmdBenchWeb(args[2:], stdout, stderr)
 		}
 		return cmdBench(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
