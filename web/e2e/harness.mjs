@@ -1,0 +1,74 @@
+// Shared helpers for the browser tests: start a zablab server on a free port and a headless
+// Chromium (playwright-core with Debian's /usr/bin/chromium), collect console errors, save
+// screenshots as artifacts.
+import { spawn } from 'node:child_process';
+import { mkdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+export const haveChromium = existsSync(chromiumPath);
+
+export async function startServer(args = []) {
+  const bin = process.env.ZABLAB_BIN || join(here, '..', '..', 'zablab');
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--zk-port-base', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 15000);
+    proc.stdout.on('data', (d) => {
+      const m = /http:\/\/[^\s]+/.exec(String(d));
+      if (m) { clearTimeout(timer); resolve(m[0]); }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  });
+  return {
+    url,
+    api: async (method, path, body) => {
+      const res = await fetch(new URL(path, url), { method, body: body ? JSON.stringify(body) : undefined });
+      return { status: res.status, json: await res.json() };
+    },
+    stop: () => new Promise((resolve) => { proc.on('exit', resolve); proc.kill('SIGTERM'); }),
+  };
+}
+
+export async function openPage(url, { lang = 'en-US', viewport = { width: 1440, height: 900 } } = {}) {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', `--lang=${lang}`],
+  });
+  const context = await browser.newContext({ viewport, locale: lang });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { browser, page, errors, close: () => browser.close() };
+}
+
+// view returns the latest room view the page received.
+export function view(page) {
+  return page.evaluate(() => window.__zablab && window.__zablab.lastView);
+}
+
+// waitView polls the page's view until pred holds.
+export async function waitView(page, pred, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  let v;
+  while (Date.now() < deadline) {
+    v = await view(page);
+    if (v && pred(v)) return v;
+    await page.waitForTimeout(100);
+  }
+  throw new Error('condition not met; last view: ' + JSON.stringify(v && { leader: v.leader, nodes: v.nodes.map((n) => [n.id, n.state, n.currentEpoch]) }));
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, name + '.png') });
+}
