@@ -6,7 +6,7 @@ GO ?= go
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ \
+.PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ perf-web bench-web \
 	check-sweep bench bench-zk fuzz
 
 test: deps fmt-check typecheck fresh vet gotest e2e
@@ -87,3 +87,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeRequest -fuzztime 3m ./web/zkwire/
 	$(GO) test -run '^$$' -fuzz FuzzConnectRequest -fuzztime 1m ./web/zkwire/
 	$(GO) test -run '^$$' -fuzz FuzzReadFrame -fuzztime 1m ./web/zkwire/
+
+# Browser performance figures: frames/s animating 7 servers under load, time to interactive.
+perf-web: build
+	ZABLAB_BIN=$(CURDIR)/zablab node web/e2e/perf.mjs
+
+bench-web:
+	$(GO) run ./cmd/zablab bench web --viewers 200
