@@ -41,6 +41,8 @@ export class App {
   private notice = statusLine();
   private large: boolean;
   private detailTab = "leader";
+  /** The first event batch after a (re)connect may replay older events. */
+  private justConnected = false;
 
   constructor(
     private root: HTMLElement,
@@ -52,7 +54,10 @@ export class App {
     window.__zablab = { frames: 0, lastView: null, connected: false, events: 0 };
     this.socket = new Socket(room, lang, {
       onMessage: (m) => this.onMessage(m),
-      onOpen: () => this.setConn(true),
+      onOpen: () => {
+        this.justConnected = true;
+        this.setConn(true);
+      },
       onClose: () => this.setConn(false),
       lastSeq: () => this.store.lastSeq,
     });
@@ -96,7 +101,7 @@ export class App {
         break;
       case "events":
         this.onEvents(m.events ?? [], wall);
-        if (m.view) this.setView(m.view, false);
+        if (m.view) this.setView(m.view, this.isNewCluster(m.view));
         break;
     }
   }
@@ -132,6 +137,12 @@ export class App {
   private onEvents(evs: ZEvent[], wall: number): void {
     if (evs.length === 0) return;
     const last = evs[evs.length - 1]!;
+    const replayPossible = this.justConnected;
+    this.justConnected = false;
+    if (!replayPossible && evs[0]!.seq < this.store.lastSeq) {
+      // Numbers went back outside a replay: the room got a new cluster.
+      this.forgetCluster(evs[0]!.t, wall);
+    }
     // Events replayed after a language switch only refill the log.
     const fresh = evs.filter((e) => e.seq > this.store.replayUpTo);
     this.store.remember(evs);
@@ -141,6 +152,15 @@ export class App {
     this.clock.observe(last.t, wall);
     this.messages?.onEvents(fresh, wall);
     this.store.emit("events", evs);
+  }
+
+  /** forgetCluster drops what belonged to the previous cluster of this room. */
+  private forgetCluster(simMs: number, wall: number): void {
+    this.store.lastSeq = 0;
+    this.store.replayUpTo = 0;
+    this.store.log.length = 0;
+    this.clock.reset(simMs, wall);
+    this.messages?.clear();
   }
 
   /** run sends a command and announces a failure. */
@@ -153,8 +173,7 @@ export class App {
     if (!r.ok) {
       this.notify(t("commandFailed", { cmd: c.cmd, error: r.error ?? r.code ?? "?" }), "error");
     } else if (c.cmd === "reset") {
-      this.store.log.length = 0;
-      this.messages?.clear();
+      this.forgetCluster(0, performance.now());
     }
     if (r.ok && r.result && typeof r.result === "object" && "nodes" in (r.result as object)) {
       // Commands answer with the new view: show it at once. The command went through, so
@@ -203,13 +222,17 @@ export class App {
   }
 
   private remount(): void {
-    const focusName = (document.activeElement as HTMLElement | null)?.getAttribute("aria-label");
+    // Keep focus on the same control (found again by its name) across the rebuild.
+    const name = (el: Element) => el.getAttribute("aria-label") || el.textContent?.trim() || "";
+    const active = document.activeElement;
+    const focusName = active && this.root.contains(active) ? name(active) : "";
+    const focusTag = active?.tagName;
     this.scope.dispose();
     this.scope = new Scope();
     this.root.replaceChildren();
     this.mount();
     if (focusName) {
-      const again = Array.from(this.root.querySelectorAll<HTMLElement>("[aria-label]")).find((el) => el.getAttribute("aria-label") === focusName);
+      const again = Array.from(this.root.querySelectorAll<HTMLElement>(focusTag ?? "*")).find((el) => name(el) === focusName);
       again?.focus();
     }
   }
@@ -226,7 +249,10 @@ export class App {
         { id: "tree", label: t("tabTree"), panel: treePanel(ctx) },
       ],
       this.detailTab,
-      (id) => (this.detailTab = id),
+      (id) => {
+        this.detailTab = id;
+        this.store.emit("shown", id);
+      },
     );
     const side = tabs(
       t("controlTabs"),

@@ -3,7 +3,7 @@
 // leader, and a layer where messages move (messages.ts). Elements are created once per
 // layout and then only updated.
 
-import { clear, s, setAttr, setText, toggleAttr } from "./dom";
+import { clear, newId, s, setAttr, setText, toggleAttr } from "./dom";
 import { t } from "./i18n";
 import { groupOf, linkUp } from "./links";
 import { GROUP_COLOURS, GROUP_LETTERS } from "./palette";
@@ -159,7 +159,12 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   // Moving messages live in their own SVG stacked on top, in its own compositing layer, so
   // that animating them does not repaint the servers and links underneath.
   const dotLayer = s("g", { class: "dots" });
-  const overlay = s("svg", { viewBox: `0 0 ${VIEW_W} ${VIEW_H}`, class: "cluster-overlay", "aria-hidden": "true" }, dotLayer);
+  // The messages are clipped out of the server cards, so labels never cover a card's text.
+  const clipId = newId("dotclip");
+  const clipPath = s("path", { "clip-rule": "evenodd" });
+  dotLayer.setAttribute("clip-path", `url(#${clipId})`);
+  const overlay = s("svg", { viewBox: `0 0 ${VIEW_W} ${VIEW_H}`, class: "cluster-overlay", "aria-hidden": "true" },
+    s("defs", {}, s("clipPath", { id: clipId }, clipPath)), dotLayer);
   const cardLayer = s("g", { class: "cards" });
   const centreTitle = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 - 14, class: "centre-title", "text-anchor": "middle" });
   const centreSub = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 16, class: "centre-sub", "text-anchor": "middle" });
@@ -194,7 +199,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     const badgeCircle = s("circle", { cx: hw - 4, cy: hh - 4, r: 17, class: "group-badge" });
     const badgeText = s("text", { x: hw - 4, y: hh + 2, class: "group-letter", "text-anchor": "middle" });
     const badge = s("g", { class: "badge" }, badgeCircle, badgeText);
-    const g = s("g", { class: "card", tabindex: 0, role: "button", "data-server": id }, sel, bg, title, role, state, ...lines, badge);
+    const g = s("g", { class: "srv", tabindex: 0, role: "button", "data-server": id }, sel, bg, title, role, state, ...lines, badge);
     const activate = () => {
       if (store.tab === "network" && ctx.store.canControl()) {
         const cur = store.draftGroups.get(id) ?? 0;
@@ -230,6 +235,14 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
       cards.set(id, c);
       cardLayer.append(c.g);
     }
+    let clip = `M0,0H${VIEW_W}V${VIEW_H}H0Z`;
+    const w = CARD_W * layout.scale;
+    const hh = CARD_H * layout.scale;
+    for (const id of ids) {
+      const p = layout.centre.get(id)!;
+      clip += `M${(p.x - w / 2).toFixed(1)},${(p.y - hh / 2).toFixed(1)}h${w.toFixed(1)}v${hh.toFixed(1)}h${(-w).toFixed(1)}Z`;
+    }
+    clipPath.setAttribute("d", clip);
     for (const [key, ln] of layout.lanes) {
       const el = s("line", { x1: ln.x1.toFixed(1), y1: ln.y1.toFixed(1), x2: ln.x2.toFixed(1), y2: ln.y2.toFixed(1), class: "lane" });
       laneEls.set(key, el);
@@ -243,7 +256,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   }
 
   function renderCard(c: Card, n: NodeView, v: RoomView): void {
-    c.g.setAttribute("class", `card st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}`);
+    c.g.setAttribute("class", `srv st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}`);
     setText(c.role, n.role === "observer" ? t("observerTag") : "");
     setText(c.state, stateLabel(n));
     const lines = cardLines(n, v);

@@ -108,3 +108,8 @@ export function checkbox(text: string, checked: boolean, onChange: (on: boolean)
   input.addEventListener("change", () => onChange(input.checked));
   return h("label", { class: "check" }, input, " ", text);
 }
+
+/** isHidden reports whether el is inside a hidden tab panel (or not in the page). */
+export function isHidden(el: Element): boolean {
+  return !el.isConnected || el.closest("[hidden]") !== null;
+}

@@ -21,6 +21,26 @@ export function schedule(fn: () => void): void {
   nextFrame.add(fn);
 }
 
+const lastRun = new Map<() => void, number>();
+const waiting = new Set<() => void>();
+
+/**
+ * scheduleAtMost is schedule for panels that need not follow every view: fn runs in a frame at
+ * most once per everyMs (a person cannot read tables that change ten times a second).
+ */
+export function scheduleAtMost(fn: () => void, everyMs: number): void {
+  if (waiting.has(fn)) return;
+  const wait = (lastRun.get(fn) ?? -Infinity) + everyMs - performance.now();
+  const run = () => {
+    waiting.delete(fn);
+    lastRun.set(fn, performance.now());
+    fn();
+  };
+  waiting.add(fn);
+  if (wait <= 0) schedule(run);
+  else window.setTimeout(() => schedule(run), wait);
+}
+
 function tick(wallMs: number): void {
   stats.frames++;
   const g = window.__zablab;

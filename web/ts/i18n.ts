@@ -4,6 +4,7 @@
 const en = {
   // top bar
   roomLabel: "room {room}",
+  toMainRoom: "← main room",
   connLive: "● live",
   connConnecting: "○ connecting…",
   connReconnecting: "◌ reconnecting…",
@@ -242,6 +243,7 @@ export type Lang = "en" | "zh";
 
 const zh: Record<Key, string> = {
   roomLabel: "房间 {room}",
+  toMainRoom: "← 主房间",
   connLive: "● 实时",
   connConnecting: "○ 正在连接…",
   connReconnecting: "◌ 正在重新连接…",
@@ -471,11 +473,6 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   const s = tables[current][key] ?? en[key];
   if (!vars) return s;
   return s.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
-}
-
-/** lang is the current language. */
-export function lang(): Lang {
-  return current;
 }
 
 /** setLang switches the language; remember keeps the choice for the next visit. */

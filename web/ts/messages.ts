@@ -11,7 +11,7 @@ import { CATEGORY_STYLE, OKABE_ITO, packetCategory, packetLabel } from "./palett
 import type { ZEvent } from "./types";
 
 /** Most dots animated at once; further messages are counted but not drawn. */
-export const MAX_DOTS = 120;
+export const MAX_DOTS = 100;
 /** Above this many dots their labels are hidden (they would only overlap). */
 const LABELS_UP_TO = 48;
 const MIN_TRAVEL_MS = 280;
@@ -133,6 +133,11 @@ export class MessageLayer {
     this.place(d);
   }
 
+  private laneLength(d: Dot): number {
+    const ln = this.pic.lane(d.from, d.to);
+    return ln ? Math.abs(ln.x2 - ln.x1) + Math.abs(ln.y2 - ln.y1) : 0;
+  }
+
   private place(d: Dot): void {
     const ln = this.pic.lane(d.from, d.to);
     if (!ln) return;
@@ -152,7 +157,8 @@ export class MessageLayer {
     }
     if (this.active.size === 0) return;
     const now = this.clock.now(wall);
-    for (const d of Array.from(this.active.values())) {
+    // Deleting from a Map while iterating it is safe in JavaScript.
+    for (const d of this.active.values()) {
       if (d.dropped) {
         const age = wall - d.dropWall;
         if (age >= DROP_FADE_MS) {
@@ -174,7 +180,8 @@ export class MessageLayer {
         this.release(d);
         continue;
       }
-      if (p !== d.p) {
+      // Sub-pixel moves are skipped: they cost a repaint and show nothing.
+      if (Math.abs(p - d.p) * this.laneLength(d) >= 0.6 || (p >= 1 && d.p < 1)) {
         d.p = p;
         this.place(d);
       }

@@ -17,6 +17,8 @@ export interface StoreEvents {
   select: number;
   /** Which side tab is open (the cluster picture reacts to the network tab). */
   tab: string;
+  /** A detail tab was opened (hidden panels skip work and catch up then). */
+  shown: string;
 }
 
 /** How many events the page keeps for the event log. */

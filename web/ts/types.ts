@@ -128,12 +128,6 @@ export type EventKind =
   | "propose" | "logged" | "acked" | "commit" | "syncMode" | "truncated" | "snapshot"
   | "session" | "client" | "links" | "violation" | "conn" | "watch";
 
-export const EVENT_KINDS: readonly EventKind[] = [
-  "state", "vote", "decided", "send", "deliver", "drop", "queue", "epoch", "propose", "logged",
-  "acked", "commit", "syncMode", "truncated", "snapshot", "session", "client", "links",
-  "violation", "conn", "watch",
-];
-
 /** web.VoteJSON: a vote inside an event. */
 export interface EventVote {
   leader: number;

@@ -40,9 +40,9 @@ export class Socket {
   }
 
   /** connect opens the socket; a first connection may ask for recent history with since. */
-  connect(since = -1): void {
+  connect(from = -1): void {
     if (this.closed) return;
-    if (since >= 0) this.sinceOverride = since;
+    if (from >= 0) this.sinceOverride = from;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const params = new URLSearchParams({ lang: this.lang });
     const since = this.sinceOverride >= 0 ? this.sinceOverride : this.h.lastSeq();

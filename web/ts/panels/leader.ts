@@ -2,8 +2,8 @@
 // proposal, which voters acked it against the quorum it needs.
 
 import type { Ctx } from "../ctx";
-import { clear, h } from "../dom";
-import { schedule } from "../frame";
+import { clear, h, isHidden } from "../dom";
+import { scheduleAtMost } from "../frame";
 import { t } from "../i18n";
 import { CATEGORY_STYLE, packetCategory, packetLabel } from "../palette";
 import type { NodeView, ProposalView, QueueView, RoomView } from "../types";
@@ -64,7 +64,7 @@ export function leaderPanel(ctx: Ctx): HTMLElement {
 
   function render(): void {
     const v = store.view;
-    if (!v) return;
+    if (!v || isHidden(root)) return;
     const leader = v.nodes.find((n) => n.state === "LEADING");
     const key = leader ? JSON.stringify([leader.id, leader.phase, leader.queues, leader.outstanding, v.nodes.length]) : "none";
     if (key === last) return;
@@ -87,7 +87,8 @@ export function leaderPanel(ctx: Ctx): HTMLElement {
     if (props.length > MAX_PROPOSALS) root.append(h("p", { class: "hint" }, t("andMore", { n: props.length - MAX_PROPOSALS })));
   }
 
-  ctx.scope.on(store, "view", () => schedule(render));
+  ctx.scope.on(store, "view", () => scheduleAtMost(render, 250));
+  ctx.scope.on(store, "shown", () => scheduleAtMost(render, 0));
   render();
   return root;
 }

@@ -3,8 +3,8 @@
 // its snapshot marks, and the sync mode it got from the leader and why.
 
 import type { Ctx } from "../ctx";
-import { clear, h } from "../dom";
-import { schedule } from "../frame";
+import { clear, h, isHidden } from "../dom";
+import { scheduleAtMost } from "../frame";
 import { t } from "../i18n";
 import type { LogEntryView, NodeView } from "../types";
 import { compareZxid, parseZxid, zxidFull, zxidPair } from "../zxid";
@@ -26,7 +26,7 @@ export function logsPanel(ctx: Ctx): HTMLElement {
 
   function render(): void {
     const v = store.view;
-    if (!v) return;
+    if (!v || isHidden(root)) return;
     const key = JSON.stringify(v.nodes.map((n) => [n.id, n.state, n.log, n.snapshots, n.syncMode, n.syncReason, n.lastCommittedZxid])) + store.selected;
     if (key === last) return;
     last = key;
@@ -86,8 +86,9 @@ export function logsPanel(ctx: Ctx): HTMLElement {
     );
   }
 
-  ctx.scope.on(store, "view", () => schedule(render));
-  ctx.scope.on(store, "select", () => schedule(render));
+  ctx.scope.on(store, "view", () => scheduleAtMost(render, 300));
+  ctx.scope.on(store, "select", () => scheduleAtMost(render, 0));
+  ctx.scope.on(store, "shown", () => scheduleAtMost(render, 0));
   render();
   return root;
 }

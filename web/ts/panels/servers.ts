@@ -3,10 +3,9 @@
 
 import type { Ctx } from "../ctx";
 import { button, clear, h, setText } from "../dom";
-import { schedule } from "../frame";
+import { scheduleAtMost } from "../frame";
 import { t } from "../i18n";
 import type { NodeView } from "../types";
-import { zxidPair } from "../zxid";
 
 interface Row {
   tr: HTMLTableRowElement;
@@ -66,7 +65,7 @@ export function serversPanel(ctx: Ctx): HTMLElement {
       const r = rows.get(n.id);
       if (!r) continue;
       r.tr.className = `st-${n.state}${store.selected === n.id ? " selected" : ""}`;
-      setText(r.state, `${n.state} · ${n.phase} · ${t("lastShort")} ${zxidPair(n.lastZxid)}`);
+      setText(r.state, `${n.state} · ${n.phase}`);
       setText(r.reason, store.reasonText(n));
       r.crash.disabled = !can || n.state === "DOWN";
       r.restart.disabled = !can || n.state !== "DOWN";
@@ -74,8 +73,8 @@ export function serversPanel(ctx: Ctx): HTMLElement {
     }
   }
 
-  ctx.scope.on(store, "view", () => schedule(render));
-  ctx.scope.on(store, "select", () => schedule(render));
+  ctx.scope.on(store, "view", () => scheduleAtMost(render, 250));
+  ctx.scope.on(store, "select", () => scheduleAtMost(render, 0));
   render();
   return h("div", { class: "panel-body" }, table, h("p", { class: "hint" }, t("serversHint")));
 }

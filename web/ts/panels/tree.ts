@@ -43,6 +43,9 @@ function statList(n: ZNode): HTMLElement {
   return dl;
 }
 
+/** Znodes whose Stat is open survive refreshes (by path). */
+const openPaths = new Set<string>();
+
 function treeList(nodes: ZNode[]): HTMLElement {
   const ul = h("ul", { class: "ztree" });
   for (const n of nodes.slice(0, MAX_NODES)) {
@@ -55,7 +58,11 @@ function treeList(nodes: ZNode[]): HTMLElement {
       n.data ? h("span", { class: "zdata" }, `= "${n.data.length > 40 ? n.data.slice(0, 40) + "…" : n.data}"`) : null,
       h("span", { class: "zmeta" }, `m ${zxidPair(n.stat.mzxid)} v${n.stat.version}`),
     );
-    const det = h("details", {}, summary, h("div", { class: "zpath" }, n.path), statList(n));
+    const det = h("details", { open: openPaths.has(n.path) }, summary, h("div", { class: "zpath" }, n.path), statList(n));
+    det.addEventListener("toggle", () => {
+      if (det.open) openPaths.add(n.path);
+      else openPaths.delete(n.path);
+    });
     ul.append(h("li", { style: `--depth:${depth(n.path)}` }, det));
   }
   if (nodes.length > MAX_NODES) ul.append(h("li", { class: "hint" }, t("andMore", { n: nodes.length - MAX_NODES })));
@@ -147,12 +154,22 @@ export function treePanel(ctx: Ctx): HTMLElement {
         const id = Number(serverSel.value);
         if (!id) return;
         const r = await getTree(store.room, id);
+        const scroll = out.querySelector(".ztree")?.scrollTop ?? 0;
+        const focusPath = (document.activeElement?.closest("li")?.querySelector(".zpath")?.textContent) ?? null;
         clear(out);
         if (!r.ok || !r.result) {
           out.append(h("p", { class: "empty" }, t("treeUnavailable", { id, error: r.error ?? "" })));
           return;
         }
-        out.append(h("p", { class: "hint" }, t("treeCount", { id, n: r.result.length })), treeList(r.result));
+        const list = treeList(r.result);
+        out.append(h("p", { class: "hint" }, t("treeCount", { id, n: r.result.length })), list);
+        list.scrollTop = scroll;
+        if (focusPath !== null && out.contains(document.activeElement) === false) {
+          // Keep keyboard focus on the same znode after a refresh.
+          for (const z of Array.from(list.querySelectorAll(".zpath"))) {
+            if (z.textContent === focusPath) (z.parentElement?.querySelector("summary") as HTMLElement | null)?.focus();
+          }
+        }
       } else {
         const v = store.view;
         if (!v) return;

@@ -1,0 +1,36 @@
+// Type-level check that types.ts mirrors the Go JSON: the samples in this folder were written
+// by the engine (see README.md here) and must fit the TypeScript types, field for field, with
+// no field the types do not know. `npm run typecheck` runs it; nothing here is bundled.
+
+import type { NodeView, RoomView, ZEvent, ZNode } from "../types";
+import eventsEn from "./events.en.json";
+import eventsZh from "./events.zh.json";
+import tree from "./tree.json";
+import view from "./view.json";
+
+/** Loose turns string-literal unions into string, as JSON imports are typed. */
+type Loose<T> = T extends string
+  ? string
+  : T extends (infer U)[]
+    ? Loose<U>[]
+    : T extends [infer A, infer B]
+      ? [Loose<A>, Loose<B>]
+      : T extends object
+        ? { [K in keyof T]: Loose<T[K]> }
+        : T;
+
+/** NoExtra is true when S has no key that T lacks. */
+type NoExtra<S, T> = Exclude<keyof S, keyof T> extends never ? true : false;
+
+type LinkRulesJSON = { groups: number[][]; cuts: number[][]; lossPct: number };
+
+export const roomView: Omit<Loose<RoomView>, "links"> & { links: LinkRulesJSON } = view;
+export const nodeView: Omit<Loose<NodeView>, "queues" | "outstanding"> = view.nodes[0]!;
+export const znode: Loose<ZNode> | { stat: { ephemeralOwner: number } } = tree[0]!;
+export const eventEn: Loose<ZEvent> = eventsEn[0]!;
+export const eventZh: Loose<ZEvent> = eventsZh[0]!;
+
+export const viewHasNoUnknownField: NoExtra<typeof view, RoomView> = true;
+export const nodeHasNoUnknownField: NoExtra<(typeof view.nodes)[number], NodeView> = true;
+export const eventHasNoUnknownField: NoExtra<(typeof eventsEn)[number], ZEvent> = true;
+export const znodeHasNoUnknownField: NoExtra<(typeof tree)[number], ZNode> = true;
