@@ -82,12 +82,12 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	}
 	var views [2][2][]byte
 	if view != nil {
-		for c := 0; c < 2; c++ {
-			v := *view
-			v.CanControl = c == 1
-			b, _ := json.Marshal(v)
-			// The same view renders the same in both languages (texts live in events).
-			views[c][0], views[c][1] = b, b
+		for l, lang := range []engine.Lang{engine.En, engine.Zh} {
+			tv := translateView(*view, lang)
+			for c := 0; c < 2; c++ {
+				tv.CanControl = c == 1
+				views[c][l], _ = json.Marshal(tv)
+			}
 		}
 	}
 	var msgs [2][2][]byte

@@ -78,7 +78,7 @@ func (s *Server) websocket(c echo.Context) error {
 		return err
 	}
 	fresh.CanControl = canControl
-	freshJSON, _ := json.Marshal(fresh)
+	freshJSON, _ := json.Marshal(translateView(fresh, lang))
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		return nil // the upgrader already answered
