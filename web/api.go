@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/lessons"
 	"github.com/zablab/zablab/static"
 )
 
@@ -77,6 +78,12 @@ func (s *Server) routes() *echo.Echo {
 	cmd.POST("/speed", s.postSpeed)
 	cmd.POST("/reset", s.postReset)
 	cmd.POST("/ops", s.postOp)
+	cmd.POST("/lesson", s.postLesson)
+	e.GET("/lessons", s.lessonsPage)
+	e.GET("/lessons/:slug", s.lessonsPage)
+	api.GET("/lessons", s.getLessons)
+	api.GET("/lessons/:slug", s.getLesson)
+	api.POST("/lessons/:slug/rooms", s.postLessonRoom)
 	return e
 }
 
@@ -456,7 +463,93 @@ func (s *Server) page(c echo.Context) error {
 	}
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return templ.Handler(Page(name, lang, "zablab — ZAB lab", s.assetVer)).Component.Render(c.Request().Context(), c.Response())
+	return templ.Handler(Page(name, lang, "zablab — ZAB lab", s.assetVer, "lab", "", "")).Component.Render(c.Request().Context(), c.Response())
+}
+
+// lessonsPage is the lesson index (/lessons) or a lesson's player (/lessons/{slug}?step=N).
+func (s *Server) lessonsPage(c echo.Context) error {
+	slug, kind := c.Param("slug"), "lessons"
+	if slug != "" {
+		if s.lesson(slug) == nil {
+			return errStatus(http.StatusNotFound, "unknown_lesson", "unknown lesson %q", slug)
+		}
+		kind = "lesson"
+	}
+	step := c.QueryParam("step")
+	if step != "" {
+		if n, err := strconv.Atoi(step); err != nil || n < 0 {
+			return errStatus(http.StatusBadRequest, "bad_step", "step must be a step number")
+		}
+	}
+	lang := c.QueryParam("lang")
+	if lang != "en" && lang != "zh" {
+		lang = ""
+	}
+	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return Page(MainRoom, lang, "zablab — lessons", s.assetVer, kind, slug, step).Render(c.Request().Context(), c.Response())
+}
+
+// lessonSummary is one entry of GET /api/lessons.
+type lessonSummary struct {
+	Slug    string       `json:"slug"`
+	Title   lessons.Text `json:"title"`
+	Summary lessons.Text `json:"summary,omitempty"`
+	Steps   int          `json:"steps"`
+}
+
+func (s *Server) getLessons(c echo.Context) error {
+	out := []lessonSummary{}
+	for _, l := range s.opts.Lessons {
+		out = append(out, lessonSummary{Slug: l.Slug, Title: l.Title, Summary: l.Summary, Steps: len(l.Steps)})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getLesson(c echo.Context) error {
+	l := s.lesson(c.Param("slug"))
+	if l == nil {
+		return errStatus(http.StatusNotFound, "unknown_lesson", "unknown lesson %q", c.Param("slug"))
+	}
+	return c.JSON(http.StatusOK, l)
+}
+
+// postLessonRoom creates a sandbox room playing a lesson, replayed up to a step.
+func (s *Server) postLessonRoom(c echo.Context) error {
+	l := s.lesson(c.Param("slug"))
+	if l == nil {
+		return errStatus(http.StatusNotFound, "unknown_lesson", "unknown lesson %q", c.Param("slug"))
+	}
+	var q struct {
+		Step int `json:"step"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &q); err != nil {
+			return err
+		}
+	}
+	if q.Step < 0 || q.Step > len(l.Steps) {
+		return errStatus(http.StatusBadRequest, "bad_step", "lesson %q has steps 0 to %d", l.Slug, len(l.Steps))
+	}
+	r, err := s.createRoom(l.Config)
+	if err != nil {
+		return err
+	}
+	if _, err := r.do(func() (any, error) { return r.startLesson(l, q.Step) }); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: r.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/lessons/" + l.Slug + "?room=" + r.Name})
+}
+
+func (s *Server) postLesson(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q LessonRequest
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	v, err := r.do(func() (any, error) { return r.lessonCommand(q, s.lesson) })
+	return s.answer(c, v, err)
 }
 
 func htmlLang(lang string) string {

@@ -34,6 +34,8 @@ type RoomView struct {
 	Paused     bool    `json:"paused"`
 	Speed      float64 `json:"speed"`
 	CanControl bool    `json:"canControl"`
+	// Lesson is set while the room plays a lesson.
+	Lesson *LessonView `json:"lesson,omitempty"`
 }
 
 // Room is one live cluster. One goroutine (run) owns the engine; everything else talks to
@@ -64,6 +66,7 @@ type Room struct {
 	lastPublish time.Time
 	dirty       bool
 	uiClients   map[int]*engine.Client
+	les         *lessonState
 	lastActive  time.Time
 
 	mu        sync.Mutex // guards viewCache for readers outside the goroutine
@@ -90,6 +93,14 @@ func (r *Room) build(cfg engine.Config) error {
 	if err != nil {
 		return err
 	}
+	r.les = nil
+	r.adopt(c, cfg)
+	c.Start()
+	return nil
+}
+
+// adopt makes c the room's cluster (already started, or driven by a lesson).
+func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
 	r.c, r.cfg = c, cfg
 	r.uiClients = map[int]*engine.Client{}
 	c.OnEvent(func(e *engine.Event) {
@@ -97,10 +108,8 @@ func (r *Room) build(cfg engine.Config) error {
 			r.pending = append(r.pending, *e)
 		}
 	})
-	c.Start()
 	r.simAnchor, r.wallAnchor = c.Now(), time.Now()
 	r.dirty = true
-	return nil
 }
 
 func (r *Room) run() {
@@ -202,6 +211,9 @@ func (r *Room) advance() {
 		return
 	}
 	target := r.simAnchor + int64(float64(now.Sub(r.wallAnchor).Microseconds())*r.speed)
+	if r.advanceLesson(target) {
+		return
+	}
 	steps := 0
 	for steps < maxStepsPerFrame {
 		at, ok := r.c.NextAt()
@@ -274,7 +286,11 @@ func translateView(v RoomView, lang engine.Lang) RoomView {
 }
 
 func (r *Room) view() RoomView {
-	return RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed}
+	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed}
+	if r.les != nil {
+		v.Lesson = r.les.view()
+	}
+	return v
 }
 
 // errRoomClosed answers commands sent to a room that shut down.

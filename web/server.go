@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/lessons"
 	"github.com/zablab/zablab/static"
 )
 
@@ -41,6 +42,8 @@ type Options struct {
 	ZKPort func(id int) int
 	// MainToken, when set, is required for commands on room main (non-loopback addresses).
 	MainToken string
+	// Lessons are the lessons the lab offers (lessons.Embedded()).
+	Lessons []*lessons.Lesson
 }
 
 // Server is the lab's HTTP server.
@@ -146,6 +149,16 @@ func (s *Server) roomNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// lesson finds a lesson by slug.
+func (s *Server) lesson(slug string) *lessons.Lesson {
+	for _, l := range s.opts.Lessons {
+		if l.Slug == slug {
+			return l
+		}
+	}
+	return nil
 }
 
 // createRoom adds a sandbox room with its own token.

@@ -46,6 +46,9 @@ type wsCommand struct {
 	Seed       *int64          `json:"seed"`
 	Bug        string          `json:"bug"`
 	Timing     json.RawMessage `json:"timing"`
+	Action     string          `json:"action"`
+	Slug       string          `json:"slug"`
+	Step       int             `json:"step"`
 }
 
 type wsResult struct {
@@ -229,6 +232,9 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 			return
 		}
 		f = func() (any, error) { return r.reset(cfg) }
+	case "lesson":
+		q := LessonRequest{Action: cmd.Action, Slug: cmd.Slug, Step: cmd.Step}
+		f = func() (any, error) { return r.lessonCommand(q, s.lesson) }
 	case "op":
 		q := OpRequest{Server: cmd.Server, Op: cmd.Op, Path: cmd.Path, Data: cmd.Data, Ephemeral: cmd.Ephemeral, Sequential: cmd.Sequential, Watch: cmd.Watch}
 		_, err := r.do(func() (any, error) {

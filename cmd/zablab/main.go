@@ -19,6 +19,8 @@ Usage:
         the lab in the browser (room main, plus sandbox rooms)
   zablab check --runs N --seed S [--nodes N] [--observers M] [--bug NAME]
         randomized fault schedules with the invariant checker on
+  zablab run FILE [--lang en|zh]
+        run a lesson headless and print its timeline and checkpoints
   zablab bench [--txns N]
         engine throughput (committed txns/s, events/s), check runs/s, memory per idle cluster
   zablab bench zk [--servers h:p,...] [--ops N] [--clients 1,32]
@@ -38,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(args[1:], stdout, stderr)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
 	case "bench":
 		if len(args) > 1 && args[1] == "zk" {
 			return cmdBenchZK(args[2:], stdout, stderr)

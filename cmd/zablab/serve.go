@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/lessons"
 	"github.com/zablab/zablab/web"
 )
 
@@ -36,9 +37,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "zablab serve: --zk-port-base out of range")
 		return 2
 	}
+	ls, err := lessons.Embedded()
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab serve: lessons:", err)
+		return 1
+	}
 	var zkp atomic.Pointer[web.ZKPorts]
 	opts := web.Options{Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
-		ZKPort: func(id int) int { return zkp.Load().Port(id) }}
+		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls}
 	srv, err := web.NewServer(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "zablab serve:", err)

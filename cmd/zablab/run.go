@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/lessons"
+)
+
+// cmdRun is `zablab run [--lang en|zh] FILE`: play a lesson headless and print its timeline
+// and checkpoints. Exit 0 when every checkpoint passes, 1 when one fails or an action cannot
+// be done, 2 for bad arguments or a malformed lesson file (file:line: reason).
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	lang := fs.String("lang", "en", "language of the timeline: en or zh")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: zablab run [--lang en|zh] lessons/FILE.md")
+		fs.PrintDefaults()
+	}
+	// Flags may come before or after the file.
+	var files []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return 2
+	}
+	if *lang != "en" && *lang != "zh" {
+		fmt.Fprintf(stderr, "zablab run: --lang %q: want en or zh\n", *lang)
+		return 2
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "zablab run: %v\n", err)
+		return 2
+	}
+	l, err := lessons.Parse(files[0], data)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	ok, err := lessons.PlayText(stdout, l, engine.Lang(*lang))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if !ok {
+		return 1
+	}
+	return 0
+}

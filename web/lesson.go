@@ -1,0 +1,190 @@
+package web
+
+import (
+	"time"
+
+	"github.com/zablab/zablab/lessons"
+)
+
+// lessonState is a room playing a lesson: the lesson's Run owns the room's cluster.
+type lessonState struct {
+	lesson  *lessons.Lesson
+	run     *lessons.Run
+	results []lessons.StepResult
+	// playing: a step has begun (its script runs live with the room's clock);
+	// waiting: a try-it step's script is done and the room waits for the learner's goal.
+	playing bool
+	waiting bool
+	err     string
+}
+
+// LessonView is the lesson part of a room's view: every viewer of the room (a class
+// following its teacher) sees the same step.
+type LessonView struct {
+	Slug    string              `json:"slug"`
+	Title   lessons.Text        `json:"title"`
+	Steps   int                 `json:"steps"`
+	Next    int                 `json:"next"` // index of the next step to play (= steps done)
+	Playing bool                `json:"playing"`
+	Waiting bool                `json:"waiting"`
+	Results []StepSummary       `json:"results"`
+	Last    *lessons.StepResult `json:"last,omitempty"`
+	Error   string              `json:"error,omitempty"`
+}
+
+// StepSummary is a played step's outcome.
+type StepSummary struct {
+	Index  int                   `json:"index"`
+	Pass   bool                  `json:"pass"`
+	Solved bool                  `json:"solved,omitempty"`
+	Checks []lessons.CheckResult `json:"checks"`
+}
+
+func (ls *lessonState) view() *LessonView {
+	v := &LessonView{Slug: ls.lesson.Slug, Title: ls.lesson.Title, Steps: len(ls.lesson.Steps), Next: ls.run.Next(),
+		Playing: ls.playing, Waiting: ls.waiting, Error: ls.err, Results: []StepSummary{}}
+	if ls.playing {
+		v.Next = ls.run.Next()
+	}
+	for _, r := range ls.results {
+		checks := r.Checks
+		if checks == nil {
+			checks = []lessons.CheckResult{}
+		}
+		v.Results = append(v.Results, StepSummary{Index: r.Index, Pass: r.Pass, Solved: r.Solved, Checks: checks})
+	}
+	if n := len(ls.results); n > 0 {
+		last := ls.results[n-1]
+		v.Last = &last
+	}
+	return v
+}
+
+// LessonRequest is POST /api/rooms/{room}/lesson.
+type LessonRequest struct {
+	Action string `json:"action"` // start | next | back | goto | solve | stop
+	Slug   string `json:"slug"`
+	Step   int    `json:"step"`
+}
+
+// startLesson replays a lesson up to step (deterministically) and makes it the room's cluster.
+func (r *Room) startLesson(l *lessons.Lesson, step int) (any, error) {
+	if step < 0 || step > len(l.Steps) {
+		return nil, badInput("bad_step", "lesson %q has steps 0 to %d", l.Slug, len(l.Steps))
+	}
+	run, results, err := l.Play(step)
+	if err != nil && run == nil {
+		return nil, badInput("lesson_failed", "%v", err)
+	}
+	ls := &lessonState{lesson: l, run: run, results: results}
+	if err != nil {
+		ls.err = err.Error()
+	}
+	r.adopt(run.Cluster, l.Config)
+	r.les = ls
+	r.paused = true
+	r.pending = nil
+	r.publish(true)
+	r.hub.resetAll()
+	return r.view(), nil
+}
+
+// lessonCommand runs a lesson action in the room.
+func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson) (any, error) {
+	if q.Action == "start" {
+		l := find(q.Slug)
+		if l == nil {
+			return nil, badInput("unknown_lesson", "unknown lesson %q", q.Slug)
+		}
+		return r.startLesson(l, q.Step)
+	}
+	ls := r.les
+	if ls == nil {
+		return nil, badInput("no_lesson", "this room is not playing a lesson (action \"start\" starts one)")
+	}
+	switch q.Action {
+	case "next":
+		if ls.playing {
+			return nil, badInput("step_running", "step %d is still playing", ls.run.Next())
+		}
+		if err := ls.run.Begin(); err != nil {
+			return nil, badInput("lesson_over", "%v", err)
+		}
+		ls.playing, ls.waiting, ls.err = true, false, ""
+		r.paused = false
+		r.reanchor()
+	case "back":
+		target := ls.run.Next() - 1
+		if ls.playing {
+			target = ls.run.Next() // back to the start of the step being played
+		}
+		if target < 0 {
+			target = 0
+		}
+		return r.startLesson(ls.lesson, target)
+	case "goto":
+		return r.startLesson(ls.lesson, q.Step)
+	case "solve":
+		if !ls.playing || !ls.waiting {
+			return nil, badInput("not_waiting", "no try-it-yourself step is waiting")
+		}
+		ls.run.Solve()
+		ls.waiting = false
+	case "stop":
+		r.les = nil
+	default:
+		return nil, badInput("bad_action", "unknown lesson action %q (want start, next, back, goto, solve or stop)", q.Action)
+	}
+	return r.view(), nil
+}
+
+// advanceLesson plays the current step for this frame's share of simulated time. It
+// returns true when it handled the frame.
+func (r *Room) advanceLesson(target int64) bool {
+	ls := r.les
+	if ls == nil || !ls.playing {
+		return false
+	}
+	run := ls.run
+	if ls.waiting {
+		// Try it yourself: the room runs normally; the learner acts with the usual controls.
+		if run.GoalMet() {
+			r.finishStep()
+		}
+		return false
+	}
+	budget := target - r.c.Now()
+	if budget < 0 {
+		budget = 0
+	}
+	done, err := run.Advance(budget)
+	r.dirty = true
+	if err != nil {
+		ls.err = err.Error()
+		r.finishStep()
+		return true
+	}
+	if !done {
+		return true
+	}
+	if step := ls.lesson.Steps[run.Next()]; step.Try && !run.GoalMet() {
+		ls.waiting = true
+		return true
+	}
+	r.finishStep()
+	return true
+}
+
+func (r *Room) finishStep() {
+	ls := r.les
+	res := ls.run.Finish()
+	ls.results = append(ls.results, res)
+	ls.playing, ls.waiting = false, false
+	r.paused = true
+	r.dirty = true
+	r.reanchor()
+}
+
+func (r *Room) reanchor() {
+	r.simAnchor, r.wallAnchor = r.c.Now(), time.Now()
+}
