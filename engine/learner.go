@@ -305,6 +305,7 @@ func (p *Peer) onUpToDate() {
 	}
 	l.upToDate = true
 	l.timeoutUs = p.syncLimitUs()
+	p.armReadTimer() // the read timeout is syncLimit from now on
 	p.c.sendOnConn(p.id, l.leader, l.conn, &Message{Packet: Ack, Zxid: zkdb.MakeZxid(uint32(l.newEpoch), 0)})
 	for i, t := range l.notCommitted {
 		if i >= l.loggedAtNL && !p.logTxn(t) {

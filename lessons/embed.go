@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -15,11 +16,11 @@ import (
 var files embed.FS
 
 // Embedded parses the lessons compiled into the binary, in file-name order.
-func Embedded() ([]*Lesson, error) { return LoadFS(files) }
+func Embedded() ([]*Lesson, error) { return loadFS(files, "lessons") }
 
-// LoadFS parses every lesson file (*.md except README.md) at the root of fsys, in file-name
-// order.
-func LoadFS(fsys fs.FS) ([]*Lesson, error) {
+// loadFS parses every lesson file (*.md except README.md) at the root of fsys, in file-name
+// order; dir prefixes the file names in messages.
+func loadFS(fsys fs.FS, dir string) ([]*Lesson, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, err
@@ -33,20 +34,21 @@ func LoadFS(fsys fs.FS) ([]*Lesson, error) {
 	}
 	sort.Strings(names)
 	var out []*Lesson
-	slugs := map[string]bool{}
+	slugs := map[string]string{}
 	for _, n := range names {
 		data, err := fs.ReadFile(fsys, n)
 		if err != nil {
 			return nil, err
 		}
-		l, err := Parse("lessons/"+n, data)
+		path := filepath.Join(dir, n)
+		l, err := Parse(path, data)
 		if err != nil {
 			return nil, err
 		}
-		if slugs[l.Slug] {
-			return nil, fmt.Errorf("lessons/%s: slug %q is used twice", n, l.Slug)
+		if other, dup := slugs[l.Slug]; dup {
+			return nil, fmt.Errorf("%s: slug %q is already used by %s", path, l.Slug, other)
 		}
-		slugs[l.Slug] = true
+		slugs[l.Slug] = path
 		out = append(out, l)
 	}
 	return out, nil

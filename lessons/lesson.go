@@ -15,9 +15,6 @@ package lessons
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/zablab/zablab/engine"
 )
@@ -106,40 +103,7 @@ type Choice struct {
 }
 
 // Load parses every lesson file (*.md except README.md) of dir, in file-name order.
-func Load(dir string) ([]*Lesson, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasSuffix(n, ".md") || strings.EqualFold(n, "README.md") {
-			continue
-		}
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var out []*Lesson
-	slugs := map[string]string{}
-	for _, n := range names {
-		path := filepath.Join(dir, n)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		l, err := Parse(path, data)
-		if err != nil {
-			return nil, err
-		}
-		if other, dup := slugs[l.Slug]; dup {
-			return nil, fmt.Errorf("%s: slug %q is already used by %s", path, l.Slug, other)
-		}
-		slugs[l.Slug] = path
-		out = append(out, l)
-	}
-	return out, nil
-}
+func Load(dir string) ([]*Lesson, error) { return loadFS(os.DirFS(dir), dir) }
 
 // ParseError is a malformed lesson file: its name, the 1-based line and why.
 type ParseError struct {

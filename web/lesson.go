@@ -80,7 +80,7 @@ func (r *Room) startLesson(l *lessons.Lesson, step int) (any, error) {
 	if err != nil {
 		ls.err = err.Error()
 	}
-	r.adopt(run.Cluster, l.Config)
+	r.adopt(run.Cluster, run.Cluster.Config())
 	r.les = ls
 	r.paused = true
 	r.pending = nil
@@ -159,6 +159,12 @@ func (r *Room) advanceLesson(target int64) bool {
 	}
 	done, err := run.Advance(budget)
 	r.dirty = true
+	if run.Cluster != r.c {
+		// The step began with "reset": the lesson built a new cluster.
+		r.adopt(run.Cluster, run.Cluster.Config())
+		r.pending = nil
+		r.hub.resetAll()
+	}
 	if err != nil {
 		ls.err = err.Error()
 		r.finishStep()
