@@ -26,29 +26,21 @@ var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 16384,
 
 // wsCommand is a command sent over the websocket; the fields of the REST bodies, flattened.
 type wsCommand struct {
-	ID         int64           `json:"id"`
-	Cmd        string          `json:"cmd"`
-	Node       int             `json:"node"`
-	Groups     [][]int         `json:"groups"`
-	From       int             `json:"from"`
-	To         int             `json:"to"`
-	Up         *bool           `json:"up"`
-	Speed      float64         `json:"speed"`
-	Server     int             `json:"server"`
-	Op         string          `json:"op"`
-	Path       string          `json:"path"`
-	Data       string          `json:"data"`
-	Ephemeral  bool            `json:"ephemeral"`
-	Sequential bool            `json:"sequential"`
-	Watch      bool            `json:"watch"`
-	Nodes      int             `json:"nodes"`
-	Observers  int             `json:"observers"`
-	Seed       *int64          `json:"seed"`
-	Bug        string          `json:"bug"`
-	Timing     json.RawMessage `json:"timing"`
-	Action     string          `json:"action"`
-	Slug       string          `json:"slug"`
-	Step       int             `json:"step"`
+	ID            int64           `json:"id"`
+	Cmd           string          `json:"cmd"`
+	Node          int             `json:"node"`
+	Groups        [][]int         `json:"groups"`
+	From          int             `json:"from"`
+	To            int             `json:"to"`
+	Up            *bool           `json:"up"`
+	Speed         float64         `json:"speed"`
+	OpRequest                     // cmd "op"
+	LessonRequest                 // cmd "lesson"
+	Nodes         int             `json:"nodes"`
+	Observers     int             `json:"observers"`
+	Seed          *int64          `json:"seed"`
+	Bug           string          `json:"bug"`
+	Timing        json.RawMessage `json:"timing"`
 }
 
 type wsResult struct {
@@ -233,12 +225,10 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 		}
 		f = func() (any, error) { return r.reset(cfg) }
 	case "lesson":
-		q := LessonRequest{Action: cmd.Action, Slug: cmd.Slug, Step: cmd.Step}
-		f = func() (any, error) { return r.lessonCommand(q, s.lesson) }
+		f = func() (any, error) { return r.lessonCommand(cmd.LessonRequest, s.lesson) }
 	case "op":
-		q := OpRequest{Server: cmd.Server, Op: cmd.Op, Path: cmd.Path, Data: cmd.Data, Ephemeral: cmd.Ephemeral, Sequential: cmd.Sequential, Watch: cmd.Watch}
 		_, err := r.do(func() (any, error) {
-			return nil, r.submitOp(q, func(res OpResult) { done(res, nil) })
+			return nil, r.submitOp(cmd.OpRequest, func(res OpResult) { done(res, nil) })
 		})
 		if err != nil {
 			done(nil, err)
