@@ -14,11 +14,13 @@ test: deps fmt-check typecheck fresh vet gotest e2e
 
 deps: apt-deps npm-deps
 
-# System packages: Chromium for the browser tests, zookeeper for the zkCli.sh test.
+# System packages: Chromium for the browser tests, zookeeper for the zkCli.sh test, kazoo
+# for the Python client test.
 apt-deps:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="$$need chromium fonts-liberation"; \
 	[ -x /usr/share/zookeeper/bin/zkCli.sh ] || need="$$need zookeeper"; \
+	/usr/bin/python3 -c "import kazoo" 2>/dev/null || need="$$need python3-kazoo"; \
 	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$need"; \

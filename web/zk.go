@@ -501,10 +501,14 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 			return zkwire.AppendReply(nil, h)
 		}
 		h.Err = zkdb.OK
+		failed := false
+		for _, r := range rep.Multi {
+			failed = failed || r.Err != zkdb.OK
+		}
 		results := make([]zkwire.MultiResult, len(rep.Multi))
 		for i, r := range rep.Multi {
-			t := zkdb.OpError
-			if i < len(rq.Ops) {
+			t := zkdb.OpError // a failed multi answers every op with an error result (OK before the failure)
+			if i < len(rq.Ops) && !failed {
 				t = rq.Ops[i].Type
 			}
 			results[i] = zkwire.MultiResult{Type: t, Err: r.Err, Path: r.Path, Stat: r.Stat}
