@@ -1,7 +1,7 @@
 // The REST API (design.md, "HTTP JSON API"). Errors come back as {"error", "code"} with a 4xx
 // status; every function here resolves to a CommandResult instead of throwing.
 
-import type { ClusterSpec, Command, CommandResult, OpResult, RoomView, ZNode } from "./types";
+import type { ClusterSpec, Command, CommandResult, Lesson, LessonRoom, LessonSummary, OpResult, RoomView, ZNode } from "./types";
 
 function roomPath(room: string): string {
   return `/api/rooms/${encodeURIComponent(room)}`;
@@ -70,6 +70,19 @@ export function createRoom(spec: ClusterSpec): Promise<CommandResult<{ room: str
   return request("POST", "/api/rooms", spec);
 }
 
+export function getLessons(): Promise<CommandResult<LessonSummary[]>> {
+  return request<LessonSummary[]>("GET", "/api/lessons");
+}
+
+export function getLesson(slug: string): Promise<CommandResult<Lesson>> {
+  return request<Lesson>("GET", `/api/lessons/${encodeURIComponent(slug)}`);
+}
+
+/** createLessonRoom makes a sandbox room playing a lesson, replayed up to step (steps done). */
+export function createLessonRoom(slug: string, step: number): Promise<CommandResult<LessonRoom>> {
+  return request<LessonRoom>("POST", `/api/lessons/${encodeURIComponent(slug)}/rooms`, { step });
+}
+
 /** parseResult is the websocket path's counterpart of parseJSON, for op results. */
 export function normaliseOpResult(r: unknown): OpResult | undefined {
   if (!r || typeof r !== "object") return undefined;
@@ -106,6 +119,10 @@ export function sendREST(room: string, c: Command): Promise<CommandResult> {
     case "reset": {
       const { cmd: _cmd, ...body } = c;
       return request("POST", `${base}/reset`, body);
+    }
+    case "lesson": {
+      const { cmd: _cmd, ...body } = c;
+      return request("POST", `${base}/lesson`, body);
     }
   }
 }

@@ -14,6 +14,7 @@ import { MessageLayer } from "./messages";
 import { clientPanel } from "./panels/client";
 import { eventsPanel } from "./panels/events";
 import { leaderPanel } from "./panels/leader";
+import { lessonBanner } from "./panels/lesson";
 import { legend } from "./panels/legend";
 import { logsPanel } from "./panels/logs";
 import { draftFromRules, networkPanel } from "./panels/network";
@@ -27,6 +28,11 @@ import type { Command, CommandResult, RoomView, ServerMsg, ZEvent } from "./type
 import { Socket } from "./ws";
 
 const LARGE_KEY = "zablab.large";
+
+export interface AppOptions {
+  /** The lesson page: a lesson column built beside the cluster on every mount. */
+  aside?: (ctx: Ctx) => HTMLElement;
+}
 /** Events asked again after a language switch, so the log refills in the new language. */
 const REPLAY_ON_LANG = 300;
 /** Events asked for when the page opens. */
@@ -48,6 +54,7 @@ export class App {
     private root: HTMLElement,
     room: string,
     private lang: Lang,
+    private opts: AppOptions = {},
   ) {
     this.store = new Store(room);
     this.large = localStorage.getItem(LARGE_KEY) === "1";
@@ -170,16 +177,22 @@ export class App {
       return { ok: false, error: "view only", code: "forbidden" };
     }
     const r = !preferREST && this.socket.open ? await this.socket.send(c) : await sendREST(this.store.room, c);
+    // A reset, and a lesson's back, goto or start, give the room a new cluster.
+    const rebuilt = c.cmd === "reset" || (c.cmd === "lesson" && (c.action === "back" || c.action === "goto" || c.action === "start"));
     if (!r.ok) {
-      this.notify(t("commandFailed", { cmd: c.cmd, error: r.error ?? r.code ?? "?" }), "error");
-    } else if (c.cmd === "reset") {
+      this.notify(t("commandFailed", { cmd: c.cmd === "lesson" ? `${c.cmd} ${c.action}` : c.cmd, error: r.error ?? r.code ?? "?" }), "error");
+    } else if (rebuilt) {
       this.forgetCluster(0, performance.now());
     }
     if (r.ok && r.result && typeof r.result === "object" && "nodes" in (r.result as object)) {
       // Commands answer with the new view: show it at once. The command went through, so
       // this browser controls the room whatever the answer's canControl says.
       const v = r.result as RoomView;
-      if (Array.isArray(v.nodes)) this.setView({ ...(this.store.view ?? v), ...v, canControl: true }, c.cmd === "reset");
+      if (Array.isArray(v.nodes)) {
+        const merged: RoomView = { ...(this.store.view ?? v), ...v, canControl: true };
+        if (!("lesson" in v)) delete merged.lesson; // the room left lesson mode
+        this.setView(merged, rebuilt);
+      }
     }
     return r;
   }
@@ -268,28 +281,30 @@ export class App {
         this.store.setTab(id);
       },
     );
-    this.root.append(
-      h("a", { class: "skip", href: "#controls" }, t("skipToControls")),
-      topBar(ctx),
-      this.notice.el,
-      banners(ctx),
-      h(
-        "div",
-        { class: "layout" },
+    const picture = h("section", { class: "card picture", "aria-labelledby": "pic-h" }, h("h2", { id: "pic-h", class: "sr-only" }, t("clusterHeading")), pic.el, legend());
+    const detailsCard = h("section", { class: "card details", "aria-label": t("detailsTabs") }, details);
+    const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
+    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, banners(ctx)];
+    if (this.opts.aside) {
+      // The lesson page: narration first, then the cluster with its controls right below it
+      // (a try-it step needs them), then the details and the event log.
+      this.root.append(
+        ...head,
         h(
           "div",
-          { class: "col-main" },
-          h("section", { class: "card picture", "aria-labelledby": "pic-h" }, h("h2", { id: "pic-h", class: "sr-only" }, t("clusterHeading")), pic.el, legend()),
-          h("section", { class: "card details", "aria-label": t("detailsTabs") }, details),
+          { class: "layout lesson-layout" },
+          this.opts.aside(ctx),
+          h("div", { class: "col-main" }, picture, controls, detailsCard),
+          h("div", { class: "col-side" }, eventsPanel(ctx)),
         ),
-        h(
-          "div",
-          { class: "col-side" },
-          h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side),
-          eventsPanel(ctx),
-        ),
-      ),
-    );
+      );
+    } else {
+      this.root.append(
+        ...head,
+        lessonBanner(ctx),
+        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
+      );
+    }
     if (this.store.view) this.store.emit("view", this.store.view);
   }
 

@@ -34,7 +34,8 @@ export function topBar(ctx: Ctx): HTMLElement {
     "header",
     { class: "topbar" },
     h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }, "Z"), h("h1", {}, "zablab"), roomName, conn,
-      store.room !== "main" ? h("a", { href: "/", class: "to-main" }, t("toMainRoom")) : null),
+      store.room !== "main" ? h("a", { href: "/", class: "to-main" }, t("toMainRoom")) : null,
+      h("a", { href: "/lessons", class: "to-lessons" }, t("lessonsLink"))),
     h("div", { class: "run", role: "group", "aria-label": t("runControls") }, pause, step, h("label", { class: "inline" }, t("speed"), " ", speed), time),
     h("div", { class: "view-opts" }, large, langs),
   );

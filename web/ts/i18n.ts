@@ -236,7 +236,87 @@ const en = {
   showAllViolations: "Show all {n}",
   violationsHint: "An invariant of ZAB was broken: committed data may be lost or replicas may disagree.",
   bugBanner: "Broken protocol in force: {bug}. This cluster does not run correct ZAB.",
+
+  // lessons: index
+  lessonsLink: "Lessons",
+  lessonsHeading: "Lessons",
+  lessonsIntro: "Step-by-step lessons on ZooKeeper's atomic broadcast (ZAB). Each lesson runs a real cluster beside its narration, and every step is checked.",
+  lessonsList: "All lessons",
+  lessonNumber: "Lesson {n}",
+  lessonSteps: "{n} steps",
+  lessonDone: "✓ completed",
+  lessonsUnavailable: "Cannot load the lessons: {error}",
+  toLab: "Open the lab",
+
+  // lessons: player
+  allLessons: "← All lessons",
+  lessonPreparing: "Preparing the lesson…",
+  lessonFailed: "Cannot start the lesson: {error}",
+  lessonPanel: "Lesson",
+  stepOf: "Step {k} of {n}",
+  stepsNav: "Steps",
+  stepPassed: "passed",
+  stepFailed: "failed",
+  stepNotPlayed: "not played yet",
+  gotoStep: "Go to step {k}: {title} ({state})",
+  back: "◂ Back",
+  next: "Next ▸",
+  backLabel: "Back: replay to the start of the previous step",
+  nextLabel: "Next: play the step",
+  lessonNav: "Lesson navigation",
+  keysHint: "Keys: → next, ← back",
+  statusReady: "Read, then press Next to play this step.",
+  statusReadyPredict: "Press Next: first you predict what will happen, then the step plays.",
+  statusAsking: "Pick an answer and confirm it: the step plays and the answer is revealed.",
+  statusPlaying: "▶ Playing step {k}…",
+  statusWaiting: "Waiting for you: reach the goal with the lab's controls.",
+  statusPassed: "✓ Step {k} done: every checkpoint passed.",
+  statusFailed: "✗ Step {k}: {n} checkpoint(s) failed.",
+  statusError: "The step stopped: {error}",
+  statusNoLesson: "This room is not playing the lesson any more. Reload the page to start it again.",
+  statusFollow: "You are following this lesson; only the browser that runs it can move it on.",
+  predictHeading: "Predict",
+  predictQuestion: "Predict: {question}",
+  predictConfirm: "Check my answer and play",
+  predictPick: "Pick an answer first.",
+  predictRight: "✓ Right: {answer}",
+  predictWrong: "✗ Not quite. You chose “{chosen}”; the answer is “{answer}”.",
+  predictAnswer: "Answer: {answer}",
+  youPredicted: "You predicted: {answer}. Watch the cluster…",
+  tryHeading: "Your turn",
+  tryGoal: "The step ends when all of these hold:",
+  tryHowTo: "Use the controls: Servers (crash, restart), Client (requests), Network (partitions).",
+  toControls: "Go to the controls",
+  showMe: "Show me",
+  showMeLabel: "Show me: play the solution",
+  trySuccess: "★ You reached the goal yourself.",
+  trySolved: "The solution was played for you.",
+  checkpoints: "Checkpoints",
+  checkPass: "passed",
+  checkFail: "failed",
+  timeline: "What happened ({n} entries)",
+  tlAction: "action",
+  tlEvent: "event",
+  tlCheck: "checkpoint",
+  tlPredict: "prediction",
+  tlNote: "note",
+  tlResult: "answer",
+  lessonComplete: "Lesson complete: {p} of {n} steps passed.",
+  nextLesson: "Next lesson: {title}",
+  startOver: "Start over",
+  teach: "Teach this in room main",
+  teachHint: "Everyone watching the main room (/) follows your steps.",
+  teachFailed: "Cannot use room main: {error}",
+
+  // lessons: banner in the lab
+  lessonBanner: "Lesson: {title}",
+  lessonBannerStep: "Step {k} of {n}: {title}",
+  openLessonSelf: "Open this lesson yourself",
+  openPlayer: "Drive it from the lesson player",
+  stopLesson: "End lesson mode",
+  thinkFirst: "Think first: {question}",
 };
+
 
 export type Key = keyof typeof en;
 export type Lang = "en" | "zh";
@@ -462,7 +542,84 @@ const zh: Record<Key, string> = {
   showAllViolations: "显示全部 {n} 条",
   violationsHint: "ZAB 的不变式被破坏：已提交的数据可能丢失，或副本之间不一致。",
   bugBanner: "正在运行被破坏的协议：{bug}。这个集群运行的不是正确的 ZAB。",
+
+  lessonsLink: "课程",
+  lessonsHeading: "课程",
+  lessonsIntro: "一步步学习 ZooKeeper 的原子广播协议（ZAB）。每节课都在讲解旁边运行一个真实的集群，每一步都有检查点。",
+  lessonsList: "全部课程",
+  lessonNumber: "第 {n} 课",
+  lessonSteps: "{n} 步",
+  lessonDone: "✓ 已完成",
+  lessonsUnavailable: "无法加载课程：{error}",
+  toLab: "打开实验室",
+
+  allLessons: "← 全部课程",
+  lessonPreparing: "正在准备课程…",
+  lessonFailed: "无法开始课程：{error}",
+  lessonPanel: "课程",
+  stepOf: "第 {k} 步，共 {n} 步",
+  stepsNav: "步骤",
+  stepPassed: "已通过",
+  stepFailed: "未通过",
+  stepNotPlayed: "尚未进行",
+  gotoStep: "转到第 {k} 步：{title}（{state}）",
+  back: "◂ 上一步",
+  next: "下一步 ▸",
+  backLabel: "上一步：重放到前一步的开头",
+  nextLabel: "下一步：运行这一步",
+  lessonNav: "课程导航",
+  keysHint: "快捷键：→ 下一步，← 上一步",
+  statusReady: "读完后按“下一步”运行这一步。",
+  statusReadyPredict: "按“下一步”：先预测会发生什么，然后这一步才运行。",
+  statusAsking: "选一个答案并确认：这一步随即运行，并揭晓答案。",
+  statusPlaying: "▶ 正在运行第 {k} 步…",
+  statusWaiting: "等你动手：用实验室的控制区达成目标。",
+  statusPassed: "✓ 第 {k} 步完成：所有检查点都通过了。",
+  statusFailed: "✗ 第 {k} 步：有 {n} 个检查点未通过。",
+  statusError: "这一步中止了：{error}",
+  statusNoLesson: "这个房间已不再播放这节课。重新加载页面即可重新开始。",
+  statusFollow: "你正在跟随这节课；只有运行它的浏览器能推进。",
+  predictHeading: "预测",
+  predictQuestion: "预测：{question}",
+  predictConfirm: "确认答案并运行",
+  predictPick: "请先选择一个答案。",
+  predictRight: "✓ 答对了：{answer}",
+  predictWrong: "✗ 不对。你选的是“{chosen}”；正确答案是“{answer}”。",
+  predictAnswer: "答案：{answer}",
+  youPredicted: "你的预测：{answer}。看看集群会怎样……",
+  tryHeading: "轮到你了",
+  tryGoal: "以下条件全部成立时，这一步结束：",
+  tryHowTo: "使用控制区：服务器（崩溃、重启）、客户端（请求）、网络（分区）。",
+  toControls: "前往控制区",
+  showMe: "演示给我看",
+  showMeLabel: "演示给我看：运行参考解法",
+  trySuccess: "★ 你亲手达成了目标。",
+  trySolved: "已为你演示了参考解法。",
+  checkpoints: "检查点",
+  checkPass: "通过",
+  checkFail: "未通过",
+  timeline: "发生了什么（{n} 条）",
+  tlAction: "操作",
+  tlEvent: "事件",
+  tlCheck: "检查点",
+  tlPredict: "预测",
+  tlNote: "说明",
+  tlResult: "应答",
+  lessonComplete: "课程完成：{n} 步中通过了 {p} 步。",
+  nextLesson: "下一课：{title}",
+  startOver: "从头开始",
+  teach: "在主房间中讲授",
+  teachHint: "所有观看主房间（/）的人都会跟着你的步骤。",
+  teachFailed: "无法使用主房间：{error}",
+
+  lessonBanner: "课程：{title}",
+  lessonBannerStep: "第 {k} 步（共 {n} 步）：{title}",
+  openLessonSelf: "自己打开这节课",
+  openPlayer: "在课程播放器中推进",
+  stopLesson: "结束课程模式",
+  thinkFirst: "先想一想：{question}",
 };
+
 
 const tables: Record<Lang, Record<Key, string>> = { en, zh };
 let current: Lang = "en";
@@ -473,6 +630,17 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   const s = tables[current][key] ?? en[key];
   if (!vars) return s;
   return s.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/** currentLang is the page's language. */
+export function currentLang(): Lang {
+  return current;
+}
+
+/** pick chooses a two-language text in the current language (English when missing). */
+export function pick(text: { en: string; zh: string } | undefined | null): string {
+  if (!text) return "";
+  return (current === "zh" ? text.zh : text.en) || text.en || text.zh || "";
 }
 
 /** setLang switches the language; remember keeps the choice for the next visit. */

@@ -121,6 +121,8 @@ export interface RoomView {
   paused: boolean;
   speed: number;
   canControl: boolean;
+  /** Set while the room plays a lesson (web.LessonView). */
+  lesson?: LessonView;
 }
 
 export type EventKind =
@@ -244,7 +246,8 @@ export type Command =
   | { cmd: "heal" | "pause" | "resume" | "step" }
   | { cmd: "speed"; speed: number }
   | ({ cmd: "op" } & OpRequest)
-  | ({ cmd: "reset" } & ClusterSpec);
+  | ({ cmd: "reset" } & ClusterSpec)
+  | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string };
 
 /** The outcome of a command, from either transport. */
 export interface CommandResult<T = unknown> {
@@ -252,4 +255,148 @@ export interface CommandResult<T = unknown> {
   result?: T;
   error?: string;
   code?: string;
+}
+
+// ---- Lessons (lessons/lesson.go, lessons/run.go, web/lesson.go) ----
+
+/** lessons.Text: one text in both languages. */
+export interface Text {
+  en: string;
+  zh: string;
+}
+
+/** An entry of GET /api/lessons. */
+export interface LessonSummary {
+  slug: string;
+  title: Text;
+  summary?: Text;
+  steps: number;
+}
+
+/** lessons.Command: one line of a script, goal or solution. */
+export interface ScriptLine {
+  line: number;
+  text: string;
+  kind: string;
+}
+
+/** lessons.Choice. */
+export interface Choice {
+  text: Text;
+}
+
+/** lessons.Predict: a question asked before a step plays. */
+export interface Predict {
+  question: Text;
+  choices: Choice[];
+  /** Index of the right choice. */
+  answer: number;
+  explain?: Text;
+}
+
+/** lessons.Step. */
+export interface Step {
+  index: number;
+  id: string;
+  line: number;
+  title: Text;
+  /** Narration, Markdown. */
+  body: Text;
+  predict?: Predict;
+  /** A try-it-yourself step: after its script the learner must reach the goal. */
+  try: boolean;
+  /** null when the step has no script (a try step may have only a goal). */
+  script: ScriptLine[] | null;
+  goal?: ScriptLine[];
+  solution?: ScriptLine[];
+}
+
+/** lessons.Setup: the lesson's cluster. */
+export interface LessonSetup {
+  voters: number;
+  observers: number;
+  seed: number;
+  timing: string;
+  bug?: string;
+  commitLogCount: number;
+  snapCount: number;
+  snapshotSizeFactor: number;
+  startCounter?: number;
+}
+
+/** lessons.Lesson: GET /api/lessons/{slug}. */
+export interface Lesson {
+  file: string;
+  slug: string;
+  title: Text;
+  summary?: Text;
+  setup: LessonSetup;
+  steps: Step[];
+}
+
+/** lessons.CheckResult: one checkpoint, evaluated. */
+export interface CheckResult {
+  line: number;
+  /** The line as written. */
+  check: string;
+  pass: boolean;
+  detail: Text;
+}
+
+/** lessons.Entry: one line of a step's timeline. */
+export interface TimelineEntry {
+  kind: "action" | "event" | "result" | "check" | "predict" | "note" | string;
+  timeMs: number;
+  line?: number;
+  text: Text;
+  pass?: boolean;
+}
+
+/** lessons.StepResult: a played step. */
+export interface StepResult {
+  index: number;
+  id: string;
+  startMs: number;
+  endMs: number;
+  /** Go nil slices arrive as null. */
+  log: TimelineEntry[] | null;
+  checks: CheckResult[] | null;
+  solved?: boolean;
+  reset?: boolean;
+  pass: boolean;
+  /** The cluster's event-log digest after the step: equal digests, identical runs. */
+  digest: string;
+  error?: string;
+}
+
+/** web.StepSummary. */
+export interface StepSummary {
+  index: number;
+  pass: boolean;
+  solved?: boolean;
+  checks: CheckResult[];
+}
+
+/** web.LessonView: the lesson part of a room's view. */
+export interface LessonView {
+  slug: string;
+  title: Text;
+  steps: number;
+  /** Index of the next step to play (= number of steps done). */
+  next: number;
+  playing: boolean;
+  /** A try-it step's script is done; the room waits for the learner to reach the goal. */
+  waiting: boolean;
+  results: StepSummary[];
+  last?: StepResult;
+  error?: string;
+}
+
+export type LessonAction = "next" | "back" | "goto" | "solve" | "start" | "stop";
+
+/** POST /api/lessons/{slug}/rooms answers this. */
+export interface LessonRoom {
+  room: string;
+  token: string;
+  url: string;
 }

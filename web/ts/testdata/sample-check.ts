@@ -2,11 +2,14 @@
 // by the engine (see README.md here) and must fit the TypeScript types, field for field, with
 // no field the types do not know. `npm run typecheck` runs it; nothing here is bundled.
 
-import type { NodeView, RoomView, ZEvent, ZNode } from "../types";
+import type { Lesson, LessonSummary, LessonView, NodeView, RoomView, Step, StepResult, ZEvent, ZNode } from "../types";
 import eventsEn from "./events.en.json";
 import eventsZh from "./events.zh.json";
 import tree from "./tree.json";
 import view from "./view.json";
+import lesson from "./lesson.json";
+import lessonList from "./lessons.json";
+import lessonView from "./lesson-view.json";
 
 /** Loose turns string-literal unions into string, as JSON imports are typed. */
 type Loose<T> = T extends string
@@ -34,3 +37,13 @@ export const viewHasNoUnknownField: NoExtra<typeof view, RoomView> = true;
 export const nodeHasNoUnknownField: NoExtra<(typeof view.nodes)[number], NodeView> = true;
 export const eventHasNoUnknownField: NoExtra<(typeof eventsEn)[number], ZEvent> = true;
 export const znodeHasNoUnknownField: NoExtra<(typeof tree)[number], ZNode> = true;
+
+export const lessonSummary: Loose<LessonSummary> = lessonList[0]!;
+export const lessonSample: Loose<Lesson> = lesson;
+export const lessonViewSample: Loose<LessonView> = lessonView;
+
+export const lessonSummaryHasNoUnknownField: NoExtra<(typeof lessonList)[number], LessonSummary> = true;
+export const lessonHasNoUnknownField: NoExtra<typeof lesson, Lesson> = true;
+export const stepHasNoUnknownField: NoExtra<(typeof lesson.steps)[number], Step> = true;
+export const lessonViewHasNoUnknownField: NoExtra<typeof lessonView, LessonView> = true;
+export const stepResultHasNoUnknownField: NoExtra<NonNullable<typeof lessonView.last>, StepResult> = true;

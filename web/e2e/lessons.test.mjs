@@ -1,0 +1,294 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, openPage, haveChromium, waitView, view, shot } from './harness.mjs';
+
+const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
+const SLUG = 'first-election';
+
+async function server(t) {
+  const srv = await startServer(['--timing', 'fast']);
+  t.after(() => srv.stop());
+  return srv;
+}
+
+async function browse(t, url, opts) {
+  const b = await openPage(url, opts);
+  t.after(() => b.close());
+  return b;
+}
+
+// lessonOf is the lesson part of the page's latest view.
+const lessonOf = (v) => v && v.lesson;
+
+// snapshot is what must be identical when a step is replayed: every server's state, epochs
+// and zxids, and the digest of the last step's event log.
+function snapshot(v) {
+  return {
+    next: v.lesson.next,
+    digest: v.lesson.last ? v.lesson.last.digest : '',
+    nodes: v.nodes.map((n) => ({ id: n.id, state: n.state, acceptedEpoch: n.acceptedEpoch, currentEpoch: n.currentEpoch, lastZxid: n.lastZxid, lastCommittedZxid: n.lastCommittedZxid })),
+  };
+}
+
+// settled waits until the lesson stands still at step `next` (nothing playing).
+function settled(page, next, timeoutMs = 60000) {
+  return waitView(page, (v) => v.lesson && v.lesson.next === next && !v.lesson.playing, timeoutMs);
+}
+
+// enabled waits until a control is enabled (a command in flight keeps the player's buttons off).
+async function enabled(locator, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await locator.isEnabled()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('control stayed disabled');
+}
+
+// answerPredict picks a choice (by its English text) and confirms it.
+async function answerPredict(page, text) {
+  await page.getByRole('radio', { name: text, exact: true }).check();
+  await page.getByRole('button', { name: 'Check my answer and play' }).click();
+}
+
+// assertStepPassed checks that the panel shows every checkpoint of a played step as passed.
+async function assertStepPassed(page, index) {
+  const v = await view(page);
+  const r = v.lesson.results.find((x) => x.index === index);
+  assert.ok(r, `step ${index + 1} has a result`);
+  assert.ok(r.pass, `step ${index + 1} passed on the server: ${JSON.stringify(r.checks.filter((c) => !c.pass))}`);
+  const panel = page.locator('.lesson-panel');
+  await panel.locator('.lesson-status', { hasText: `Step ${index + 1} done: every checkpoint passed` }).waitFor();
+  if (r.checks.length > 0) {
+    await panel.locator('ul.checks li.check-pass').nth(r.checks.length - 1).waitFor();
+    assert.equal(await panel.locator('ul.checks li.check-pass').count(), r.checks.length, `step ${index + 1}: every checkpoint shown as passed`);
+  }
+  assert.equal(await panel.locator('ul.checks li.check-fail').count(), 0, `step ${index + 1}: no checkpoint shown as failed`);
+  const dot = panel.getByRole('button', { name: new RegExp(`^Go to step ${index + 1}: .*\\(passed\\)$`) });
+  assert.equal(await dot.count(), 1, `step ${index + 1} is marked passed in the progress`);
+}
+
+test('the lesson index lists every lesson without console errors', { skip }, async (t) => {
+  const srv = await server(t);
+  const { page, errors } = await browse(t, new URL('/lessons', srv.url).href);
+  const list = page.getByRole('list', { name: 'Lessons' });
+  await list.getByRole('listitem').nth(11).waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 12);
+  const api = await srv.api('GET', '/api/lessons');
+  for (const l of api.json) {
+    const link = list.getByRole('link', { name: l.title.en, exact: true });
+    assert.equal(await link.getAttribute('href'), `/lessons/${l.slug}`);
+  }
+  await page.getByText('Lesson 3 · 7 steps').waitFor();
+  await shot(page, 'lessons-index');
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.getByRole('list', { name: '课程' }).getByRole('link', { name: '第一次选举' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  await shot(page, 'lessons-index-zh');
+  assert.deepEqual(errors, []);
+});
+
+test(`walking lesson ${SLUG} with Next, then Back twice, restores each step exactly`, { skip }, async (t) => {
+  const srv = await server(t);
+  const lesson = (await srv.api('GET', `/api/lessons/${SLUG}`)).json;
+  const { page, errors } = await browse(t, new URL(`/lessons/${SLUG}`, srv.url).href);
+  await waitView(page, (v) => lessonOf(v) && v.lesson.slug === SLUG && v.lesson.next === 0);
+  await page.getByRole('heading', { name: lesson.title.en, exact: true }).waitFor();
+  await page.getByText('Step 1 of 7', { exact: true }).waitFor();
+  // The narration is rendered Markdown, not raw text.
+  await page.locator('.lesson-panel .narration strong', { hasText: 'Fast Leader Election' }).waitFor();
+  await shot(page, 'lesson-step1-ready');
+  // Speed the room up so the walk is quick.
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('5');
+  await waitView(page, (v) => v.speed === 5);
+
+  const seen = new Map();
+  await t.test('every step plays and its checkpoints show as passed', async () => {
+    for (const step of lesson.steps) {
+      const k = step.index;
+      const before = await settled(page, k);
+      seen.set(k, snapshot(before));
+      assert.match(page.url(), new RegExp(`[?&]step=${k}(&|#|$)`), 'the address names the step');
+      const next = page.getByRole('button', { name: 'Next: play the step' });
+      await enabled(next);
+      if (k % 2 === 1) {
+        // The keyboard shortcut works too (focus outside any form field).
+        await page.locator('.lesson-panel h2').click();
+        await page.keyboard.press('ArrowRight');
+      } else {
+        await next.click();
+      }
+      if (step.predict) {
+        await page.getByRole('group', { name: new RegExp('Predict') }).waitFor();
+        if (k === 0) await shot(page, 'lesson-predict');
+        await answerPredict(page, step.predict.choices[step.predict.answer].text.en);
+      }
+      if (step.try) {
+        const showMe = page.getByRole('button', { name: 'Show me: play the solution' });
+        await showMe.waitFor({ timeout: 30000 });
+        await page.getByText('Waiting for you: reach the goal').waitFor();
+        await shot(page, 'lesson-try-waiting');
+        await showMe.click();
+      } else {
+        // While the step plays, Next is off.
+        const v = await view(page);
+        if (v.lesson.playing) assert.equal(await next.isEnabled(), false, 'Next is disabled while the step plays');
+      }
+      await settled(page, k + 1);
+      await assertStepPassed(page, k);
+      if (step.predict) await page.locator('.verdict.right', { hasText: 'Right:' }).waitFor();
+      if (k === 0) await shot(page, 'lesson-step1-played');
+    }
+    await page.getByText('Lesson complete: 7 of 7 steps passed.').first().waitFor();
+    assert.match(page.url(), /[?&]step=7(&|#|$)/);
+    assert.equal(await page.getByRole('button', { name: 'Next: play the step' }).isEnabled(), false, 'Next is off at the end');
+    await shot(page, 'lesson-complete');
+  });
+
+  await t.test('Back twice replays to exactly the state of that step', async () => {
+    const back = page.getByRole('button', { name: 'Back: replay to the start of the previous step' });
+    await enabled(back);
+    await back.click();
+    await settled(page, 6);
+    await page.getByText('Step 7 of 7', { exact: true }).waitFor();
+    await enabled(back);
+    await back.click();
+    const v = await settled(page, 5);
+    await page.getByText('Step 6 of 7', { exact: true }).waitFor();
+    assert.deepEqual(snapshot(v), seen.get(5), 'state after Back equals the state first reached at step 6');
+    assert.match(page.url(), /[?&]step=5(&|#|$)/);
+    // The keyboard goes back too.
+    await enabled(back);
+    await page.locator('.lesson-panel h2').click();
+    await page.keyboard.press('ArrowLeft');
+    const v4 = await settled(page, 4);
+    assert.deepEqual(snapshot(v4), seen.get(4), 'state after ArrowLeft equals the state first reached at step 5');
+    await shot(page, 'lesson-after-back');
+  });
+  assert.deepEqual(errors, []);
+});
+
+test('a try-it-yourself step is completed with the lab controls', { skip }, async (t) => {
+  const srv = await server(t);
+  const lesson = (await srv.api('GET', `/api/lessons/${SLUG}`)).json;
+  const tryStep = lesson.steps.find((s) => s.try);
+  assert.ok(tryStep, 'the lesson has a try step');
+  const k = tryStep.index;
+  // A deep link: the room is replayed up to the try step.
+  const { page, errors } = await browse(t, new URL(`/lessons/${SLUG}?step=${k}`, srv.url).href);
+  const v0 = await settled(page, k);
+  assert.equal(v0.lesson.results.length, k, 'the steps before were replayed');
+  await page.getByText(`Step ${k + 1} of 7`, { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Next: play the step' }).click();
+  if (tryStep.predict) {
+    // A wrong guess on purpose: the answer is revealed as such.
+    const wrong = tryStep.predict.choices.findIndex((_c, i) => i !== tryStep.predict.answer);
+    await answerPredict(page, tryStep.predict.choices[wrong].text.en);
+  }
+  await waitView(page, (v) => v.lesson.playing && v.lesson.waiting, 30000);
+  await page.getByText('Waiting for you: reach the goal').waitFor();
+  if (tryStep.predict) await page.locator('.verdict.wrong', { hasText: 'Not quite' }).waitFor();
+  // The goal of this step: the leader, server 4, crashes.
+  const leader = (await view(page)).leader;
+  assert.equal(leader, 4);
+  await page.getByRole('link', { name: 'Go to the controls' }).click();
+  await page.getByRole('tab', { name: 'Servers' }).click();
+  await page.getByRole('button', { name: `Crash server ${leader}` }).click();
+  await settled(page, k + 1, 60000);
+  const v = await view(page);
+  const r = v.lesson.results.find((x) => x.index === k);
+  assert.ok(r.pass, 'the goal was reached');
+  assert.ok(!r.solved, 'reached by the learner, not by the solution');
+  await page.getByText('You reached the goal yourself.').waitFor();
+  await assertStepPassed(page, k);
+  await shot(page, 'lesson-try-done');
+  // A reload keeps this tab's lesson room and opens the next step, ready to play.
+  assert.match(page.url(), new RegExp(`[?&]step=${k + 1}(&|#|$)`));
+  await page.reload();
+  const again = await settled(page, k + 1);
+  assert.equal(again.room, v.room, 'the lesson room is reused after a reload');
+  await page.getByText(`Step ${k + 2} of 7`, { exact: true }).waitFor();
+  await page.getByText('Read, then press Next to play this step.').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('every control of the lesson player is reachable by keyboard and named', { skip }, async (t) => {
+  const srv = await server(t);
+  const { page, errors } = await browse(t, new URL(`/lessons/${SLUG}?step=1`, srv.url).href);
+  await settled(page, 1);
+  await page.getByText('Step 2 of 7', { exact: true }).waitFor();
+  const count = await page.evaluate(() => {
+    const els = Array.from(document.querySelectorAll('.lesson-panel :is(button, select, input, textarea, a[href], summary, [tabindex="0"])'));
+    let n = 0;
+    for (const el of els) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0 && !el.disabled && el.checkVisibility()) el.setAttribute('data-kbd', String(n++));
+    }
+    return n;
+  });
+  assert.ok(count >= 10, `the panel has controls (${count})`);
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  const seen = new Set();
+  for (let i = 0; i < 200 && seen.size < count; i++) {
+    await page.keyboard.press('Tab');
+    const k = await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('data-kbd'));
+    if (k !== null) seen.add(k);
+  }
+  assert.equal(seen.size, count, 'every control of the lesson panel is reached with Tab');
+  const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('[data-kbd]')).filter((el) => {
+    const name = el.getAttribute('aria-label') || el.textContent.trim() || el.closest('label');
+    return !name;
+  }).map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, []);
+  // Next with the keyboard: Enter on the focused button shows the prediction.
+  await page.getByRole('button', { name: 'Next: play the step' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('radio').first().waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.type), 'radio', 'focus moves to the question');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await settled(page, 2);
+  await page.locator('.lesson-panel .verdict').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('teaching in room main shows the lesson on the lab page', { skip }, async (t) => {
+  const srv = await server(t);
+  const { page, errors } = await browse(t, new URL(`/lessons/${SLUG}`, srv.url).href);
+  await settled(page, 0);
+  await page.getByRole('checkbox', { name: 'Teach this in room main' }).check();
+  await page.waitForURL(/room=main/);
+  await waitView(page, (v) => v.room === 'main' && v.lesson && v.lesson.slug === SLUG);
+  // A student watching the main room.
+  const student = await browse(t, srv.url);
+  await student.page.getByRole('heading', { name: 'Lesson The first election' }).waitFor();
+  await student.page.getByText('Step 1 of 7: Three of five servers start').waitFor();
+  await student.page.getByText(/Think first: Servers 1, 2 and 3 are up/).waitFor();
+  // The teacher plays the first step; the class follows.
+  await page.getByRole('button', { name: 'Next: play the step' }).click();
+  await answerPredict(page, 'Server 3');
+  await settled(page, 1);
+  await student.page.getByText('Step 1 done: every checkpoint passed.').waitFor();
+  await student.page.locator('.lesson-banner .verdict', { hasText: 'Answer: Server 3' }).waitFor();
+  await shot(student.page, 'lab-lesson-banner');
+  await shot(page, 'teacher-player');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(student.errors, []);
+});
+
+test('the player speaks Chinese', { skip }, async (t) => {
+  const srv = await server(t);
+  const { page, errors } = await browse(t, new URL(`/lessons/${SLUG}?step=1`, srv.url).href);
+  await settled(page, 1);
+  await page.getByText('Step 2 of 7', { exact: true }).waitFor();
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.getByText('第 2 步，共 7 步', { exact: true }).waitFor();
+  await page.getByRole('heading', { name: /后来者只会跟随/ }).waitFor();
+  await page.getByRole('button', { name: '下一步：运行这一步' }).click();
+  await page.getByRole('radio', { name: '跟随服务器 3' }).check();
+  await page.getByRole('button', { name: '确认答案并运行' }).click();
+  await settled(page, 2);
+  await page.getByText('✓ 第 2 步完成：所有检查点都通过了。').waitFor();
+  await shot(page, 'lesson-zh');
+  assert.deepEqual(errors, []);
+});
