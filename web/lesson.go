@@ -55,10 +55,17 @@ func (ls *lessonState) view() *LessonView {
 	}
 	if n := len(ls.results); n > 0 {
 		last := ls.results[n-1]
+		if k := len(last.Log); k > maxViewLog {
+			// Every view carries the last step's timeline: keep it small for big classes.
+			last.Log = last.Log[k-maxViewLog:]
+		}
 		v.Last = &last
 	}
 	return v
 }
+
+// maxViewLog bounds the timeline entries a room view carries.
+const maxViewLog = 120
 
 // LessonRequest is POST /api/rooms/{room}/lesson.
 type LessonRequest struct {
