@@ -85,7 +85,7 @@ func (c *Cluster) ConnectExternal(server int, sessionID int64, lastZxid Zxid, ti
 	cl.session = sessionID
 	cl.lastZxid = lastZxid
 	cl.pinned, cl.home, cl.hostIdx = true, server, server-1
-	c.clients = append(c.clients, cl)
+	// Not kept in c.clients: a real client's engine half lives as long as its connection.
 	cl.connect(server)
 	return cl
 }
@@ -109,6 +109,7 @@ func (cl *Client) Detach() {
 	cl.failAll(zkdb.ErrConnectionLoss)
 	cl.state = ClientClosed
 	cl.gen++
+	cl.OnWatch, cl.OnState = nil, nil
 }
 
 // SetWatches re-registers watches after a reconnect (ZooKeeper's setWatches): what changed

@@ -35,6 +35,9 @@ type viewer struct {
 
 const viewerQueue = 256
 
+// maxBatchEvents is the largest batch sent to viewers; beyond it they get a fresh view.
+const maxBatchEvents = 2000
+
 func newHub() *hub { return &hub{viewers: map[*viewer]struct{}{}} }
 
 func langIdx(l engine.Lang) int {
@@ -72,6 +75,31 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	h.mu.Unlock()
 	if !langs[0] && !langs[1] && view == nil {
 		return // nobody is watching: encode nothing
+	}
+	if len(evs) > maxBatchEvents {
+		// A full-speed room makes more events than a browser can show: send a fresh view
+		// (a reset) instead of the batch.
+		var views [2][2][]byte
+		if view != nil {
+			for l, lang := range []engine.Lang{engine.En, engine.Zh} {
+				tv := translateView(*view, lang)
+				for c := 0; c < 2; c++ {
+					tv.CanControl = c == 1
+					views[c][l], _ = json.Marshal(tv)
+				}
+			}
+		}
+		h.mu.Lock()
+		if view != nil {
+			h.view = views
+		}
+		for v := range h.viewers {
+			v.mu.Lock()
+			v.behind = true
+			v.mu.Unlock()
+		}
+		h.mu.Unlock()
+		return
 	}
 	var en, zh []json.RawMessage
 	if langs[0] {

@@ -67,9 +67,11 @@ type Room struct {
 	dirty       bool
 	uiClients   map[int]*engine.Client
 	les         *lessonState
-	lastActive  time.Time
+	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
+	onNewCluster func()
+	lastActive   time.Time
 
-	mu        sync.Mutex // guards viewCache for readers outside the goroutine
+	mu        sync.Mutex // guards viewCache and lastActive for readers outside the goroutine
 	viewCache []byte
 }
 
@@ -99,8 +101,12 @@ func (r *Room) build(cfg engine.Config) error {
 	return nil
 }
 
-// adopt makes c the room's cluster (already started, or driven by a lesson).
+// adopt makes c the room's cluster (already started, or driven by a lesson). Connections
+// of real clients to the old cluster end (their sessions went with it).
 func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
+	if r.c != nil && r.onNewCluster != nil {
+		r.onNewCluster()
+	}
 	r.c, r.cfg = c, cfg
 	r.uiClients = map[int]*engine.Client{}
 	c.OnEvent(func(e *engine.Event) {
@@ -119,6 +125,17 @@ func (r *Room) run() {
 	for {
 		if r.unpaced() {
 			// Full speed: simulate in small chunks and take commands between them.
+			if _, ok := r.c.NextAt(); !ok {
+				// Nothing to simulate (every server down): wait for a command.
+				select {
+				case f := <-r.cmds:
+					f()
+				case <-r.quit:
+					return
+				case <-time.After(frameInterval):
+				}
+				continue
+			}
 			select {
 			case f := <-r.cmds:
 				f()
@@ -166,7 +183,9 @@ func (r *Room) drainCmds() {
 }
 
 // unpaced: the room runs as fast as the machine can simulate (speed = MaxSpeed).
-func (r *Room) unpaced() bool { return !r.paused && r.speed >= MaxSpeed }
+func (r *Room) unpaced() bool {
+	return !r.paused && r.speed >= MaxSpeed && (r.les == nil || !r.les.playing)
+}
 
 // nextWake is the wall time until the next engine event is due, at most one frame.
 func (r *Room) nextWake() time.Duration {
@@ -303,7 +322,7 @@ func (r *Room) do(f func() (any, error)) (any, error) {
 		err error
 	}
 	ch := make(chan res, 1)
-	cmd := func() { v, err := f(); ch <- res{v, err}; r.dirty = true; r.lastActive = time.Now() }
+	cmd := func() { v, err := f(); ch <- res{v, err}; r.dirty = true; r.touch() }
 	select {
 	case r.cmds <- cmd:
 	default:
@@ -325,10 +344,23 @@ func (r *Room) do(f func() (any, error)) (any, error) {
 	}
 }
 
+// idleFor is how long nobody commanded the room (read without counting as activity).
+func (r *Room) idleFor() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Since(r.lastActive)
+}
+
+func (r *Room) touch() {
+	r.mu.Lock()
+	r.lastActive = time.Now()
+	r.mu.Unlock()
+}
+
 // post runs f on the room goroutine without waiting (it keeps the order of posts). It
 // reports false when the room is closed or stays busy for 5 s.
 func (r *Room) post(f func()) bool {
-	cmd := func() { f(); r.dirty = true; r.lastActive = time.Now() }
+	cmd := func() { f(); r.dirty = true; r.touch() }
 	select {
 	case r.cmds <- cmd:
 		return true
@@ -536,12 +568,12 @@ func (r *Room) submitOp(req OpRequest, done func(OpResult)) error {
 		return badInput("server_down", "server %d is down", req.Server)
 	}
 	cl := r.uiClients[req.Server]
+	if (cl == nil || cl.State() != engine.ClientConnected) && !p.Serving() {
+		return badInput("not_serving", "server %d is not serving clients right now (%s, %s): ZooKeeper refuses clients until a leader is established and the server is in sync", req.Server, p.State(), p.Phase())
+	}
 	if cl == nil || cl.State() == engine.ClientExpired || cl.State() == engine.ClientClosed {
 		cl = r.c.NewPinnedClient(req.Server, int32(20*r.cfg.Timing.TickTimeMs))
 		r.uiClients[req.Server] = cl
-	}
-	if cl.State() != engine.ClientConnected && !r.c.Peer(req.Server).Serving() {
-		return badInput("not_serving", "server %d is not serving clients right now (%s, %s): ZooKeeper refuses clients until a leader is established and the server is in sync", req.Server, p.State(), p.Phase())
 	}
 	cl.Submit(op, req.Watch, func(rep engine.Reply) {
 		res := OpResult{OK: rep.Err == zkdb.OK, Err: rep.Err.Name(), Zxid: rep.TxnZxid, ReplyZxid: rep.Zxid, Server: rep.Server,

@@ -164,19 +164,16 @@ func (s *Server) lesson(slug string) *lessons.Lesson {
 // createRoom adds a sandbox room with its own token.
 func (s *Server) createRoom(cfg engine.Config) (*Room, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(s.rooms) >= MaxRooms {
-		s.mu.Unlock()
 		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms", MaxRooms)}
 	}
 	name := newToken()[:10]
-	s.mu.Unlock()
 	r, err := newRoom(name, newToken(), true, cfg, nil)
 	if err != nil {
 		return nil, &userError{code: "bad_config", msg: err.Error()}
 	}
-	s.mu.Lock()
 	s.rooms[name] = r
-	s.mu.Unlock()
 	return r, nil
 }
 
@@ -195,8 +192,7 @@ func (s *Server) janitor() {
 			if r == nil || !r.Sandbox || r.hub.count() > 0 {
 				continue
 			}
-			idle, _ := r.do(func() (any, error) { return time.Since(r.lastActive), nil })
-			if d, ok := idle.(time.Duration); ok && d > sandboxIdleTTL {
+			if r.idleFor() > sandboxIdleTTL {
 				s.mu.Lock()
 				delete(s.rooms, name)
 				s.mu.Unlock()

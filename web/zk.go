@@ -20,6 +20,9 @@ import (
 	"github.com/zablab/zablab/web/zkwire"
 )
 
+// maxOutstanding bounds a connection's unanswered requests (ZooKeeper stops reading at 1000).
+const maxOutstanding = 1000
+
 // maxFrame is jute.maxbuffer (1 MiB of data) plus room for headers.
 const maxFrame = engine.MaxDataBytes + 1024
 
@@ -45,6 +48,10 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
 	z := &ZKPorts{room: room, base: base, logf: logf, listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}}
+	room.do(func() (any, error) {
+		room.onNewCluster = func() { z.closeConns("the room got a new cluster: its sessions are gone") }
+		return nil, nil
+	})
 	var warnings []string
 	for id := 1; id <= n; id++ {
 		port := base + id
@@ -84,15 +91,22 @@ func (z *ZKPorts) Close() {
 	for _, ln := range z.listeners {
 		ln.Close()
 	}
+	z.mu.Unlock()
+	z.closeConns("server shutting down")
+	z.wg.Wait()
+}
+
+// closeConns closes every client connection.
+func (z *ZKPorts) closeConns(why string) {
+	z.mu.Lock()
 	conns := make([]*zkConn, 0, len(z.conns))
 	for c := range z.conns {
 		conns = append(conns, c)
 	}
 	z.mu.Unlock()
 	for _, c := range conns {
-		c.close("server shutting down")
+		c.close(why)
 	}
-	z.wg.Wait()
 }
 
 func (z *ZKPorts) accept(id int, ln net.Listener) {
@@ -127,6 +141,8 @@ type zkConn struct {
 	once sync.Once
 	// lastZxid is the server's last processed zxid as last reported, for ping replies.
 	lastZxid atomic.Int64
+	// outstanding counts requests handed to the room and not answered yet.
+	outstanding atomic.Int64
 	// queued and flushed count frames handed to the writer and written out.
 	queued, flushed atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
@@ -362,12 +378,17 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 			return true
 		}
 		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Err: zkdb.ErrAuthFailed}))
-		c.flushThenClose("authentication scheme not supported (only digest)")
+		c.waitFlushed()
+		c.close("authentication scheme not supported (only digest)")
 		return false
 	case rq.Unknown, rq.Type == zkdb.OpCreateTTL, rq.Type == zkdb.OpReconfig, rq.Type == zkdb.OpAddWatch,
 		rq.Type == zkdb.OpRemoveWatches, rq.Type == zkdb.OpCheckWatches, rq.Type == zkdb.OpMultiRead:
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
 		return true
+	}
+	if c.outstanding.Load() >= maxOutstanding {
+		c.close(fmt.Sprintf("more than %d requests outstanding", maxOutstanding))
+		return false
 	}
 	room := c.z.room
 	ok := room.post(func() {
@@ -399,7 +420,9 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.serverRead(h, rq)
 		return
 	case zkdb.OpCloseSession:
+		c.outstanding.Add(1)
 		cl.Submit(zkdb.Op{Type: zkdb.OpCloseSession}, false, func(rep engine.Reply) {
+			c.outstanding.Add(-1)
 			c.lastZxid.Store(int64(rep.Zxid))
 			c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
 			c.flushThenClose("")
@@ -411,7 +434,9 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
 		return
 	}
+	c.outstanding.Add(1)
 	cl.Submit(op, watch, func(rep engine.Reply) {
+		c.outstanding.Add(-1)
 		if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
 			c.lastZxid.Store(int64(rep.Zxid))
 		}
