@@ -79,16 +79,7 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	if len(evs) > maxBatchEvents {
 		// A full-speed room makes more events than a browser can show: send a fresh view
 		// (a reset) instead of the batch.
-		var views [2][2][]byte
-		if view != nil {
-			for l, lang := range []engine.Lang{engine.En, engine.Zh} {
-				tv := translateView(*view, lang)
-				for c := 0; c < 2; c++ {
-					tv.CanControl = c == 1
-					views[c][l], _ = json.Marshal(tv)
-				}
-			}
-		}
+		views := encodeViews(view)
 		h.mu.Lock()
 		if view != nil {
 			h.view = views
@@ -108,16 +99,7 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	if langs[1] {
 		zh = encodeEvents(evs, engine.Zh)
 	}
-	var views [2][2][]byte
-	if view != nil {
-		for l, lang := range []engine.Lang{engine.En, engine.Zh} {
-			tv := translateView(*view, lang)
-			for c := 0; c < 2; c++ {
-				tv.CanControl = c == 1
-				views[c][l], _ = json.Marshal(tv)
-			}
-		}
-	}
+	views := encodeViews(view)
 	var msgs [2][2][]byte
 	for c := 0; c < 2; c++ {
 		for l := 0; l < 2; l++ {
@@ -142,6 +124,22 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 		}
 	}
 	h.mu.Unlock()
+}
+
+// encodeViews renders a view for each (canControl, language) pair; nil when view is nil.
+func encodeViews(view *RoomView) [2][2][]byte {
+	var views [2][2][]byte
+	if view == nil {
+		return views
+	}
+	for l, lang := range []engine.Lang{engine.En, engine.Zh} {
+		tv := translateView(*view, lang)
+		for c := 0; c < 2; c++ {
+			tv.CanControl = c == 1
+			views[c][l], _ = json.Marshal(tv)
+		}
+	}
+	return views
 }
 
 func batchMessage(evs []json.RawMessage, view []byte) []byte {
