@@ -462,3 +462,27 @@ func TestZKBadPacketClosesOnlyItsConnection(t *testing.T) {
 		t.Fatalf("another client suffered: %v", err)
 	}
 }
+
+// A room reset replaces the cluster: its real clients' connections end (their sessions are
+// gone), rather than living on in a cluster that no longer exists.
+func TestZKConnectionsEndOnReset(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c, ev := l.connect(l.addr(1))
+	if _, err := c.Create("/before-reset", nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	if r := call(t, l.ts, "POST", "/api/rooms/main/reset", `{"nodes":3,"seed":2}`); r.status != 200 {
+		t.Fatalf("reset: %s", r.raw)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-ev:
+			if e.State == zk.StateDisconnected || e.State == zk.StateExpired {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the client's connection outlived the reset of its cluster")
+		}
+	}
+}
