@@ -76,7 +76,7 @@ check-sweep:
 
 bench:
 	$(GO) run ./cmd/zablab bench
-	$(GO) test -run '^$$' -bench . -benchmem ./engine/...
+	$(GO) test -run '^$$' -bench . -benchmem ./engine/... ./cmd/zablab/enginebench/
 
 bench-zk:
 	$(GO) run ./cmd/zablab bench zk

@@ -95,7 +95,7 @@ func RunCheck(o CheckOptions) RunResult {
 	}
 	w.stop()
 	mon.stopped = true
-	settled := c.RunUntilCond(c.msUs(20_000), func() bool { return c.converged() })
+	settled := c.RunUntilCond(c.msUs(20_000), func() bool { return c.Converged() })
 	if !settled {
 		c.RunFor(c.msUs(2000))
 	}
@@ -181,8 +181,9 @@ func (c *Cluster) healthyQuorum() bool {
 	return len(c.rules.Cuts) == 0
 }
 
-// converged: one established leader and every server following it with its data.
-func (c *Cluster) converged() bool {
+// Converged reports one established leader and every server following it with its data
+// (nothing outstanding, every learner at the leader's last zxid).
+func (c *Cluster) Converged() bool {
 	l := c.Leader()
 	if l == 0 {
 		return false

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/zablab/zablab/cmd/zablab/enginebench"
 	"github.com/zablab/zablab/engine"
 )
 
@@ -25,7 +26,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "engine at full speed (%s timing, 8 clients × 64 pipelined setData, checker on), %d txns each:\n", engine.ZooKeeperTiming().Name, *txns)
 	fmt.Fprintf(stdout, "%-8s %14s %14s %12s\n", "voters", "txns/s", "events/s", "sim seconds")
 	for _, n := range []int{3, 5, 7} {
-		r, err := engine.Bench(n, 8, 64, *txns)
+		r, err := enginebench.Bench(n, 8, 64, *txns)
 		if err != nil {
 			fmt.Fprintln(stderr, "zablab bench:", err)
 			return 1

@@ -1,4 +1,4 @@
-package engine
+package enginebench
 
 import "testing"
 

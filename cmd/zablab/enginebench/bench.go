@@ -1,9 +1,12 @@
-package engine
+// Package enginebench measures the engine's throughput against the wall clock. It lives
+// outside package engine so the engine itself never reads the wall clock.
+package enginebench
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/zablab/zablab/engine"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -21,18 +24,16 @@ type BenchResult struct {
 // Bench measures committed txns per wall-clock second: a cluster with ZooKeeper's timing and
 // LAN latency, `clients` clients each keeping `pipeline` setData requests outstanding (a
 // batched client, like ZooKeeper's async API), until `txns` writes have committed.
-// It runs outside the deterministic core's rules only in that it reads the wall clock to
-// time itself.
 func Bench(voters, clients, pipeline, txns int) (BenchResult, error) {
-	cfg := DefaultConfig(voters, 0, 1)
-	cfg.Timing = ZooKeeperTiming()
+	cfg := engine.DefaultConfig(voters, 0, 1)
+	cfg.Timing = engine.ZooKeeperTiming()
 	cfg.SnapCount = 100_000
-	c, err := NewCluster(cfg)
+	c, err := engine.NewCluster(cfg)
 	if err != nil {
 		return BenchResult{}, err
 	}
 	c.Start()
-	if !c.RunUntilCond(60_000_000, func() bool { return c.Leader() != 0 && c.converged() }) {
+	if !c.RunUntilCond(60_000_000, func() bool { return c.Leader() != 0 && c.Converged() }) {
 		return BenchResult{}, fmt.Errorf("no leader")
 	}
 	setup := c.NewClient(c.Leader(), 20000)
@@ -40,16 +41,16 @@ func Bench(voters, clients, pipeline, txns int) (BenchResult, error) {
 		setup.Submit(zkdb.Op{Type: zkdb.OpCreate, Path: fmt.Sprintf("/bench%d", i), ACL: zkdb.OpenACL}, false, nil)
 	}
 	c.RunFor(1_000_000)
-	var cls []*Client
+	var cls []*engine.Client
 	for i := 0; i < clients; i++ {
 		cls = append(cls, c.NewClient(1+i%c.Size(), 20000))
 	}
 	c.RunFor(1_000_000)
 	data := []byte("0123456789abcdef")
 	done := 0
-	var issue func(cl *Client, path string)
-	issue = func(cl *Client, path string) {
-		cl.Submit(zkdb.Op{Type: zkdb.OpSetData, Path: path, Data: data, Version: -1}, false, func(r Reply) {
+	var issue func(cl *engine.Client, path string)
+	issue = func(cl *engine.Client, path string) {
+		cl.Submit(zkdb.Op{Type: zkdb.OpSetData, Path: path, Data: data, Version: -1}, false, func(r engine.Reply) {
 			if r.Err == zkdb.OK {
 				done++
 			}
@@ -58,7 +59,8 @@ func Bench(voters, clients, pipeline, txns int) (BenchResult, error) {
 			}
 		})
 	}
-	startCommitted, startEvents, startSim := c.stats.Committed, c.stats.Events, c.now
+	st0 := c.Stats()
+	startSim := c.Now()
 	start := time.Now()
 	for i, cl := range cls {
 		for j := 0; j < pipeline; j++ {
@@ -68,12 +70,13 @@ func Bench(voters, clients, pipeline, txns int) (BenchResult, error) {
 	for done < txns && c.Step() {
 	}
 	wall := time.Since(start)
-	r := BenchResult{Voters: voters, Committed: int(c.stats.Committed - startCommitted), Events: c.stats.Events - startEvents, Wall: wall,
-		SimSeconds: float64(c.now-startSim) / 1e6}
+	st := c.Stats()
+	r := BenchResult{Voters: voters, Committed: int(st.Committed - st0.Committed), Events: st.Events - st0.Events, Wall: wall,
+		SimSeconds: float64(c.Now()-startSim) / 1e6}
 	r.TxnsPerSec = float64(r.Committed) / wall.Seconds()
 	r.EventsPerSec = float64(r.Events) / wall.Seconds()
-	if v := c.checker.Count(); v > 0 {
-		return r, fmt.Errorf("%d invariant violations during the benchmark: %v", v, c.checker.Violations()[0])
+	if v := c.Checker().Count(); v > 0 {
+		return r, fmt.Errorf("%d invariant violations during the benchmark: %v", v, c.Checker().Violations()[0])
 	}
 	return r, nil
 }
