@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand"
 	"sort"
-	"strings"
 
 	"github.com/zablab/zablab/engine/zkdb"
 )
@@ -390,12 +389,4 @@ func (w *workload) checkLinearizable() {
 	if bad := checkKVHistory(w.hist); bad != "" {
 		w.c.checker.report(0, "Linearizability", bad)
 	}
-}
-
-func describeHistory(h []histOp) string {
-	var b strings.Builder
-	for _, o := range h {
-		fmt.Fprintf(&b, "%+v\n", o)
-	}
-	return b.String()
 }

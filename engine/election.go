@@ -75,7 +75,7 @@ func (p *Peer) sendNotifications() {
 
 func (p *Peer) sendNotification(to int, v Vote, st ServerState) {
 	v.State = st
-	p.c.send(&Message{From: p.id, To: to, Packet: Notification, Vote: v, Zxid: v.Zxid})
+	p.c.transmit(&Message{From: p.id, To: to, Packet: Notification, Vote: v, Zxid: v.Zxid})
 }
 
 // onElectionTimeout: no notification within notTimeout; send again, back off.

@@ -700,13 +700,7 @@ func (p *Peer) onForwardedRequest(h *learnerHandler, r *ForwardReq) {
 		p.registerSync(h.sid)
 		return
 	}
-	p.submitAtLeader(r.SessionID, r.Cxid, r.Op)
-}
-
-// submitAtLeader runs a write through the leader's request pipeline.
-func (p *Peer) submitAtLeader(sessionID int64, cxid int32, op zkdb.Op) bool {
-	_, ok := p.propose(sessionID, cxid, op)
-	return ok
+	p.propose(r.SessionID, r.Cxid, r.Op)
 }
 
 // registerSync: answer a learner's sync once everything proposed so far has committed.

@@ -24,8 +24,6 @@ type learnerState struct {
 	pending     []*zkdb.Txn
 	lastHeardUs int64
 	timeoutUs   int64
-	// syncs counts this server's client sync() calls forwarded and not yet answered.
-	syncs int
 }
 
 const learnerConnectTries = 5

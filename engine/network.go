@@ -226,17 +226,14 @@ func (c *Cluster) latency() int64 {
 	return l
 }
 
-// send puts an election message on the link.
-func (c *Cluster) send(m *Message) {
-	c.transmit(m)
-}
-
 // sendOnConn puts a quorum packet on a learner connection.
 func (c *Cluster) sendOnConn(from, to int, conn uint64, m *Message) {
 	m.From, m.To, m.Conn = from, to, conn
 	c.transmit(m)
 }
 
+// transmit puts a message on its link (election traffic directly, quorum packets through
+// sendOnConn).
 func (c *Cluster) transmit(m *Message) {
 	c.nextMsg++
 	m.ID = c.nextMsg

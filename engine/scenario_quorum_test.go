@@ -338,7 +338,7 @@ func TestFailedTxnAsPartOfQuorumLoss(t *testing.T) {
 	for id := 1; id <= 3; id++ {
 		c.Restart(id)
 	}
-	l = waitSettled(t, c, 5*sec)
+	waitSettled(t, c, 5*sec)
 	assertNode(t, c, "/zk3", false)
 	assertNode(t, c, "/base", true)
 	for id := 1; id <= 3; id++ {

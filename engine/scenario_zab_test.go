@@ -228,7 +228,7 @@ func containsZxid(zs []Zxid, z Zxid) bool {
 // injectVote puts a FLE notification on the link from (usually a server that is not
 // running, standing in for the mock peers of ZooKeeper's FLE tests) to a server.
 func injectVote(c *Cluster, from, to int, v Vote) {
-	c.send(&Message{From: from, To: to, Packet: Notification, Vote: v, Zxid: v.Zxid})
+	c.transmit(&Message{From: from, To: to, Packet: Notification, Vote: v, Zxid: v.Zxid})
 }
 
 func mz(epoch, counter uint32) Zxid { return zkdb.MakeZxid(epoch, counter) }

@@ -159,7 +159,7 @@ func (s *serverSide) handle(p *Peer, cl *Client, o *clientOp) {
 // write sends a write to the leader (or proposes it, on the leader).
 func (s *serverSide) write(p *Peer, session int64, cxid int32, op zkdb.Op) {
 	if p.lead != nil {
-		p.submitAtLeader(session, cxid, op)
+		p.propose(session, cxid, op)
 		return
 	}
 	p.c.sendOnConn(p.id, p.learn.leader, p.learn.conn, &Message{Packet: Request, Req: &ForwardReq{SessionID: session, Cxid: cxid, Op: op}})
@@ -306,5 +306,3 @@ func (s *serverSide) syncDone(p *Peer) {
 	cs.cl.complete(cs.o, Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid(), Path: cs.o.op.Path})
 	s.runReads(p, cs.cl)
 }
-
-func sortStrings(xs []string) { sort.Strings(xs) }

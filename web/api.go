@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/zablab/zablab/engine"
@@ -358,7 +357,7 @@ func (s *Server) postRoom(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: r.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	setTokenCookie(c, r, r.Token)
 	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/r/" + r.Name})
 }
 
@@ -454,16 +453,26 @@ func (s *Server) page(c echo.Context) error {
 	}
 	if t := c.QueryParam("token"); t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(r.Token)) == 1 {
 		// Jupyter-style: keep the token in a cookie and drop it from the address bar.
-		c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		setTokenCookie(c, r, t)
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
 	}
+	return s.renderPage(c, name, "zablab — ZAB lab", "lab", "", "")
+}
+
+// renderPage writes the HTML shell; the language comes from ?lang= when it names one.
+func (s *Server) renderPage(c echo.Context, room, title, kind, slug, step string) error {
 	lang := c.QueryParam("lang")
 	if lang != "en" && lang != "zh" {
 		lang = ""
 	}
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return templ.Handler(Page(name, lang, "zablab — ZAB lab", s.assetVer, "lab", "", "")).Component.Render(c.Request().Context(), c.Response())
+	return Page(room, lang, title, s.assetVer, kind, slug, step).Render(c.Request().Context(), c.Response())
+}
+
+// setTokenCookie keeps a room's token in this browser (Jupyter-style).
+func setTokenCookie(c echo.Context, r *Room, token string) {
+	c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
 // lessonsPage is the lesson index (/lessons) or a lesson's player (/lessons/{slug}?step=N).
@@ -481,13 +490,7 @@ func (s *Server) lessonsPage(c echo.Context) error {
 			return errStatus(http.StatusBadRequest, "bad_step", "step must be a step number")
 		}
 	}
-	lang := c.QueryParam("lang")
-	if lang != "en" && lang != "zh" {
-		lang = ""
-	}
-	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return Page(MainRoom, lang, "zablab — lessons", s.assetVer, kind, slug, step).Render(c.Request().Context(), c.Response())
+	return s.renderPage(c, MainRoom, "zablab — lessons", kind, slug, step)
 }
 
 // lessonSummary is one entry of GET /api/lessons.
@@ -538,7 +541,7 @@ func (s *Server) postLessonRoom(c echo.Context) error {
 	if _, err := r.do(func() (any, error) { return r.startLesson(l, q.Step) }); err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: r.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	setTokenCookie(c, r, r.Token)
 	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/lessons/" + l.Slug + "?room=" + r.Name})
 }
 

@@ -84,11 +84,7 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 		if view != nil {
 			h.view = views
 		}
-		for v := range h.viewers {
-			v.mu.Lock()
-			v.behind = true
-			v.mu.Unlock()
-		}
+		h.markAllBehind()
 		h.mu.Unlock()
 		return
 	}
@@ -250,6 +246,11 @@ func (h *hub) resetAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.history = nil
+	h.markAllBehind()
+}
+
+// markAllBehind makes every viewer's next message a fresh view. h.mu must be held.
+func (h *hub) markAllBehind() {
 	for v := range h.viewers {
 		v.mu.Lock()
 		v.behind = true

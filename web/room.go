@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -71,8 +70,7 @@ type Room struct {
 	onNewCluster func()
 	lastActive   time.Time
 
-	mu        sync.Mutex // guards viewCache and lastActive for readers outside the goroutine
-	viewCache []byte
+	mu sync.Mutex // guards lastActive for readers outside the goroutine
 }
 
 func newRoom(name, token string, sandbox bool, cfg engine.Config, zkPort func(int) int) (*Room, error) {
@@ -268,11 +266,6 @@ func (r *Room) publish(force bool) {
 		view = &v
 		r.lastView = time.Now()
 		r.dirty = false
-		if b, err := json.Marshal(v); err == nil {
-			r.mu.Lock()
-			r.viewCache = b
-			r.mu.Unlock()
-		}
 	}
 	evs := r.pending
 	r.pending = nil

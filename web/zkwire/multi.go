@@ -2,9 +2,6 @@ package zkwire
 
 import "github.com/zablab/zablab/engine/zkdb"
 
-// multiHeaderSize is the encoded size of a MultiHeader{type i32, done bool, err i32}.
-const multiHeaderSize = 4 + 1 + 4
-
 // multiOpAllowed reports whether an op of type op may appear in a request of type multi
 // (write ops) or multiRead (read ops), as MultiOperationRecord accepts them.
 func multiOpAllowed(multi, op zkdb.OpType) bool {
