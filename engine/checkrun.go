@@ -2,7 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"math/rand"
+	"math/rand/v2"
 	"sort"
 
 	"github.com/zablab/zablab/engine/zkdb"
@@ -32,6 +32,8 @@ type RunResult struct {
 	Digest     uint64
 	Events     uint64
 	Schedule   []string
+	// Run is the run as data: replaying it gives the same digest.
+	Run *RunFile
 }
 
 // RunCheck runs one randomized schedule of crashes, restarts, partitions (symmetric and
@@ -56,27 +58,26 @@ func RunCheck(o CheckOptions) RunResult {
 	if o.OnEvent != nil {
 		c.OnEvent(o.OnEvent)
 	}
-	sched := rand.New(rand.NewSource(o.Seed ^ 0x5eed))
+	sched := rand.New(newStream(o.Seed, "faults"))
 	res := RunResult{Seed: o.Seed, Voters: o.Voters, Observers: o.Observers}
 	c.Start()
 	w := newWorkload(c, o.Clients, sched)
 	w.start()
 	faultEnd := c.msUs(o.FaultMs)
-	for t := c.msUs(300 + sched.Int63n(400)); t < faultEnd; t += c.msUs(150 + sched.Int63n(700)) {
+	for t := c.msUs(300 + sched.Int64N(400)); t < faultEnd; t += c.msUs(150 + sched.Int64N(700)) {
 		desc, fn := randomFault(c, sched)
 		res.Schedule = append(res.Schedule, fmt.Sprintf("t=%dms %s", t/1000, desc))
 		c.At(t, fn)
-		if sched.Intn(6) == 0 {
+		if sched.IntN(6) == 0 {
 			t += c.msUs(6000) // a quiet spell: the liveness monitor gets its chance
 		}
 	}
-	mon := newLivenessMonitor(c)
-	mon.arm()
+	c.Apply(Command{Kind: CmdLiveness, On: boolp(true)})
 	c.RunUntil(faultEnd)
 	// Heal: links up, every server running, clients stop; then settle. Every other run
 	// restarts the whole ensemble at that moment (acked writes must survive a full restart).
 	c.Heal()
-	full := sched.Intn(2) == 0
+	full := sched.IntN(2) == 0
 	var zs []string
 	for _, p := range c.peers[1:] {
 		zs = append(zs, fmt.Sprintf("%d:%s:%s", p.id, p.state, p.LastLoggedZxid()))
@@ -93,7 +94,7 @@ func RunCheck(o CheckOptions) RunResult {
 		}
 	}
 	w.stop()
-	mon.stopped = true
+	c.Apply(Command{Kind: CmdLiveness, On: boolp(false)})
 	settled := c.RunUntilCond(c.msUs(20_000), func() bool { return c.Converged() })
 	if !settled {
 		c.RunFor(c.msUs(2000))
@@ -108,33 +109,55 @@ func RunCheck(o CheckOptions) RunResult {
 	res.Committed = c.checker.Committed()
 	res.Digest = c.Digest()
 	res.Events = c.stats.Events
+	res.Run = c.RunFile()
 	return res
 }
 
 // livenessMonitor reports a cluster that stays leaderless although a quorum of voters has
 // been up and fully connected for longer than four initLimits plus a second (an election
-// may legitimately wait out an initLimit or two for a leader it cannot reach).
+// may legitimately wait out an initLimit or two for a leader it cannot reach). It looks at
+// the cluster once per tick of simulated time, lazily: before the first event after each
+// tick boundary, so it needs no events of its own and replays identically.
 type livenessMonitor struct {
 	c            *Cluster
 	healthySince int64
 	leaderSeen   int64
 	reported     bool
-	stopped      bool
 	limitUs      int64
 	everyUs      int64
+	next         int64
 }
 
 func newLivenessMonitor(c *Cluster) *livenessMonitor {
 	t := c.cfg.Timing
-	return &livenessMonitor{c: c, healthySince: -1, limitUs: c.msUs(4*t.InitLimit*t.TickTimeMs + 1000), everyUs: c.msUs(t.TickTimeMs)}
+	return &livenessMonitor{c: c, healthySince: -1, limitUs: c.msUs(4*t.InitLimit*t.TickTimeMs + 1000),
+		everyUs: c.msUs(t.TickTimeMs), next: c.now + c.msUs(t.TickTimeMs)}
 }
 
-func (m *livenessMonitor) arm() { m.c.At(m.c.now+m.everyUs, m.check) }
-
-func (m *livenessMonitor) check() {
-	if m.stopped {
+// setLiveness turns the monitor on or off (the checker.liveness command).
+func (c *Cluster) setLiveness(on bool) {
+	if !on {
+		c.liveness = nil
 		return
 	}
+	if c.liveness == nil {
+		c.liveness = newLivenessMonitor(c)
+	}
+}
+
+// catchUp runs the checks of every tick boundary before simulated time t.
+func (m *livenessMonitor) catchUp(t int64) {
+	c := m.c
+	saved := c.now
+	for m.next < t && c.liveness == m {
+		c.now = m.next
+		m.check()
+		m.next += m.everyUs
+	}
+	c.now = saved
+}
+
+func (m *livenessMonitor) check() {
 	c := m.c
 	if c.Leader() != 0 {
 		m.leaderSeen = c.now
@@ -151,7 +174,6 @@ func (m *livenessMonitor) check() {
 		m.reported = true
 		c.checker.report(0, "Liveness", fmt.Sprintf("no leader for %d ms although a quorum of voters has been up and connected", (c.now-m.healthySince)/1000))
 	}
-	m.arm()
 }
 
 // healthyQuorum: a quorum of running voters that can all talk to each other both ways.
@@ -204,8 +226,8 @@ func (c *Cluster) Converged() bool {
 
 func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 	n := c.Size()
-	id := 1 + r.Intn(n)
-	switch k := r.Intn(12); {
+	id := 1 + r.IntN(n)
+	switch k := r.IntN(12); {
 	case k < 1:
 		return fmt.Sprintf("crash %d", id), func() { c.Crash(id) }
 	case k < 2:
@@ -215,7 +237,7 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 			}
 		}
 	case k == 2:
-		back := c.msUs(40 + r.Int63n(300))
+		back := c.msUs(40 + r.Int64N(300))
 		return fmt.Sprintf("bounce the leader (back after %d ms)", back/1000), func() {
 			if l := c.Leader(); l != 0 {
 				c.Crash(l)
@@ -245,7 +267,7 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 		}
 	case k < 8:
 		perm := r.Perm(n)
-		cut := 1 + r.Intn(n-1)
+		cut := 1 + r.IntN(n-1)
 		var a, b []int
 		for i, x := range perm {
 			if i < cut {
@@ -258,7 +280,7 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 		sort.Ints(b)
 		return fmt.Sprintf("partition %v %v", a, b), func() { c.Partition([][]int{a, b}) }
 	case k == 11:
-		d := c.msUs(c.cfg.Timing.SyncLimit*c.cfg.Timing.TickTimeMs - 50 + r.Int63n(300))
+		d := c.msUs(c.cfg.Timing.SyncLimit*c.cfg.Timing.TickTimeMs - 50 + r.Int64N(300))
 		return fmt.Sprintf("isolate the leader for %d ms", d/1000), func() {
 			l := c.Leader()
 			if l == 0 {
@@ -274,7 +296,7 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 			c.At(c.now+d, func() { c.Heal() })
 		}
 	case k == 8:
-		to := 1 + r.Intn(n)
+		to := 1 + r.IntN(n)
 		if to == id {
 			to = id%n + 1
 		}
@@ -333,7 +355,7 @@ func (w *workload) next(cl *Client) {
 	if w.stopped || cl.State() == ClientExpired || cl.State() == ClientClosed {
 		return
 	}
-	delay := w.c.msUs(5 + w.r.Int63n(60))
+	delay := w.c.msUs(5 + w.r.Int64N(60))
 	w.c.At(w.c.now+delay, func() { w.issue(cl) })
 }
 
@@ -341,9 +363,9 @@ func (w *workload) issue(cl *Client) {
 	if w.stopped {
 		return
 	}
-	key := w.keys[w.r.Intn(len(w.keys))]
+	key := w.keys[w.r.IntN(len(w.keys))]
 	h := &histOp{client: cl.ID(), key: key, callUs: w.c.now}
-	switch k := w.r.Intn(10); {
+	switch k := w.r.IntN(10); {
 	case k < 6:
 		h.write = true
 		h.value = fmt.Sprintf("c%d-%d", cl.ID(), w.c.stats.Steps)

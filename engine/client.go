@@ -61,42 +61,122 @@ type Client struct {
 	// OnWatch receives fired watch events; OnState receives state changes.
 	OnWatch func(zkdb.WatchEvent)
 	OnState func(ClientState, int)
-	// ext is set for the engine half of a real ZooKeeper client (see ConnectExternal).
-	ext *External
+	// conn is set for the engine half of a real ZooKeeper client: its TCP connection.
+	conn uint64
 }
 
-// External connects a real ZooKeeper client (on a TCP connection outside the engine) to a
-// server. Such a client never moves by itself: the real client does that by reconnecting.
-type External struct {
-	// OnConnected: the session exists on the server; send the ConnectResponse. It may run
-	// before ConnectExternal returns.
-	OnConnected func(cl *Client)
-	// OnRefused: the server will not take the client; expired means the session is invalid
+// ExternalSink receives what the engine does for real ZooKeeper clients, whose TCP
+// connections live outside the engine (see the zk.* commands). Every call names the
+// connection. Replaying a run has no sink: the engine's side of the story is all recorded.
+type ExternalSink interface {
+	// Connected: the session exists on the server; send the ConnectResponse.
+	Connected(conn uint64, session int64, timeoutMs int32, serverZxid Zxid)
+	// Refused: the server will not take the client; expired means the session is invalid
 	// (answer with a zero session), otherwise close without a response.
-	OnRefused func(reason string, expired bool)
-	// OnDisconnected: the server dropped the connection (crash, election, expiry).
-	OnDisconnected func(reason string)
+	Refused(conn uint64, reason string, expired bool)
+	// Disconnected: the server dropped the connection (crash, election, expiry, close).
+	Disconnected(conn uint64, reason string)
+	// Reply answers request xid of the connection.
+	Reply(conn uint64, xid int32, op zkdb.OpType, r Reply)
+	// Watch delivers a fired watch.
+	Watch(conn uint64, ev zkdb.WatchEvent)
 }
 
-// ConnectExternal attaches a real client to a server: a new session when sessionID is 0,
-// else a revalidation of the existing one. lastZxid is the client's lastZxidSeen.
-func (c *Cluster) ConnectExternal(server int, sessionID int64, lastZxid Zxid, timeoutMs int32, ext External) *Client {
-	cl := c.newClientState(timeoutMs)
-	cl.ext = &ext
-	cl.session = sessionID
-	cl.lastZxid = lastZxid
-	cl.pinned, cl.home, cl.hostIdx = true, server, server-1
+// SetExternalSink sets where answers to real clients go.
+func (c *Cluster) SetExternalSink(s ExternalSink) { c.sink = s }
+
+// ExternalClient returns the engine half of the real client on connection conn, or nil.
+func (c *Cluster) ExternalClient(conn uint64) *Client { return c.extConns[conn] }
+
+// zkConnect attaches a real client to a server: a new session when Session is 0, else a
+// revalidation of the existing one. LastZxid is the client's lastZxidSeen.
+func (c *Cluster) zkConnect(cmd *Command) error {
+	if c.extConns[cmd.Conn] != nil {
+		return fmt.Errorf("connection %d is already attached", cmd.Conn)
+	}
+	if p := c.peers[cmd.Server]; p.state == Down {
+		c.sinkRefused(cmd.Conn, "server is down", false)
+		return fmt.Errorf("server %d is down", cmd.Server)
+	}
+	cl := c.newClientState(cmd.TimeoutMs, cmd.Client)
+	cl.conn = cmd.Conn
+	cl.session = int64(cmd.Session)
+	cl.lastZxid = Zxid(cmd.LastZxid)
+	cl.pinned, cl.home, cl.hostIdx = true, cmd.Server, cmd.Server-1
 	// Not kept in c.clients: a real client's engine half lives as long as its connection.
-	cl.connect(server)
-	return cl
+	c.extConns[cmd.Conn] = cl
+	cl.OnWatch = func(ev zkdb.WatchEvent) {
+		if c.sink != nil && cl.conn != 0 {
+			c.sink.Watch(cl.conn, ev)
+		}
+	}
+	what := "connected"
+	if cmd.Addr != "" {
+		what = "real client " + cmd.Addr + " connecting"
+	}
+	c.Note(cmd.Server, cl.id, cl.session, what)
+	cl.connect(cmd.Server)
+	return nil
+}
+
+func (c *Cluster) zkRequest(cmd *Command) error {
+	cl := c.extConns[cmd.Conn]
+	if cl == nil || cl.state != ClientConnected {
+		c.sinkDisconnected(cmd.Conn, "the session is not connected")
+		return fmt.Errorf("connection %d has no connected session", cmd.Conn)
+	}
+	conn, xid, t := cmd.Conn, cmd.Xid, cmd.Op.Type
+	cl.Submit(*cmd.Op, cmd.Watch, func(r Reply) {
+		if c.sink != nil {
+			c.sink.Reply(conn, xid, t, r)
+		}
+	})
+	return nil
+}
+
+func (c *Cluster) zkWatches(cmd *Command) error {
+	cl := c.extConns[cmd.Conn]
+	if cl == nil || cl.state != ClientConnected {
+		c.sinkDisconnected(cmd.Conn, "the session is not connected")
+		return fmt.Errorf("connection %d has no connected session", cmd.Conn)
+	}
+	w := cmd.Watches
+	cl.SetWatches(Zxid(w.RelZxid), w.Data, w.Exist, w.Child)
+	if c.sink != nil {
+		c.sink.Reply(cmd.Conn, cmd.Xid, zkdb.OpSetWatches, Reply{Server: cl.server, Zxid: cl.lastZxid})
+	}
+	return nil
+}
+
+func (c *Cluster) zkDetach(cmd *Command) error {
+	cl := c.extConns[cmd.Conn]
+	if cl == nil {
+		return nil
+	}
+	delete(c.extConns, cmd.Conn)
+	cl.detach()
+	return nil
+}
+
+func (c *Cluster) sinkRefused(conn uint64, reason string, expired bool) {
+	if c.sink != nil {
+		c.sink.Refused(conn, reason, expired)
+	}
+}
+
+func (c *Cluster) sinkDisconnected(conn uint64, reason string) {
+	if c.sink != nil {
+		c.sink.Disconnected(conn, reason)
+	}
 }
 
 // TimeoutMs is the negotiated session timeout.
 func (cl *Client) TimeoutMs() int32 { return cl.timeoutMs }
 
-// Detach ends a real client's connection without ending its session (the TCP connection
-// closed): the server forgets the connection and the session lives until it expires.
-func (cl *Client) Detach() {
+// detach ends a real client's connection without ending its session (the TCP connection
+// closed): the server forgets this connection (not a newer one of the same session) and the
+// session lives until it expires.
+func (cl *Client) detach() {
 	if cl.state == ClientClosed || cl.state == ClientExpired {
 		return
 	}
@@ -104,9 +184,11 @@ func (cl *Client) Detach() {
 		if cl.state == ClientConnected {
 			p.srv.drop(p, cl)
 		}
-		delete(p.srv.waiting, cl.session)
+		if p.srv.waiting[cl.session] == cl {
+			delete(p.srv.waiting, cl.session)
+		}
 	}
-	cl.ext = nil
+	cl.conn = 0
 	cl.failAll(zkdb.ErrConnectionLoss)
 	cl.state = ClientClosed
 	cl.gen++
@@ -162,20 +244,66 @@ func (cl *Client) LastZxid() Zxid { return cl.lastZxid }
 // NewPinnedClient creates a client bound to one server: it never moves to another one
 // (the lab's "client at server N").
 func (c *Cluster) NewPinnedClient(server int, timeoutMs int32) *Client {
-	cl := c.newClient(server, timeoutMs, true)
-	return cl
+	return c.openClientCmd(server, timeoutMs, true)
 }
 
 // NewClient creates a client that connects to server (any server when 0) with a session
 // timeout in milliseconds; when its server goes away it tries the others in turn.
 func (c *Cluster) NewClient(server int, timeoutMs int32) *Client {
-	return c.newClient(server, timeoutMs, false)
+	return c.openClientCmd(server, timeoutMs, false)
 }
 
-// newClientState makes a client with a negotiated timeout, clamped to ZooKeeper's
-// [minSessionTimeout, maxSessionTimeout] = [2, 20] × tickTime.
-func (c *Cluster) newClientState(timeoutMs int32) *Client {
+// openClientCmd applies a client.open command and returns the client (already created when
+// the command is deferred to after the current step).
+func (c *Cluster) openClientCmd(server int, timeoutMs int32, pinned bool) *Client {
+	if server < 0 || server > c.Size() {
+		server = 0
+	}
 	c.nextClient++
+	id := c.nextClient
+	cl := c.newClientState(timeoutMs, id)
+	c.preClients[id] = cl
+	if _, err := c.Apply(Command{Kind: CmdClientOpen, Client: id, Server: server, TimeoutMs: timeoutMs, Pinned: pinned}); err != nil {
+		delete(c.preClients, id)
+		cl.state = ClientClosed
+	}
+	return cl
+}
+
+// openClient executes client.open.
+func (c *Cluster) openClient(cmd *Command) {
+	cl := c.preClients[cmd.Client]
+	delete(c.preClients, cmd.Client)
+	if cl == nil {
+		cl = c.newClientState(cmd.TimeoutMs, cmd.Client)
+	}
+	if cmd.Client > c.nextClient {
+		c.nextClient = cmd.Client
+	}
+	server := cmd.Server
+	if server <= 0 || server > len(c.peers)-1 {
+		server = 1 + c.clientRng.IntN(len(c.peers)-1)
+	}
+	cl.hostIdx = server - 1
+	cl.pinned, cl.home = cmd.Pinned, server
+	c.clients = append(c.clients, cl)
+	c.clientIdx[cl.id] = cl
+	cl.connect(server)
+}
+
+func (c *Cluster) clientByID(id int64) *Client { return c.clientIdx[id] }
+
+// newClientState makes a client with a negotiated timeout, clamped to ZooKeeper's
+// [minSessionTimeout, maxSessionTimeout] = [2, 20] × tickTime. id 0 takes the next number.
+func (c *Cluster) newClientState(timeoutMs int32, id ...int64) *Client {
+	if len(id) > 0 && id[0] > 0 {
+		if id[0] > c.nextClient {
+			c.nextClient = id[0]
+		}
+	} else {
+		c.nextClient++
+		id = []int64{c.nextClient}
+	}
 	tick := int32(c.cfg.Timing.TickTimeMs)
 	if timeoutMs < 2*tick {
 		timeoutMs = 2 * tick
@@ -183,26 +311,49 @@ func (c *Cluster) newClientState(timeoutMs int32) *Client {
 	if timeoutMs > 20*tick {
 		timeoutMs = 20 * tick
 	}
-	return &Client{c: c, id: c.nextClient, timeoutMs: timeoutMs,
+	return &Client{c: c, id: id[0], timeoutMs: timeoutMs,
 		dataW: map[string]bool{}, existW: map[string]bool{}, childW: map[string]bool{}}
-}
-
-func (c *Cluster) newClient(server int, timeoutMs int32, pinned bool) *Client {
-	cl := c.newClientState(timeoutMs)
-	if server <= 0 || server > len(c.peers)-1 {
-		server = 1 + c.rng.Intn(len(c.peers)-1)
-	}
-	cl.hostIdx = server - 1
-	cl.pinned, cl.home = pinned, server
-	c.clients = append(c.clients, cl)
-	cl.connect(server)
-	return cl
 }
 
 // Submit sends a request. Reads: OpGetData, OpExists, OpGetChildren(2), OpGetACL (with watch
 // for the first three). Writes: create*, delete, setData, setACL, check, multi. OpSync.
-// cb runs when the answer arrives, in submission order.
+// cb runs when the answer arrives, in submission order. The request is a recorded command
+// (client.op) for in-process clients; a real client's requests are recorded as zk.request.
 func (cl *Client) Submit(op zkdb.Op, watch bool, cb func(Reply)) {
+	if cl.conn != 0 {
+		cl.submit(op, watch, cb)
+		return
+	}
+	c := cl.c
+	c.nextRef++
+	ref := c.nextRef
+	if cb != nil {
+		c.replyCbs[ref] = cb
+	}
+	o := op
+	if _, err := c.Apply(Command{Kind: CmdClientOp, Client: cl.id, Ref: ref, Op: &o, Watch: watch}); err != nil {
+		delete(c.replyCbs, ref)
+		if cb != nil {
+			cb(Reply{Err: zkdb.ErrBadArguments, Server: cl.server})
+		}
+	}
+}
+
+// submitRef executes client.op: the callback registered under ref (if any) gets the reply.
+func (cl *Client) submitRef(op zkdb.Op, watch bool, ref uint64) {
+	c := cl.c
+	if ref > c.nextRef {
+		c.nextRef = ref
+	}
+	cl.submit(op, watch, func(r Reply) {
+		if cb := c.replyCbs[ref]; cb != nil {
+			delete(c.replyCbs, ref)
+			cb(r)
+		}
+	})
+}
+
+func (cl *Client) submit(op zkdb.Op, watch bool, cb func(Reply)) {
 	cl.cxid++
 	o := &clientOp{cxid: cl.cxid, op: op, watch: watch, cb: cb}
 	if cl.state == ClientExpired || cl.state == ClientClosed {
@@ -218,8 +369,17 @@ func (cl *Client) Submit(op zkdb.Op, watch bool, cb func(Reply)) {
 	cl.c.peers[cl.server].srv.handle(cl.c.peers[cl.server], cl, o)
 }
 
-// Close ends the session (closeSession is a txn; ephemerals go with it).
+// Close ends the session (closeSession is a txn; ephemerals go with it): a recorded
+// client.close command.
 func (cl *Client) Close() {
+	if cl.conn != 0 {
+		cl.close()
+		return
+	}
+	cl.c.Apply(Command{Kind: CmdClientClose, Client: cl.id})
+}
+
+func (cl *Client) close() {
 	if cl.state == ClientClosed || cl.state == ClientExpired {
 		return
 	}
@@ -228,7 +388,7 @@ func (cl *Client) Close() {
 		cl.setState(ClientClosed)
 		return
 	}
-	cl.Submit(zkdb.Op{Type: zkdb.OpCloseSession}, false, nil)
+	cl.submit(zkdb.Op{Type: zkdb.OpCloseSession}, false, nil)
 }
 
 func (cl *Client) setState(s ClientState) {
@@ -237,14 +397,15 @@ func (cl *Client) setState(s ClientState) {
 	if s == ClientClosed || s == ClientExpired {
 		cl.gen++
 		cl.failAll(zkdb.ErrSessionExpired)
-		if ext := cl.ext; ext != nil {
-			cl.ext = nil
+		if conn := cl.conn; conn != 0 {
+			cl.conn = 0
+			delete(cl.c.extConns, conn)
 			if s == ClientExpired && wasConnecting {
-				ext.OnRefused("session expired", true)
+				cl.c.sinkRefused(conn, "session expired", true)
 			} else if s == ClientExpired {
-				ext.OnDisconnected("session expired")
+				cl.c.sinkDisconnected(conn, "session expired")
 			} else {
-				ext.OnDisconnected("session closed")
+				cl.c.sinkDisconnected(conn, "session closed")
 			}
 		}
 	}
@@ -304,18 +465,19 @@ func (cl *Client) connect(server int) {
 }
 
 func (cl *Client) retryLater(why string) {
-	if ext := cl.ext; ext != nil {
-		cl.ext = nil
+	if conn := cl.conn; conn != 0 {
+		cl.conn = 0
+		delete(cl.c.extConns, conn)
 		cl.server = 0
 		cl.state = ClientClosed
 		cl.gen++
-		ext.OnRefused(why, false)
+		cl.c.sinkRefused(conn, why, false)
 		return
 	}
 	cl.server = 0
 	cl.state = ClientConnecting
 	cl.gen++
-	delay := cl.c.msUs(50 + cl.c.rng.Int63n(cl.c.cfg.Timing.TickTimeMs/2+1))
+	delay := cl.c.msUs(50 + cl.c.clientRng.Int64N(cl.c.cfg.Timing.TickTimeMs/2+1))
 	cl.c.scheduleClient(cl, cl.gen, delay)
 }
 
@@ -350,8 +512,8 @@ func (cl *Client) connected(server int) {
 	if cl.OnState != nil {
 		cl.OnState(ClientConnected, server)
 	}
-	if cl.ext != nil {
-		cl.ext.OnConnected(cl)
+	if cl.conn != 0 && cl.c.sink != nil {
+		cl.c.sink.Connected(cl.conn, cl.session, cl.timeoutMs, cl.c.peers[server].LastProcessedZxid())
 	}
 	p := cl.c.peers[server]
 	// Re-register watches (setWatches with the last zxid seen).
@@ -375,11 +537,12 @@ func (cl *Client) disconnected(why string) {
 		return
 	}
 	cl.failAll(zkdb.ErrConnectionLoss)
-	if ext := cl.ext; ext != nil {
-		cl.ext = nil
+	if conn := cl.conn; conn != 0 {
+		cl.conn = 0
+		delete(cl.c.extConns, conn)
 		cl.state = ClientClosed
 		cl.gen++
-		ext.OnDisconnected(why)
+		cl.c.sinkDisconnected(conn, why)
 		return
 	}
 	if cl.closing {

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"math/rand"
-)
+import "math/rand/v2"
 
 type itemKind uint8
 
@@ -28,7 +25,12 @@ type item struct {
 	conn uint64
 	msg  *Message
 	cl   *Client
-	fn   func()
+	// ext marks an item from outside the protocol (a command, or a driver's callback): such
+	// items have their own sequence numbers and come after the protocol's items due at the
+	// same time, so recording and replaying commands leaves the protocol's order untouched.
+	ext bool
+	cmd *Command
+	fn  func()
 }
 
 type itemHeap []item
@@ -36,6 +38,9 @@ type itemHeap []item
 func (h itemHeap) less(i, j int) bool {
 	if h[i].at != h[j].at {
 		return h[i].at < h[j].at
+	}
+	if h[i].ext != h[j].ext {
+		return !h[i].ext
 	}
 	return h[i].seq < h[j].seq
 }
@@ -93,10 +98,30 @@ type Stats struct {
 // Cluster is a simulated ensemble: servers, links, clients, the event queue and the checker.
 // It is not safe for concurrent use: one goroutine (the room) owns it.
 type Cluster struct {
-	cfg      Config
-	rng      *rand.Rand
-	now      int64 // simulated microseconds
-	seq      uint64
+	cfg Config
+	// cfg0 is the configuration the cluster was built with (a bug toggled later is a command).
+	cfg0 Config
+	// Randomness comes from separate streams, one per purpose, so a draw in one place never
+	// shifts another; each is a PCG whose state can be saved.
+	netRng, clientRng *rand.Rand
+	netSrc, clientSrc *rand.PCG
+	now               int64 // simulated microseconds
+	seq               uint64
+	// cseq numbers the items from outside the protocol (commands, drivers' callbacks).
+	cseq       uint64
+	inStep     bool
+	lastCmdErr error
+	recording  bool
+	log        []Entry
+	liveness   *livenessMonitor
+	// Clients: by id, those created but not yet opened (client.open deferred), callbacks of
+	// in-process requests by ref, real clients' engine halves by connection.
+	clientIdx  map[int64]*Client
+	preClients map[int64]*Client
+	replyCbs   map[uint64]func(Reply)
+	nextRef    uint64
+	extConns   map[uint64]*Client
+	sink       ExternalSink
 	q        itemHeap
 	peers    []*Peer // index = server id; [0] unused
 	voterIDs []int
@@ -123,7 +148,11 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	n := cfg.Voters + cfg.Observers
-	c := &Cluster{cfg: cfg, rng: rand.New(rand.NewSource(cfg.Seed)), conns: map[uint64]*qconn{}, dig: newDigester()}
+	c := &Cluster{cfg: cfg, cfg0: cfg, conns: map[uint64]*qconn{}, dig: newDigester(), recording: true,
+		clientIdx: map[int64]*Client{}, preClients: map[int64]*Client{}, replyCbs: map[uint64]func(Reply){},
+		extConns: map[uint64]*Client{}}
+	c.netSrc, c.clientSrc = newStream(cfg.Seed, "net"), newStream(cfg.Seed, "client")
+	c.netRng, c.clientRng = rand.New(c.netSrc), rand.New(c.clientSrc)
 	c.peers = make([]*Peer, n+1)
 	c.linkGen = make([][]uint64, n+1)
 	c.linkLast = make([][]int64, n+1)
@@ -145,12 +174,16 @@ func NewCluster(cfg Config) (*Cluster, error) {
 func (c *Cluster) Config() Config { return c.cfg }
 
 // Start boots every server that is down.
-func (c *Cluster) Start() {
-	for id := 1; id < len(c.peers); id++ {
-		if c.peers[id].state == Down {
-			c.peers[id].boot()
-		}
+func (c *Cluster) Start() { c.Apply(Command{Kind: CmdStart}) }
+
+// newStream is the random stream for one purpose: a PCG seeded by the cluster's seed and a
+// hash of the purpose's name.
+func newStream(seed int64, purpose string) *rand.PCG {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(purpose); i++ {
+		h = (h ^ uint64(purpose[i])) * 1099511628211
 	}
+	return rand.NewPCG(uint64(seed), h)
 }
 
 // OnEvent adds a sink that sees every event, in order. The event is only valid during the call.
@@ -184,8 +217,6 @@ func (c *Cluster) Size() int { return len(c.peers) - 1 }
 // Clients lists the clients in creation order.
 func (c *Cluster) Clients() []*Client { return c.clients }
 
-// Rand is the cluster's seeded random source, for workloads that must stay deterministic.
-func (c *Cluster) Rand() *rand.Rand { return c.rng }
 
 func (c *Cluster) isVoter(id int) bool { return id >= 1 && id <= c.cfg.Voters }
 
@@ -220,12 +251,14 @@ func (c *Cluster) scheduleClient(cl *Client, gen uint64, delayUs int64) {
 	c.push(item{at: c.now + delayUs, kind: itClient, cl: cl, gen: gen})
 }
 
-// At schedules fn at simulated time atUs (a timed command of a scenario or fault schedule).
+// At schedules fn at simulated time atUs: a driver's callback (a scenario, a fault
+// schedule, a workload). fn is not recorded; the commands it applies are.
 func (c *Cluster) At(atUs int64, fn func()) {
 	if atUs < c.now {
 		atUs = c.now
 	}
-	c.push(item{at: atUs, kind: itCommand, fn: fn})
+	c.cseq++
+	c.q.push(item{at: atUs, seq: c.cseq, ext: true, kind: itCommand, fn: fn})
 }
 
 // Pending is the number of queued events.
@@ -245,10 +278,14 @@ func (c *Cluster) Step() bool {
 		return false
 	}
 	it := c.q.pop()
+	if m := c.liveness; m != nil && it.at > m.next {
+		m.catchUp(it.at)
+	}
 	if it.at > c.now {
 		c.now = it.at
 	}
 	c.stats.Steps++
+	c.inStep = true
 	switch it.kind {
 	case itDeliver:
 		c.deliver(&it)
@@ -260,13 +297,18 @@ func (c *Cluster) Step() bool {
 	case itClient:
 		it.cl.onTimer(it.gen)
 	case itCommand:
-		it.fn()
+		if it.cmd != nil {
+			c.lastCmdErr = c.exec(it.seq, it.cmd)
+		} else {
+			it.fn()
+		}
 	case itConnClosed:
 		p := c.peers[it.node]
 		if p.inc == it.inc && p.state != Down {
 			p.onConnClosed(it.conn, it.arg)
 		}
 	}
+	c.inStep = false
 	return true
 }
 
@@ -298,28 +340,14 @@ func (c *Cluster) RunUntilCond(limitUs int64, cond func() bool) bool {
 
 // Crash stops a server: its memory is lost, its disk stays, its connections close.
 func (c *Cluster) Crash(id int) error {
-	p := c.peer(id)
-	if p == nil {
-		return fmt.Errorf("unknown server %d", id)
-	}
-	if p.state == Down {
-		return fmt.Errorf("server %d is already down", id)
-	}
-	p.crash()
-	return nil
+	_, err := c.Apply(Command{Kind: CmdCrash, Node: id})
+	return err
 }
 
 // Restart boots a crashed server from its disk.
 func (c *Cluster) Restart(id int) error {
-	p := c.peer(id)
-	if p == nil {
-		return fmt.Errorf("unknown server %d", id)
-	}
-	if p.state != Down {
-		return fmt.Errorf("server %d is running", id)
-	}
-	p.boot()
-	return nil
+	_, err := c.Apply(Command{Kind: CmdRestart, Node: id})
+	return err
 }
 
 // Leader returns the id of the established leader with the highest epoch (0 if none).

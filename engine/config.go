@@ -119,20 +119,20 @@ func ParseBug(s string) (Bug, error) {
 
 // Config describes a cluster.
 type Config struct {
-	Voters    int
-	Observers int
-	Seed      int64
-	Timing    Timing
-	Bug       Bug
+	Voters    int    `json:"voters"`
+	Observers int    `json:"observers"`
+	Seed      int64  `json:"seed"`
+	Timing    Timing `json:"timing"`
+	Bug       Bug    `json:"bug,omitempty"`
 	// CommitLogCount is ZooKeeper's commitLogCount: committed proposals kept in memory for DIFF.
-	CommitLogCount int
+	CommitLogCount int `json:"commitLogCount"`
 	// SnapCount: a server snapshots its tree after this many logged txns.
-	SnapCount int
+	SnapCount int `json:"snapCount"`
 	// SnapshotSizeFactor is ZooKeeper's snapshotSizeFactor (negative turns txn-log sync off).
-	SnapshotSizeFactor float64
+	SnapshotSizeFactor float64 `json:"snapshotSizeFactor"`
 	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
 	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
-	StartCounter uint32
+	StartCounter uint32 `json:"startCounter,omitempty"`
 }
 
 // DefaultConfig returns a config for n voters with ZooKeeper's defaults and the watch timing.

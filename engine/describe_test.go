@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,7 @@ func TestEveryReasonTranslated(t *testing.T) {
 			}
 		})
 		c.Start()
-		w := newWorkload(c, 2, c.Rand())
+		w := newWorkload(c, 2, rand.New(newStream(1, "workload")))
 		w.start()
 		c.At(2_000_000, func() { c.Crash(c.Leader()) })
 		c.At(3_000_000, func() { c.Partition([][]int{{1}, {2, 3}}) })

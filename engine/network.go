@@ -16,6 +16,76 @@ type LinkRules struct {
 	Cuts [][2]int `json:"cuts"`
 	// LossPct drops this share of messages (on a learner connection a loss resets it).
 	LossPct float64 `json:"lossPct"`
+	// Latency overrides the timing's latency and jitter (From=To=0: every link), and sets
+	// loss on single links.
+	Links []LinkNet `json:"links,omitempty"`
+}
+
+// LinkNet is the network quality of one directed link (or of all, From=To=0).
+type LinkNet struct {
+	From      int     `json:"from"`
+	To        int     `json:"to"`
+	LatencyUs int64   `json:"latencyUs"` // -1: the timing's
+	JitterUs  int64   `json:"jitterUs"`  // -1: the timing's
+	LossPct   float64 `json:"lossPct"`
+}
+
+// net returns the settings for a link: the link's own, else the all-links entry, else nil.
+func (r *LinkRules) net(from, to int) *LinkNet {
+	var all *LinkNet
+	for i := range r.Links {
+		l := &r.Links[i]
+		if l.From == from && l.To == to {
+			return l
+		}
+		if l.From == 0 {
+			all = l
+		}
+	}
+	return all
+}
+
+// withNet applies a net command to a copy of the rules.
+func (r LinkRules) withNet(cmd *Command) LinkRules {
+	out := r.clone()
+	var cur *LinkNet
+	for i := range out.Links {
+		if out.Links[i].From == cmd.From && out.Links[i].To == cmd.To {
+			cur = &out.Links[i]
+		}
+	}
+	if cur == nil {
+		out.Links = append(out.Links, LinkNet{From: cmd.From, To: cmd.To, LatencyUs: -1, JitterUs: -1})
+		if cmd.From == 0 {
+			out.Links[len(out.Links)-1].LossPct = out.LossPct
+		}
+		cur = &out.Links[len(out.Links)-1]
+	}
+	if cmd.LatencyUs != nil {
+		cur.LatencyUs = *cmd.LatencyUs
+	}
+	if cmd.JitterUs != nil {
+		cur.JitterUs = *cmd.JitterUs
+	}
+	if cmd.LossPct != nil {
+		cur.LossPct = *cmd.LossPct
+		if cmd.From == 0 {
+			out.LossPct = *cmd.LossPct
+		}
+	}
+	if cur.LatencyUs == -1 && cur.JitterUs == -1 && cur.LossPct == 0 {
+		kept := out.Links[:0]
+		for _, l := range out.Links {
+			if l.From != cmd.From || l.To != cmd.To {
+				kept = append(kept, l)
+			}
+		}
+		out.Links = kept
+	}
+	if len(out.Links) == 0 {
+		out.Links = nil
+	}
+	return out
 }
 
 // Up reports whether messages from one server reach another.
@@ -61,6 +131,25 @@ func (r *LinkRules) String() string {
 	if r.LossPct > 0 {
 		parts = append(parts, fmt.Sprintf("loss %.1f%%", r.LossPct))
 	}
+	for _, l := range r.Links {
+		where := "all links"
+		if l.From != 0 {
+			where = fmt.Sprintf("%d→%d", l.From, l.To)
+		}
+		var q []string
+		if l.LatencyUs >= 0 {
+			q = append(q, fmt.Sprintf("latency %.1f ms", float64(l.LatencyUs)/1000))
+		}
+		if l.JitterUs >= 0 {
+			q = append(q, fmt.Sprintf("jitter %.1f ms", float64(l.JitterUs)/1000))
+		}
+		if l.LossPct > 0 && l.From != 0 {
+			q = append(q, fmt.Sprintf("loss %.1f%%", l.LossPct))
+		}
+		if len(q) > 0 {
+			parts = append(parts, where+" "+strings.Join(q, " "))
+		}
+	}
 	if len(parts) == 0 {
 		return "all links up"
 	}
@@ -73,6 +162,7 @@ func (r LinkRules) clone() LinkRules {
 		out.Groups = append(out.Groups, append([]int(nil), g...))
 	}
 	out.Cuts = append(out.Cuts, r.Cuts...)
+	out.Links = append(out.Links, r.Links...)
 	return out
 }
 
@@ -105,54 +195,24 @@ type qconn struct {
 
 // Partition splits the servers into groups (servers left out are isolated).
 func (c *Cluster) Partition(groups [][]int) error {
-	if err := validateGroups(groups, len(c.peers)-1); err != nil {
-		return err
-	}
-	r := c.rules.clone()
-	r.Groups = nil
-	for _, g := range groups {
-		gg := append([]int(nil), g...)
-		sort.Ints(gg)
-		r.Groups = append(r.Groups, gg)
-	}
-	c.setRules(r)
-	return nil
+	_, err := c.Apply(Command{Kind: CmdPartition, Groups: groups})
+	return err
 }
 
 // SetLink cuts (up=false) or restores one direction of a link.
 func (c *Cluster) SetLink(from, to int, up bool) error {
-	n := len(c.peers) - 1
-	if from < 1 || from > n || to < 1 || to > n || from == to {
-		return fmt.Errorf("bad link %d→%d", from, to)
-	}
-	r := c.rules.clone()
-	kept := r.Cuts[:0]
-	for _, x := range r.Cuts {
-		if x != [2]int{from, to} {
-			kept = append(kept, x)
-		}
-	}
-	r.Cuts = kept
-	if !up {
-		r.Cuts = append(r.Cuts, [2]int{from, to})
-	}
-	c.setRules(r)
-	return nil
+	_, err := c.Apply(Command{Kind: CmdLink, From: from, To: to, Up: boolp(up)})
+	return err
 }
 
-// SetLoss sets the share of lost messages, in percent.
+// SetLoss sets the share of lost messages on every link, in percent.
 func (c *Cluster) SetLoss(pct float64) error {
-	if pct < 0 || pct > 100 {
-		return fmt.Errorf("loss %.1f%% out of range [0, 100]", pct)
-	}
-	r := c.rules.clone()
-	r.LossPct = pct
-	c.setRules(r)
-	return nil
+	_, err := c.Apply(Command{Kind: CmdNet, LossPct: &pct})
+	return err
 }
 
 // Heal restores every link.
-func (c *Cluster) Heal() { c.setRules(LinkRules{}) }
+func (c *Cluster) Heal() { c.Apply(Command{Kind: CmdHeal}) }
 
 // Rules returns the link rules in force.
 func (c *Cluster) Rules() LinkRules { return c.rules.clone() }
@@ -214,16 +274,34 @@ func (c *Cluster) closeConn(id uint64, by int) {
 	if other == by {
 		other = k.b
 	}
-	c.push(item{at: c.now + c.latency(), kind: itConnClosed, node: other, conn: id, arg: by, inc: c.peers[other].inc})
+	c.push(item{at: c.now + c.latency(by, other), kind: itConnClosed, node: other, conn: id, arg: by, inc: c.peers[other].inc})
 }
 
-func (c *Cluster) latency() int64 {
+func (c *Cluster) latency(from, to int) int64 {
 	t := c.cfg.Timing
-	l := t.LinkLatencyUs
-	if t.LinkJitterUs > 0 {
-		l += c.rng.Int63n(t.LinkJitterUs + 1)
+	l, j := t.LinkLatencyUs, t.LinkJitterUs
+	if n := c.rules.net(from, to); n != nil {
+		if n.LatencyUs >= 0 {
+			l = n.LatencyUs
+		}
+		if n.JitterUs >= 0 {
+			j = n.JitterUs
+		}
+	}
+	if j > 0 {
+		l += c.netRng.Int64N(j + 1)
 	}
 	return l
+}
+
+// lossPct is the share of lost messages on a link.
+func (c *Cluster) lossPct(from, to int) float64 {
+	if len(c.rules.Links) > 0 {
+		if n := c.rules.net(from, to); n != nil && n.From != 0 {
+			return n.LossPct
+		}
+	}
+	return c.rules.LossPct
 }
 
 // sendOnConn puts a quorum packet on a learner connection.
@@ -240,7 +318,7 @@ func (c *Cluster) transmit(m *Message) {
 	c.stats.Messages++
 	at := c.now
 	if m.From != m.To {
-		at += c.latency()
+		at += c.latency(m.From, m.To)
 		if last := c.linkLast[m.From][m.To]; at < last {
 			at = last // FIFO per directed link
 		}
@@ -258,7 +336,7 @@ func (c *Cluster) transmit(m *Message) {
 		c.drop(m, "the link is down")
 		return
 	}
-	if c.rules.LossPct > 0 && m.From != m.To && c.rng.Float64()*100 < c.rules.LossPct {
+	if loss := c.lossPct(m.From, m.To); loss > 0 && m.From != m.To && c.netRng.Float64()*100 < loss {
 		if m.Conn != 0 {
 			c.resetConn(m.Conn, "packet lost")
 		}

@@ -283,7 +283,11 @@ func (s *serverSide) clientByID(id int64) *Client {
 }
 
 func (s *serverSide) drop(p *Peer, cl *Client) {
-	delete(s.bySession, cl.session)
+	// Only this connection's entry: the session may already be attached again on a newer
+	// connection to this server, whose replies must keep their way.
+	if s.bySession[cl.session] == cl {
+		delete(s.bySession, cl.session)
+	}
 	for i, x := range s.clients {
 		if x == cl {
 			s.clients = append(s.clients[:i], s.clients[i+1:]...)

@@ -10,20 +10,20 @@ type Op struct {
 	// Type is OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL, OpDelete,
 	// OpDeleteContainer, OpSetData, OpSetACL, OpCheck, OpMulti, OpCreateSession or
 	// OpCloseSession.
-	Type OpType
-	Path string
-	Data []byte
+	Type OpType `json:"type"`
+	Path string `json:"path,omitempty"`
+	Data []byte `json:"data,omitempty"`
 	// ACL of a create, or the new ACL of a setACL. It must not be empty (INVALIDACL); use
 	// OpenACL for "anyone may do anything".
-	ACL  []ACL
-	Mode CreateMode
+	ACL  []ACL      `json:"acl,omitempty"`
+	Mode CreateMode `json:"mode,omitempty"`
 	// Version is the expected version for delete, setData, check (the node's version) and
 	// setACL (the node's aversion); -1 matches any.
-	Version int32
+	Version int32 `json:"version,omitempty"`
 	// Timeout is the negotiated session timeout of a createSession, ms.
-	Timeout int32
+	Timeout int32 `json:"timeout,omitempty"`
 	// Ops are the operations of a multi.
-	Ops []Op
+	Ops []Op `json:"ops,omitempty"`
 }
 
 // Txn is a proposal's content: what the leader assigned (zxid, time, session, cxid) plus the

@@ -177,9 +177,9 @@ const (
 
 // ACL is one access-control entry: permission bits granted to Scheme:ID.
 type ACL struct {
-	Perms  int32
-	Scheme string
-	ID     string
+	Perms  int32  `json:"perms"`
+	Scheme string `json:"scheme"`
+	ID     string `json:"id"`
 }
 
 // OpenACL is ZooDefs.Ids.OPEN_ACL_UNSAFE: everything for world:anyone.

@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// RunFormat names the run-file format and its version.
+const RunFormat = "zablab-run/1"
+
+// RunFile is a run as data: the configuration plus every command with the simulated time
+// and queue sequence at which it applied. Replaying it reproduces the same events (and so
+// the same digest) in any process, at any wall-clock pace.
+type RunFile struct {
+	Format   string  `json:"format"`
+	Config   Config  `json:"config"`
+	Commands []Entry `json:"commands"`
+	// End is the simulated time (µs) the run covers; Events how many events it had then.
+	End    int64  `json:"end"`
+	Events uint64 `json:"events"`
+	// Digest hashes the event log up to End (16 hex digits).
+	Digest string `json:"digest"`
+}
+
+// Log returns the commands applied so far.
+func (c *Cluster) Log() []Entry { return c.log }
+
+// Events is the number of events emitted so far.
+func (c *Cluster) Events() uint64 { return c.evSeq }
+
+// RunFile returns the run so far.
+func (c *Cluster) RunFile() *RunFile {
+	return &RunFile{Format: RunFormat, Config: c.cfg0, Commands: append([]Entry(nil), c.log...),
+		End: c.now, Events: c.evSeq, Digest: DigestString(c.Digest())}
+}
+
+// DigestString formats a digest as the run file and `zablab check` print it.
+func DigestString(d uint64) string { return fmt.Sprintf("%016x", d) }
+
+// ParseRunFile decodes and validates a run file: format and version, configuration, every
+// command (kind, ids and values in range), times and sequence numbers in order.
+func ParseRunFile(b []byte) (*RunFile, error) {
+	var rf RunFile
+	if err := strictUnmarshal(b, &rf); err != nil {
+		return nil, fmt.Errorf("not a run file: %v", err)
+	}
+	if err := rf.Validate(); err != nil {
+		return nil, err
+	}
+	return &rf, nil
+}
+
+// Validate checks a decoded run file.
+func (rf *RunFile) Validate() error {
+	if rf.Format != RunFormat {
+		return fmt.Errorf("format %q not supported (want %q)", rf.Format, RunFormat)
+	}
+	if err := rf.Config.Validate(); err != nil {
+		return fmt.Errorf("config: %v", err)
+	}
+	if rf.End < 0 {
+		return fmt.Errorf("end %d is negative", rf.End)
+	}
+	if rf.Digest != "" {
+		if _, err := strconv.ParseUint(rf.Digest, 16, 64); err != nil || len(rf.Digest) != 16 {
+			return fmt.Errorf("digest %q is not 16 hex digits", rf.Digest)
+		}
+	}
+	shape, err := NewCluster(rf.Config)
+	if err != nil {
+		return fmt.Errorf("config: %v", err)
+	}
+	var lastT int64
+	var lastSeq uint64
+	for i := range rf.Commands {
+		e := &rf.Commands[i]
+		if e.T < lastT || e.T > rf.End {
+			return fmt.Errorf("command %d: time %d µs out of order or after the end %d", i, e.T, rf.End)
+		}
+		if e.Seq <= lastSeq {
+			return fmt.Errorf("command %d: seq %d not after %d", i, e.Seq, lastSeq)
+		}
+		if err := shape.Validate(&e.Cmd); err != nil {
+			return fmt.Errorf("command %d (%s at %d µs): %v", i, e.Cmd.Kind, e.T, err)
+		}
+		lastT, lastSeq = e.T, e.Seq
+	}
+	return nil
+}
+
+// Replay builds the cluster of a run file and runs it to untilUs (the file's end when
+// untilUs < 0 or beyond it). The commands after untilUs stay queued: running further
+// continues the recorded run.
+func Replay(rf *RunFile, untilUs int64) (*Cluster, error) {
+	c, err := NewCluster(rf.Config)
+	if err != nil {
+		return nil, err
+	}
+	c.Load(rf.Commands)
+	end := rf.End
+	if untilUs >= 0 && untilUs < end {
+		c.RunUntil(untilUs)
+		return c, nil
+	}
+	c.RunTo(end, rf.Events)
+	return c, nil
+}
+
+// Load queues recorded commands at their times and sequence numbers (before the cluster
+// has run: a fresh cluster from the same configuration).
+func (c *Cluster) Load(cmds []Entry) {
+	for i := range cmds {
+		e := &cmds[i]
+		cmd := e.Cmd
+		c.q.push(item{at: e.T, seq: e.Seq, ext: true, kind: itCommand, cmd: &cmd})
+		if e.Seq > c.cseq {
+			c.cseq = e.Seq
+		}
+	}
+}
+
+// RunTo runs every event before endUs, then those at endUs until the event count reaches
+// events (a run saved in the middle of a moment ends exactly where it was saved).
+func (c *Cluster) RunTo(endUs int64, events uint64) {
+	if endUs > 0 {
+		c.RunUntil(endUs - 1)
+	}
+	for len(c.q) > 0 && c.q[0].at <= endUs && (events == 0 || c.evSeq < events) {
+		c.Step()
+	}
+	if endUs > c.now {
+		c.now = endUs
+	}
+}
+
+// strictUnmarshal decodes exactly one JSON value with no unknown fields.
+func strictUnmarshal(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if d.More() {
+		return fmt.Errorf("trailing data after the JSON value")
+	}
+	return nil
+}
