@@ -170,6 +170,10 @@ func (c *Cluster) sinkDisconnected(conn uint64, reason string) {
 	}
 }
 
+// Kill ends the client's process without closing its session (a recorded client.kill): the
+// server forgets the connection, and the session lives until it expires.
+func (cl *Client) Kill() { cl.c.Apply(Command{Kind: CmdClientKill, Client: cl.id}) }
+
 // TimeoutMs is the negotiated session timeout.
 func (cl *Client) TimeoutMs() int32 { return cl.timeoutMs }
 

@@ -31,6 +31,8 @@ const (
 	CmdClientOpen  CommandKind = "client.open"  // Client (id), Server (0: any), TimeoutMs, Pinned
 	CmdClientOp    CommandKind = "client.op"    // Client, Ref, Op, Watch
 	CmdClientClose CommandKind = "client.close" // Client: closeSession
+	// CmdClientKill: the client process dies without closing its session (Client).
+	CmdClientKill CommandKind = "client.kill"
 	// Real ZooKeeper clients on TCP connections outside the engine, keyed by connection.
 	CmdZkConnect CommandKind = "zk.connect" // Conn, Server, Session, LastZxid, TimeoutMs, Addr
 	CmdZkRequest CommandKind = "zk.request" // Conn, Xid, Op, Watch
@@ -198,9 +200,9 @@ func (c *Cluster) Validate(cmd *Command) error {
 			return fmt.Errorf("client.op: \"client\" is required")
 		}
 		return validateOp(cmd.Op)
-	case CmdClientClose:
+	case CmdClientClose, CmdClientKill:
 		if cmd.Client <= 0 {
-			return fmt.Errorf("client.close: \"client\" is required")
+			return fmt.Errorf("%s: \"client\" is required", cmd.Kind)
 		}
 	case CmdZkConnect:
 		if cmd.Conn == 0 {
@@ -368,6 +370,12 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 			return fmt.Errorf("unknown client %d", cmd.Client)
 		}
 		cl.close()
+	case CmdClientKill:
+		cl := c.clientByID(cmd.Client)
+		if cl == nil {
+			return fmt.Errorf("unknown client %d", cmd.Client)
+		}
+		cl.detach()
 	case CmdZkConnect:
 		return c.zkConnect(cmd)
 	case CmdZkRequest:

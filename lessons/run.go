@@ -559,6 +559,6 @@ func (r *Run) closeClient(name string) (Text, error) {
 }
 
 func (r *Run) killClient(name string) (Text, error) {
-	r.clients[name].cl.Detach()
+	r.clients[name].cl.Kill()
 	return tx("the client process dies without closing its session", "客户端进程死掉，没有关闭会话"), nil
 }

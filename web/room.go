@@ -68,6 +68,8 @@ type Room struct {
 	les         *lessonState
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
+	// sink gets the engine's answers to real ZooKeeper clients (the room's ZooKeeper ports).
+	sink engine.ExternalSink
 	lastActive   time.Time
 
 	mu sync.Mutex // guards lastActive for readers outside the goroutine
@@ -107,6 +109,9 @@ func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
 	}
 	r.c, r.cfg = c, cfg
 	r.uiClients = map[int]*engine.Client{}
+	if r.sink != nil {
+		c.SetExternalSink(r.sink)
+	}
 	c.OnEvent(func(e *engine.Event) {
 		if r.watched {
 			r.pending = append(r.pending, *e)

@@ -39,6 +39,9 @@ type ZKPorts struct {
 	conns     map[*zkConn]struct{}
 	closed    bool
 	wg        sync.WaitGroup
+	nextConn  atomic.Uint64
+	// byConn finds a connection by its engine id (owned by the room goroutine).
+	byConn map[uint64]*zkConn
 }
 
 // StartZKPorts listens for servers 1..n. A busy port is reported in the returned warnings and
@@ -47,9 +50,12 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 	if logf == nil {
 		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
-	z := &ZKPorts{room: room, base: base, logf: logf, listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}}
+	z := &ZKPorts{room: room, base: base, logf: logf, listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{},
+		byConn: map[uint64]*zkConn{}}
 	room.do(func() (any, error) {
 		room.onNewCluster = func() { z.closeConns("the room got a new cluster: its sessions are gone") }
+		room.sink = z
+		room.c.SetExternalSink(z)
 		return nil, nil
 	})
 	var warnings []string
@@ -116,7 +122,7 @@ func (z *ZKPorts) accept(id int, ln net.Listener) {
 		if err != nil {
 			return
 		}
-		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{})}
+		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: z.nextConn.Add(1)}
 		z.mu.Lock()
 		if z.closed {
 			z.mu.Unlock()
@@ -147,9 +153,14 @@ type zkConn struct {
 	queued, flushed atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
 	timeout atomic.Int64
-	// Owned by the room goroutine.
-	cl      *engine.Client
-	cluster *engine.Cluster
+	// conn is the connection's id in the engine's zk.* commands.
+	conn uint64
+	// Owned by the room goroutine: the cluster the session lives in, the requests handed to
+	// it and not answered yet (in order), the connect handshake's outcome.
+	cluster  *engine.Cluster
+	pending  []*zkwire.Request
+	answered chan bool
+	readOnly bool
 }
 
 func (c *zkConn) close(why string) {
@@ -215,9 +226,11 @@ func (c *zkConn) serve() {
 	defer c.z.wg.Done()
 	defer func() {
 		c.close("")
-		c.z.room.do(func() (any, error) {
-			if c.cl != nil && c.cluster == c.z.room.c {
-				c.cl.Detach()
+		room := c.z.room
+		room.do(func() (any, error) {
+			delete(c.z.byConn, c.conn)
+			if c.cluster != nil && c.cluster == room.c {
+				room.c.Apply(engine.Command{Kind: engine.CmdZkDetach, Conn: c.conn})
 			}
 			return nil, nil
 		})
@@ -267,15 +280,11 @@ func (c *zkConn) serve() {
 	}
 }
 
-// connect runs the handshake in the room: new session, or revalidation of an old one.
+// connect runs the handshake in the room: new session, or revalidation of an old one, as
+// a recorded zk.connect command; the engine answers through the ExternalSink methods.
 func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
-	answered := make(chan bool, 1)
-	reply := func(ok bool) {
-		select {
-		case answered <- ok:
-		default:
-		}
-	}
+	c.answered = make(chan bool, 1)
+	c.readOnly = req.HasReadOnly
 	room := c.z.room
 	_, err := room.do(func() (any, error) {
 		cl := room.c
@@ -285,42 +294,22 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 		}
 		if req.SessionID != 0 && !equalBytes(req.Passwd, sessionPassword(req.SessionID)) {
 			c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
-			reply(false)
+			c.answer(false)
 			return nil, nil
 		}
 		c.cluster = cl
-		c.cl = cl.ConnectExternal(c.id, req.SessionID, req.LastZxidSeen, req.TimeOut, engine.External{
-			OnConnected: func(ecl *engine.Client) {
-				c.cl = ecl
-				session, timeoutMs := ecl.SessionID(), ecl.TimeoutMs()
-				c.timeout.Store(int64(timeoutMs))
-				c.lastZxid.Store(int64(p.LastProcessedZxid()))
-				c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
-				cl.Note(c.id, c.cl.ID(), session, fmt.Sprintf("real client %s connected", c.nc.RemoteAddr()))
-				reply(true)
-			},
-			OnRefused: func(reason string, expired bool) {
-				if expired {
-					c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
-				}
-				cl.Note(c.id, 0, req.SessionID, fmt.Sprintf("real client %s refused: %s", c.nc.RemoteAddr(), reason))
-				reply(false)
-			},
-			OnDisconnected: func(reason string) {
-				c.flushThenClose(reason)
-			},
-		})
-		c.cl.OnWatch = func(ev zkdb.WatchEvent) {
-			c.send(zkwire.AppendWatcherEvent(nil, zkwire.WatcherEvent{Type: ev.Type, State: zkwire.StateSyncConnected, Path: ev.Path}))
-		}
-		return nil, nil
+		c.z.byConn[c.conn] = c
+		_, err := cl.Apply(engine.Command{Kind: engine.CmdZkConnect, Conn: c.conn, Server: c.id,
+			Session: engine.HexID(req.SessionID), LastZxid: engine.HexID(req.LastZxidSeen), TimeoutMs: req.TimeOut,
+			Addr: c.nc.RemoteAddr().String()})
+		return nil, err
 	})
 	if err != nil {
 		c.close(err.Error())
 		return false
 	}
 	select {
-	case ok := <-answered:
+	case ok := <-c.answered:
 		if !ok {
 			c.waitFlushed()
 		}
@@ -330,6 +319,79 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 	case <-time.After(30 * time.Second):
 		c.close("the session was not established in time")
 		return false
+	}
+}
+
+func (c *zkConn) answer(ok bool) {
+	select {
+	case c.answered <- ok:
+	default:
+	}
+}
+
+// The engine's answers to real clients (engine.ExternalSink), on the room goroutine.
+
+// Connected sends the ConnectResponse.
+func (z *ZKPorts) Connected(conn uint64, session int64, timeoutMs int32, serverZxid engine.Zxid) {
+	c := z.byConn[conn]
+	if c == nil {
+		return
+	}
+	c.timeout.Store(int64(timeoutMs))
+	c.lastZxid.Store(int64(serverZxid))
+	c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: c.readOnly}.Encode(nil))
+	c.answer(true)
+}
+
+// Refused ends the handshake: an expired session gets a zero session id, otherwise the
+// connection closes without a response.
+func (z *ZKPorts) Refused(conn uint64, reason string, expired bool) {
+	c := z.byConn[conn]
+	if c == nil {
+		return
+	}
+	if expired {
+		c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: c.readOnly}.Encode(nil))
+	}
+	z.logf("zk server %d, client %s: refused: %s", c.id, c.nc.RemoteAddr(), reason)
+	c.answer(false)
+}
+
+// Disconnected closes the connection once what is queued has been written.
+func (z *ZKPorts) Disconnected(conn uint64, reason string) {
+	if c := z.byConn[conn]; c != nil {
+		c.flushThenClose(reason)
+	}
+}
+
+// Reply answers the oldest pending request.
+func (z *ZKPorts) Reply(conn uint64, xid int32, op zkdb.OpType, rep engine.Reply) {
+	c := z.byConn[conn]
+	if c == nil || len(c.pending) == 0 {
+		return
+	}
+	rq := c.pending[0]
+	c.pending = c.pending[1:]
+	c.outstanding.Add(-1)
+	if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
+		c.lastZxid.Store(int64(rep.Zxid))
+	}
+	switch op {
+	case zkdb.OpCloseSession:
+		c.lastZxid.Store(int64(rep.Zxid))
+		c.send(zkwire.AppendReply(nil, c.header(xid, zkdb.OK)))
+		c.flushThenClose("")
+	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
+		c.send(zkwire.AppendReply(nil, c.header(xid, zkdb.OK)))
+	default:
+		c.send(encodeReply(c.header(xid, rep.Err), rq, rep))
+	}
+}
+
+// Watch delivers a fired watch.
+func (z *ZKPorts) Watch(conn uint64, ev zkdb.WatchEvent) {
+	if c := z.byConn[conn]; c != nil {
+		c.send(zkwire.AppendWatcherEvent(nil, zkwire.WatcherEvent{Type: ev.Type, State: zkwire.StateSyncConnected, Path: ev.Path}))
 	}
 }
 
@@ -392,7 +454,7 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 	}
 	room := c.z.room
 	ok := room.post(func() {
-		if c.cluster != room.c || c.cl == nil || c.cl.State() != engine.ClientConnected {
+		if c.cluster != room.c {
 			c.close("the room was reset or the session ended")
 			return
 		}
@@ -404,29 +466,34 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 	return ok
 }
 
-// run executes a request on the room goroutine; the reply is sent when the engine answers.
+// run hands a request to the engine (a recorded zk.request or zk.watches command) on the
+// room goroutine; the reply is sent when the engine answers (ExternalSink.Reply).
 func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
-	cl := c.cl
+	cl := c.cluster
+	ecl := cl.ExternalClient(c.conn)
+	if ecl == nil || ecl.State() != engine.ClientConnected {
+		c.close("the session is not connected")
+		return
+	}
 	switch rq.Type {
 	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
 		w := rq.Watches
-		cl.SetWatches(w.RelativeZxid, w.DataWatches, w.ExistWatches, w.ChildWatches)
-		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
+		c.pending = append(c.pending, rq)
+		c.outstanding.Add(1)
+		cl.Apply(engine.Command{Kind: engine.CmdZkWatches, Conn: c.conn, Xid: h.Xid, Watches: &engine.WatchSpec{
+			RelZxid: engine.HexID(w.RelativeZxid), Data: w.DataWatches, Exist: w.ExistWatches, Child: w.ChildWatches}})
 		return
 	case zkdb.OpWhoAmI:
 		c.send(zkwire.AppendWhoAmIReply(nil, c.header(h.Xid, zkdb.OK), []zkwire.ClientInfo{{AuthScheme: "ip", User: hostOf(c.nc.RemoteAddr().String())}}))
 		return
 	case zkdb.OpGetEphemerals, zkdb.OpGetAllChildrenNumber:
-		c.serverRead(h, rq)
+		c.serverRead(h, rq, ecl.SessionID())
 		return
 	case zkdb.OpCloseSession:
+		op := zkdb.Op{Type: zkdb.OpCloseSession}
+		c.pending = append(c.pending, rq)
 		c.outstanding.Add(1)
-		cl.Submit(zkdb.Op{Type: zkdb.OpCloseSession}, false, func(rep engine.Reply) {
-			c.outstanding.Add(-1)
-			c.lastZxid.Store(int64(rep.Zxid))
-			c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
-			c.flushThenClose("")
-		})
+		cl.Apply(engine.Command{Kind: engine.CmdZkRequest, Conn: c.conn, Xid: h.Xid, Op: &op})
 		return
 	}
 	op, watch, ok := engineOp(rq)
@@ -434,18 +501,15 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
 		return
 	}
+	c.pending = append(c.pending, rq)
 	c.outstanding.Add(1)
-	cl.Submit(op, watch, func(rep engine.Reply) {
-		c.outstanding.Add(-1)
-		if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
-			c.lastZxid.Store(int64(rep.Zxid))
-		}
-		c.send(encodeReply(c.header(h.Xid, rep.Err), rq, rep))
-	})
+	if _, err := cl.Apply(engine.Command{Kind: engine.CmdZkRequest, Conn: c.conn, Xid: h.Xid, Op: &op, Watch: watch}); err != nil {
+		c.close("request refused: " + err.Error())
+	}
 }
 
 // serverRead answers the server-local reads the engine's request path does not model.
-func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request) {
+func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, session int64) {
 	p := c.z.room.c.Peer(c.id)
 	tree := p.Tree()
 	hdr := c.header(h.Xid, zkdb.OK)
@@ -453,7 +517,7 @@ func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request) {
 	switch rq.Type {
 	case zkdb.OpGetEphemerals:
 		var out []string
-		for _, e := range tree.Ephemerals(c.cl.SessionID()) {
+		for _, e := range tree.Ephemerals(session) {
 			if strings.HasPrefix(e, rq.Path) {
 				out = append(out, e)
 			}
