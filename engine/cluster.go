@@ -122,21 +122,21 @@ type Cluster struct {
 	nextRef    uint64
 	extConns   map[uint64]*Client
 	sink       ExternalSink
-	q        itemHeap
-	peers    []*Peer // index = server id; [0] unused
-	voterIDs []int
-	rules    LinkRules
-	linkGen  [][]uint64
-	linkLast [][]int64
-	conns    map[uint64]*qconn
-	nextConn uint64
-	nextMsg  uint64
-	evSeq    uint64
-	dig      *digester
-	sinks    []func(*Event)
-	ev       Event
-	checker  *Checker
-	clients  []*Client
+	q          itemHeap
+	peers      []*Peer // index = server id; [0] unused
+	voterIDs   []int
+	rules      LinkRules
+	linkGen    [][]uint64
+	linkLast   [][]int64
+	conns      map[uint64]*qconn
+	nextConn   uint64
+	nextMsg    uint64
+	evSeq      uint64
+	dig        *digester
+	sinks      []func(*Event)
+	ev         Event
+	checker    *Checker
+	clients    []*Client
 	// nextClient numbers clients.
 	nextClient int64
 	stats      Stats
@@ -216,7 +216,6 @@ func (c *Cluster) Size() int { return len(c.peers) - 1 }
 
 // Clients lists the clients in creation order.
 func (c *Cluster) Clients() []*Client { return c.clients }
-
 
 func (c *Cluster) isVoter(id int) bool { return id >= 1 && id <= c.cfg.Voters }
 

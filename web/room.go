@@ -69,8 +69,8 @@ type Room struct {
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
 	// sink gets the engine's answers to real ZooKeeper clients (the room's ZooKeeper ports).
-	sink engine.ExternalSink
-	lastActive   time.Time
+	sink       engine.ExternalSink
+	lastActive time.Time
 
 	mu sync.Mutex // guards lastActive for readers outside the goroutine
 }
