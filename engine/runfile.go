@@ -147,3 +147,40 @@ func strictUnmarshal(b []byte, v any) error {
 	}
 	return nil
 }
+
+// UntilFirstViolation cuts a run file at its first violation event: it replays the run,
+// and returns a run file that ends at that event (same commands up to then, its own
+// digest), so opening it shows the moment of the violation. ok is false when the replay
+// shows no violation event (a violation found after the run, by a post-run check).
+func UntilFirstViolation(rf *RunFile) (cut *RunFile, ok bool, err error) {
+	c, err := NewCluster(rf.Config)
+	if err != nil {
+		return nil, false, err
+	}
+	var at int64 = -1
+	var seq uint64
+	c.OnEvent(func(e *Event) {
+		if e.Kind == EvViolation && at < 0 {
+			at, seq = e.TimeUs, e.Seq
+		}
+	})
+	c.Load(rf.Commands)
+	for at < 0 && len(c.q) > 0 && c.q[0].at <= rf.End {
+		c.Step()
+	}
+	if at < 0 {
+		return rf, false, nil
+	}
+	out := &RunFile{Format: RunFormat, Config: rf.Config, End: at, Events: seq}
+	for _, e := range rf.Commands {
+		if e.T <= at {
+			out.Commands = append(out.Commands, e)
+		}
+	}
+	d, err := Replay(out, -1)
+	if err != nil {
+		return nil, false, err
+	}
+	out.Digest = DigestString(d.Digest())
+	return out, true, nil
+}

@@ -86,6 +86,16 @@ func newRoom(name, token string, sandbox bool, cfg engine.Config, zkPort func(in
 	return r, nil
 }
 
+// newReplayRoom makes a room whose cluster is a replayed run, paused at the run's end.
+func newReplayRoom(name, token string, sandbox bool, c *engine.Cluster, zkPort func(int) int) *Room {
+	r := &Room{Name: name, Token: token, Sandbox: sandbox, cmds: make(chan func(), 64), quit: make(chan struct{}),
+		done: make(chan struct{}), zkPort: zkPort, speed: 1, lastActive: time.Now(), paused: true}
+	r.hub = newHub()
+	r.adopt(c, c.Config())
+	go r.run()
+	return r
+}
+
 // build (re)creates the cluster; the room goroutine calls it for reset.
 func (r *Room) build(cfg engine.Config) error {
 	if cfg.Timing.Name == "zookeeper" {

@@ -40,6 +40,8 @@ type Options struct {
 	Timing    engine.Timing
 	// ZKPort maps a server id of room main to its ZooKeeper client port (nil: none).
 	ZKPort func(id int) int
+	// OpenRun, when set, is replayed into room main, which starts paused at the run's end.
+	OpenRun *engine.RunFile
 	// MainToken, when set, is required for commands on room main (non-loopback addresses).
 	MainToken string
 	// Lessons are the lessons the lab offers (lessons.Embedded()).
@@ -71,7 +73,17 @@ func NewServer(o Options) (*Server, error) {
 	if !s.loopback && o.MainToken == "" {
 		s.opts.MainToken = newToken()
 	}
-	main, err := newRoom(MainRoom, s.opts.MainToken, false, cfg, o.ZKPort)
+	var main *Room
+	var err error
+	if o.OpenRun != nil {
+		var c *engine.Cluster
+		c, err = engine.Replay(o.OpenRun, -1)
+		if err == nil {
+			main = newReplayRoom(MainRoom, s.opts.MainToken, false, c, o.ZKPort)
+		}
+	} else {
+		main, err = newRoom(MainRoom, s.opts.MainToken, false, cfg, o.ZKPort)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -163,15 +175,26 @@ func (s *Server) lesson(slug string) *lessons.Lesson {
 
 // createRoom adds a sandbox room with its own token.
 func (s *Server) createRoom(cfg engine.Config) (*Room, error) {
+	return s.addSandbox(func(name, token string) (*Room, error) {
+		r, err := newRoom(name, token, true, cfg, nil)
+		if err != nil {
+			return nil, &userError{code: "bad_config", msg: err.Error()}
+		}
+		return r, nil
+	})
+}
+
+// addSandbox names a new sandbox room, makes it and adds it, within the room limit.
+func (s *Server) addSandbox(make func(name, token string) (*Room, error)) (*Room, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.rooms) >= MaxRooms {
 		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms", MaxRooms)}
 	}
 	name := newToken()[:10]
-	r, err := newRoom(name, newToken(), true, cfg, nil)
+	r, err := make(name, newToken())
 	if err != nil {
-		return nil, &userError{code: "bad_config", msg: err.Error()}
+		return nil, err
 	}
 	s.rooms[name] = r
 	return r, nil

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -23,6 +26,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	observers := fs.Int("observers", -1, "observers per run (default: cycle through 0 to 2)")
 	bug := fs.String("bug", "", "teaching variant to turn on: commit-without-quorum, skip-truncate, elect-by-myid")
 	faultMs := fs.Int64("fault-ms", 6000, "simulated milliseconds of faults per run")
+	outDir := fs.String("out", "", "directory for the run files of violating runs (default: a new temporary directory)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -87,6 +91,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 			replay += fmt.Sprintf(" --fault-ms %d", *faultMs)
 		}
 		fmt.Fprintf(stdout, "  replay: %s\n", replay)
+		if path, err := writeViolationRun(outDir, r); err != nil {
+			fmt.Fprintf(stdout, "  run file: not written: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "  run file: %s\n  open it in the lab: zablab serve --open %s\n", path, path)
+		}
 	}
 	fmt.Fprintf(stderr, "%d runs in %.2fs (%.0f runs/s)\n", len(results), elapsed.Seconds(), float64(len(results))/elapsed.Seconds())
 	fmt.Fprintf(stdout, "checked %d runs: %d violations, %d txns committed, digest %016x\n", len(results), violations, committed, digest)
@@ -94,6 +103,34 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writeViolationRun saves a violating run as a run file cut at its first violation (the
+// whole run when the violation came from a post-run check) and returns its path.
+func writeViolationRun(dir *string, r engine.RunResult) (string, error) {
+	if r.Run == nil {
+		return "", fmt.Errorf("the run was not recorded")
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "zablab-check-")
+		if err != nil {
+			return "", err
+		}
+		*dir = d
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return "", err
+	}
+	rf, _, err := engine.UntilFirstViolation(r.Run)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(rf)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(*dir, fmt.Sprintf("violation-seed-%d.run.json", r.Seed))
+	return path, os.WriteFile(path, b, 0o644)
 }
 
 // runParallel runs independent simulations on every core; results keep the input order.

@@ -17,8 +17,13 @@ const usage = `zablab — learn how ZooKeeper keeps its replicas consistent
 Usage:
   zablab [serve] [--addr 127.0.0.1:8080] [--nodes 5] [--observers 0] [--seed 1] [--timing watch|zookeeper|fast] [--zk-port-base 2180]
         the lab in the browser (room main, plus sandbox rooms)
-  zablab check --runs N --seed S [--nodes N] [--observers M] [--bug NAME]
-        randomized fault schedules with the invariant checker on
+  zablab serve --open FILE.run.json
+        the lab with a saved run in room main, paused at the run's end
+  zablab check --runs N --seed S [--nodes N] [--observers M] [--bug NAME] [--out DIR]
+        randomized fault schedules with the invariant checker on; violating runs are saved
+        as run files in DIR
+  zablab replay FILE.run.json [--until MS] [--lang en|zh] [--quiet]
+        replay a run file headless: its timeline and digest (exit 1 if the digest differs)
   zablab run FILE [--lang en|zh]
         run a lesson headless and print its timeline and checkpoints
   zablab bench [--txns N]
@@ -42,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(args[1:], stdout, stderr)
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "replay":
+		return cmdReplay(args[1:], stdout, stderr)
 	case "bench":
 		if len(args) > 1 && args[1] == "zk" {
 			return cmdBenchZK(args[2:], stdout, stderr)

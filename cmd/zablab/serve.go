@@ -25,6 +25,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "seed of room main")
 	timing := fs.String("timing", "watch", "timing: watch (slowed for watching), zookeeper (ZooKeeper's sample config) or fast")
 	zkBase := fs.Int("zk-port-base", 2180, "server N of room main listens for ZooKeeper clients on 127.0.0.1:(base+N); 0 turns the ports off")
+	open := fs.String("open", "", "a run file to replay into room main, which starts paused at the run's end (a `zablab check` violation: at the violating event)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -42,8 +43,21 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "zablab serve: lessons:", err)
 		return 1
 	}
+	var openRun *engine.RunFile
+	if *open != "" {
+		b, err := os.ReadFile(*open)
+		if err != nil {
+			fmt.Fprintln(stderr, "zablab serve:", err)
+			return 2
+		}
+		if openRun, err = engine.ParseRunFile(b); err != nil {
+			fmt.Fprintf(stderr, "zablab serve: %s: %v\n", *open, err)
+			return 2
+		}
+		*nodes, *observers = openRun.Config.Voters, openRun.Config.Observers
+	}
 	var zkp atomic.Pointer[web.ZKPorts]
-	opts := web.Options{Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
+	opts := web.Options{OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
 		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls}
 	srv, err := web.NewServer(opts)
 	if err != nil {

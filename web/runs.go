@@ -1,0 +1,88 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/zablab/zablab/engine"
+)
+
+// maxRunBody bounds an uploaded run file (an hour-long lecture is about 200 KB).
+const maxRunBody = 32 << 20
+
+// getRun is GET /api/rooms/{room}/run: the room's run so far, as a run file.
+func (s *Server) getRun(c echo.Context) error {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return err
+	}
+	v, err := r.do(func() (any, error) { return r.c.RunFile(), nil })
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="zablab-`+r.Name+`.run.json"`)
+	return c.JSON(http.StatusOK, v)
+}
+
+// postRun is POST /api/runs: a run file becomes a new sandbox room, replayed to the file's
+// end and paused there. A file that does not replay to its own digest is refused.
+func (s *Server) postRun(c echo.Context) error {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxRunBody))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return errStatus(http.StatusRequestEntityTooLarge, "too_large", "run file larger than %d bytes", maxRunBody)
+		}
+		return errStatus(http.StatusBadRequest, "bad_run", "cannot read the run file: %v", err)
+	}
+	rf, err := engine.ParseRunFile(body)
+	if err != nil {
+		return errStatus(http.StatusBadRequest, "bad_run", "%v", err)
+	}
+	cl, err := engine.Replay(rf, -1)
+	if err != nil {
+		return errStatus(http.StatusBadRequest, "bad_run", "%v", err)
+	}
+	if got := engine.DigestString(cl.Digest()); rf.Digest != "" && got != rf.Digest {
+		return errStatus(http.StatusBadRequest, "digest_mismatch",
+			"the run replays to digest %s, not the file's %s: it was recorded by a different engine version or edited", got, rf.Digest)
+	}
+	r, err := s.addSandbox(func(name, token string) (*Room, error) {
+		return newReplayRoom(name, token, true, cl, nil), nil
+	})
+	if err != nil {
+		return err
+	}
+	setTokenCookie(c, r, r.Token)
+	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/r/" + r.Name})
+}
+
+// postCommand is POST /api/rooms/{room}/commands: one command of the run-file vocabulary,
+// applied now and recorded. Real clients' zk.* commands only come from the ZooKeeper ports.
+func (s *Server) postCommand(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var cmd engine.Command
+	if err := bind(c, &cmd); err != nil {
+		return err
+	}
+	v, err := r.do(func() (any, error) { return r.apply(cmd) })
+	return s.answer(c, v, err)
+}
+
+// apply runs a command from a viewer (REST or websocket) on the room goroutine.
+func (r *Room) apply(cmd engine.Command) (any, error) {
+	switch cmd.Kind {
+	case engine.CmdZkConnect, engine.CmdZkRequest, engine.CmdZkWatches, engine.CmdZkDetach:
+		return nil, badInput("bad_command", "%s commands come from real clients on the ZooKeeper ports", cmd.Kind)
+	}
+	if err := r.c.Validate(&cmd); err != nil {
+		return nil, badInput("bad_command", "%v", err)
+	}
+	if _, err := r.c.Apply(cmd); err != nil {
+		return nil, badInput("conflict", "%v", err)
+	}
+	return r.view(), nil
+}
