@@ -7,7 +7,7 @@ NPM ?= npm
 SHELL := /bin/bash
 
 .PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ perf-web bench-web \
-	check-sweep bench bench-zk fuzz
+	check-sweep bench bench-zk fuzz golden
 
 test: deps fmt-check typecheck fresh vet gotest e2e
 	@echo "make test: all checks passed"
@@ -69,6 +69,11 @@ bundle:
 
 templ:
 	$(GO) tool templ generate -path web
+
+# Pinned traces: the event logs of a dozen fixed runs and every lesson's timeline in both
+# languages. Rewrite them only for an intended change, and say why in the commit.
+golden:
+	$(GO) test -count=1 -run 'Golden' ./engine/ ./lessons/ -args -rewrite
 
 # Long runs, kept out of `make test`.
 check-sweep:
