@@ -260,7 +260,7 @@ func validateOp(s *OpSpec) error {
 type Entry struct {
 	T   int64   `json:"t"`
 	Seq uint64  `json:"seq"`
-	Cmd Command `json:"cmd"`
+	Cmd *Command `json:"cmd"`
 }
 
 // CommandResult is what applying a command gave.
@@ -306,7 +306,7 @@ func (c *Cluster) Apply(cmd Command) (CommandResult, error) {
 // exec applies a command popped from the queue.
 func (c *Cluster) exec(seq uint64, cmd *Command) error {
 	if c.recording {
-		c.log = append(c.log, Entry{T: c.now, Seq: seq, Cmd: *cmd})
+		c.log = append(c.log, Entry{T: c.now, Seq: seq, Cmd: cmd})
 	}
 	switch cmd.Kind {
 	case CmdStart:

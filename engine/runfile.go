@@ -82,7 +82,10 @@ func (rf *RunFile) Validate() error {
 		if e.Seq <= lastSeq {
 			return fmt.Errorf("command %d: seq %d not after %d", i, e.Seq, lastSeq)
 		}
-		if err := shape.Validate(&e.Cmd); err != nil {
+		if e.Cmd == nil {
+			return fmt.Errorf("command %d: \"cmd\" is missing", i)
+		}
+		if err := shape.Validate(e.Cmd); err != nil {
 			return fmt.Errorf("command %d (%s at %d µs): %v", i, e.Cmd.Kind, e.T, err)
 		}
 		lastT, lastSeq = e.T, e.Seq
@@ -113,7 +116,7 @@ func Replay(rf *RunFile, untilUs int64) (*Cluster, error) {
 func (c *Cluster) Load(cmds []Entry) {
 	for i := range cmds {
 		e := &cmds[i]
-		cmd := e.Cmd
+		cmd := *e.Cmd // the queue owns its copy: applying may fill in ids
 		c.q.push(item{at: e.T, seq: e.Seq, ext: true, kind: itCommand, cmd: &cmd})
 		if e.Seq > c.cseq {
 			c.cseq = e.Seq

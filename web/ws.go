@@ -41,6 +41,8 @@ type wsCommand struct {
 	Seed          *int64          `json:"seed"`
 	Bug           string          `json:"bug"`
 	Timing        json.RawMessage `json:"timing"`
+	// Command is cmd "apply": one command of the run-file vocabulary.
+	Command *engine.Command `json:"command"`
 }
 
 type wsResult struct {
@@ -226,6 +228,12 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 		f = func() (any, error) { return r.reset(cfg) }
 	case "lesson":
 		f = func() (any, error) { return r.lessonCommand(cmd.LessonRequest, s.lesson) }
+	case "apply":
+		if cmd.Command == nil {
+			done(nil, badInput("bad_command", "\"command\" is required"))
+			return
+		}
+		f = func() (any, error) { return r.apply(*cmd.Command) }
 	case "op":
 		_, err := r.do(func() (any, error) {
 			return nil, r.submitOp(cmd.OpRequest, func(res OpResult) { done(res, nil) })

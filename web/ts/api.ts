@@ -98,14 +98,8 @@ export function normaliseOpResult(r: unknown): OpResult | undefined {
 export function sendREST(room: string, c: Command): Promise<CommandResult> {
   const base = roomPath(room);
   switch (c.cmd) {
-    case "crash":
-    case "restart":
-      return request("POST", `${base}/nodes/${c.node}/${c.cmd}`);
-    case "partition":
-      return request("POST", `${base}/partition`, { groups: c.groups });
-    case "link":
-      return request("POST", `${base}/links`, { from: c.from, to: c.to, up: c.up });
-    case "heal":
+    case "apply":
+      return request("POST", `${base}/commands`, c.command);
     case "pause":
     case "resume":
     case "step":

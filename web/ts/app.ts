@@ -180,7 +180,7 @@ export class App {
     // A reset, and a lesson's back, goto or start, give the room a new cluster.
     const rebuilt = c.cmd === "reset" || (c.cmd === "lesson" && (c.action === "back" || c.action === "goto" || c.action === "start"));
     if (!r.ok) {
-      this.notify(t("commandFailed", { cmd: c.cmd === "lesson" ? `${c.cmd} ${c.action}` : c.cmd, error: r.error ?? r.code ?? "?" }), "error");
+      this.notify(t("commandFailed", { cmd: c.cmd === "lesson" ? `${c.cmd} ${c.action}` : c.cmd === "apply" ? c.command.kind : c.cmd, error: r.error ?? r.code ?? "?" }), "error");
     } else if (rebuilt) {
       this.forgetCluster(0, performance.now());
     }

@@ -238,12 +238,23 @@ export type ServerMsg =
   | { type: "events"; events: ZEvent[]; view?: RoomView }
   | { type: "result"; id: number; ok: boolean; result?: unknown; error?: string; code?: string };
 
-/** Commands the browser sends (on the websocket with an id, or as REST calls). */
+/**
+ * A command of the run-file vocabulary (engine/command.go): every change to a cluster is one,
+ * recorded with its simulated time in the room's run (GET /api/rooms/{room}/run).
+ */
+export type EngineCommand =
+  | { kind: "crash" | "restart"; node: number }
+  | { kind: "partition"; groups: number[][] }
+  | { kind: "link"; from: number; to: number; up: boolean }
+  | { kind: "heal" }
+  | { kind: "net"; from?: number; to?: number; latencyUs?: number; jitterUs?: number; lossPct?: number }
+  | { kind: "bug"; bug: string };
+
+/** Commands the browser sends (on the websocket with an id, or as REST calls). Changes to the
+ * cluster go as "apply" with an EngineCommand; the others steer the room (pace, lessons). */
 export type Command =
-  | { cmd: "crash" | "restart"; node: number }
-  | { cmd: "partition"; groups: number[][] }
-  | { cmd: "link"; from: number; to: number; up: boolean }
-  | { cmd: "heal" | "pause" | "resume" | "step" }
+  | { cmd: "apply"; command: EngineCommand }
+  | { cmd: "pause" | "resume" | "step" }
   | { cmd: "speed"; speed: number }
   | ({ cmd: "op" } & OpRequest)
   | ({ cmd: "reset" } & ClusterSpec)

@@ -34,7 +34,7 @@ export function networkPanel(ctx: Ctx): HTMLElement {
   const zones = h("div", { class: "zones" });
   const selects = h("div", { class: "group-selects" });
   const apply = button(t("applyPartition"), () => void applyPartition(), { class: "primary" });
-  const heal = button(t("healAll"), () => void ctx.run({ cmd: "heal" }));
+  const heal = button(t("healAll"), () => void ctx.run({ cmd: "apply", command: { kind: "heal" } }));
   const fromSel = select([], "", {});
   const toSel = select([], "", {});
   const cut = button(t("cutLink"), () => void setLink(false), { class: "danger" });
@@ -50,11 +50,11 @@ export function networkPanel(ctx: Ctx): HTMLElement {
     for (const n of v.nodes) groups[store.draftGroups.get(n.id) ?? 0]!.push(n.id);
     const nonEmpty = groups.filter((g) => g.length > 0);
     if (nonEmpty.length <= 1) {
-      const r = await ctx.run({ cmd: "heal" });
+      const r = await ctx.run({ cmd: "apply", command: { kind: "heal" } });
       if (r.ok) ctx.notify(t("oneGroupHealed"));
       return;
     }
-    await ctx.run({ cmd: "partition", groups: nonEmpty });
+    await ctx.run({ cmd: "apply", command: { kind: "partition", groups: nonEmpty } });
   }
 
   async function setLink(up: boolean): Promise<void> {
@@ -64,7 +64,7 @@ export function networkPanel(ctx: Ctx): HTMLElement {
       ctx.notify(t("sameServer"), "error");
       return;
     }
-    await ctx.run({ cmd: "link", from, to, up });
+    await ctx.run({ cmd: "apply", command: { kind: "link", from, to, up } });
   }
 
   function move(id: number, g: number): void {
@@ -152,7 +152,7 @@ export function networkPanel(ctx: Ctx): HTMLElement {
       for (const line of describeRules(v.links)) rules.append(h("li", {}, line));
       clear(cutList);
       for (const c of v.links.cuts) {
-        cutList.append(h("li", {}, `${c[0]} → ${c[1]} `, button(t("restoreOne", { from: c[0], to: c[1] }), () => void ctx.run({ cmd: "link", from: c[0], to: c[1], up: true }), { class: "small", disabled: !can })));
+        cutList.append(h("li", {}, `${c[0]} → ${c[1]} `, button(t("restoreOne", { from: c[0], to: c[1] }), () => void ctx.run({ cmd: "apply", command: { kind: "link", from: c[0], to: c[1], up: true } }), { class: "small", disabled: !can })));
       }
     }
     renderZones(v, can);

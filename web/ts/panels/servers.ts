@@ -37,8 +37,8 @@ export function serversPanel(ctx: Ctx): HTMLElement {
       const state = h("span", { class: "state-word" });
       const reason = h("span", { class: "reason" });
       const inspect = button(t("inspectShort"), () => store.select(id), { "aria-label": t("inspectServer", { id }), class: "small" });
-      const crash = button(t("crash"), () => void ctx.run({ cmd: "crash", node: id }), { "aria-label": t("crashServer", { id }), class: "small danger" });
-      const restart = button(t("restart"), () => void ctx.run({ cmd: "restart", node: id }), { "aria-label": t("restartServer", { id }), class: "small" });
+      const crash = button(t("crash"), () => void ctx.run({ cmd: "apply", command: { kind: "crash", node: id } }), { "aria-label": t("crashServer", { id }), class: "small danger" });
+      const restart = button(t("restart"), () => void ctx.run({ cmd: "apply", command: { kind: "restart", node: id } }), { "aria-label": t("restartServer", { id }), class: "small" });
       const name = n.role === "observer" ? `S${id} (${t("observer")})` : `S${id}`;
       const tr = h(
         "tr",
