@@ -258,8 +258,8 @@ func validateOp(s *OpSpec) error {
 // item of the cluster's event queue (commands order among themselves by Seq, after the
 // protocol's own events at the same time).
 type Entry struct {
-	T   int64   `json:"t"`
-	Seq uint64  `json:"seq"`
+	T   int64    `json:"t"`
+	Seq uint64   `json:"seq"`
 	Cmd *Command `json:"cmd"`
 }
 
