@@ -228,6 +228,8 @@ type clientOp struct {
 	sent  bool
 	reply Reply
 	cb    func(Reply)
+	// ref names the callback of a recorded client.op (Cluster.replyCbs), when cb is nil.
+	ref uint64
 }
 
 // ID is the client's number within the cluster.
@@ -334,8 +336,13 @@ func (cl *Client) Submit(op zkdb.Op, watch bool, cb func(Reply)) {
 	if cb != nil {
 		c.replyCbs[ref] = cb
 	}
-	o := op
-	if _, err := c.Apply(Command{Kind: CmdClientOp, Client: cl.id, Ref: ref, Op: &o, Watch: watch}); err != nil {
+	// One allocation for the command and its op.
+	oc := &struct {
+		cmd Command
+		op  zkdb.Op
+	}{cmd: Command{Kind: CmdClientOp, Client: cl.id, Ref: ref, Watch: watch}, op: op}
+	oc.cmd.Op = &oc.op
+	if _, err := c.applyPtr(&oc.cmd); err != nil {
 		delete(c.replyCbs, ref)
 		if cb != nil {
 			cb(Reply{Err: zkdb.ErrBadArguments, Server: cl.server})
@@ -349,17 +356,14 @@ func (cl *Client) submitRef(op zkdb.Op, watch bool, ref uint64) {
 	if ref > c.nextRef {
 		c.nextRef = ref
 	}
-	cl.submit(op, watch, func(r Reply) {
-		if cb := c.replyCbs[ref]; cb != nil {
-			delete(c.replyCbs, ref)
-			cb(r)
-		}
-	})
+	cl.submitOp(op, watch, nil, ref)
 }
 
-func (cl *Client) submit(op zkdb.Op, watch bool, cb func(Reply)) {
+func (cl *Client) submit(op zkdb.Op, watch bool, cb func(Reply)) { cl.submitOp(op, watch, cb, 0) }
+
+func (cl *Client) submitOp(op zkdb.Op, watch bool, cb func(Reply), ref uint64) {
 	cl.cxid++
-	o := &clientOp{cxid: cl.cxid, op: op, watch: watch, cb: cb}
+	o := &clientOp{cxid: cl.cxid, op: op, watch: watch, cb: cb, ref: ref}
 	if cl.state == ClientExpired || cl.state == ClientClosed {
 		o.done, o.reply = true, Reply{Err: zkdb.ErrSessionExpired}
 		cl.finish(o)
@@ -427,6 +431,12 @@ func (cl *Client) finish(o *clientOp) {
 	}
 	cl.c.emit(Event{Kind: EvClient, Node: o.reply.Server, Client: cl.id, Session: cl.session, Op: o.op.Type,
 		Path: o.op.Path, Err: o.reply.Err, Zxid: o.reply.TxnZxid})
+	if o.cb == nil && o.ref != 0 {
+		if cb := cl.c.replyCbs[o.ref]; cb != nil {
+			delete(cl.c.replyCbs, o.ref)
+			cb(o.reply)
+		}
+	}
 	if o.cb != nil {
 		o.cb(o.reply)
 	}

@@ -276,8 +276,11 @@ type CommandResult struct {
 // a step (a callback of an event). It returns the validation error, or the state error the
 // command met when it applied (then it changed nothing, and it stays recorded, since replay
 // meets the same error).
-func (c *Cluster) Apply(cmd Command) (CommandResult, error) {
-	if err := c.Validate(&cmd); err != nil {
+func (c *Cluster) Apply(cmd Command) (CommandResult, error) { return c.applyPtr(&cmd) }
+
+// applyPtr is Apply for a command the cluster may keep (it is queued and recorded as is).
+func (c *Cluster) applyPtr(cmd *Command) (CommandResult, error) {
+	if err := c.Validate(cmd); err != nil {
 		return CommandResult{}, err
 	}
 	if (cmd.Kind == CmdClientOpen || cmd.Kind == CmdZkConnect) && cmd.Client == 0 {
@@ -285,7 +288,7 @@ func (c *Cluster) Apply(cmd Command) (CommandResult, error) {
 		cmd.Client = c.nextClient
 	}
 	c.cseq++
-	it := item{at: c.now, seq: c.cseq, ext: true, kind: itCommand, cmd: &cmd}
+	it := item{at: c.now, seq: c.cseq, ext: true, kind: itCommand, cmd: cmd}
 	c.q.push(it)
 	res := CommandResult{Client: cmd.Client}
 	if c.inStep {
