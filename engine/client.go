@@ -299,6 +299,9 @@ func (c *Cluster) openClient(cmd *Command) {
 
 func (c *Cluster) clientByID(id int64) *Client { return c.clientIdx[id] }
 
+// ClientByID returns the in-process client with that id, or nil.
+func (c *Cluster) ClientByID(id int64) *Client { return c.clientIdx[id] }
+
 // newClientState makes a client with a negotiated timeout, clamped to ZooKeeper's
 // [minSessionTimeout, maxSessionTimeout] = [2, 20] × tickTime. id 0 takes the next number.
 func (c *Cluster) newClientState(timeoutMs int32, id ...int64) *Client {

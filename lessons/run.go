@@ -155,6 +155,39 @@ func (l *Lesson) Replay(upTo int) (*engine.Cluster, []StepResult, error) {
 	return r.Cluster, res, err
 }
 
+// ClientIDs maps the lesson's client names to their ids in the cluster.
+func (r *Run) ClientIDs() map[string]int64 {
+	out := make(map[string]int64, len(r.clients))
+	for name, lc := range r.clients {
+		out[name] = lc.cl.ID()
+	}
+	return out
+}
+
+// Rebase makes c the run's cluster between steps: a replay of what the learner really did up
+// to this step (their own moves included), whose clients ids names the lesson's clients.
+// Requests still waiting for an answer at that moment are not followed any more.
+func (r *Run) Rebase(c *engine.Cluster, ids map[string]int64) error {
+	if r.cur != nil {
+		return fmt.Errorf("step %d is playing", r.cur.step.Index)
+	}
+	clients := map[string]*lessonClient{}
+	for name, id := range ids {
+		cl := c.ClientByID(id)
+		if cl == nil {
+			return fmt.Errorf("client %s (%d) is not in the replayed cluster", name, id)
+		}
+		lc := &lessonClient{cl: cl}
+		if old := r.clients[name]; old != nil && old.last != nil && old.last.done {
+			lc.last = old.last
+		}
+		clients[name] = lc
+	}
+	r.Cluster, r.clients = c, clients
+	c.OnEvent(r.onEvent)
+	return nil
+}
+
 // Next is the index of the next step to play (len(Steps) when the lesson is over).
 func (r *Run) Next() int { return r.next }
 
@@ -195,6 +228,8 @@ func (r *Run) Begin() error {
 		return fmt.Errorf("the lesson is over")
 	}
 	st := r.Lesson.Steps[r.next]
+	// A recorded mark: the run shows where each lesson step began.
+	r.Cluster.Apply(engine.Command{Kind: engine.CmdMark, Lesson: r.Lesson.Slug, Step: st.Index, Text: st.ID})
 	r.cur = &playing{step: st, cmds: st.Script}
 	now := r.ms()
 	r.res = &StepResult{Index: st.Index, ID: st.ID, StartMs: now}

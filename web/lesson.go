@@ -3,6 +3,7 @@ package web
 import (
 	"time"
 
+	"github.com/zablab/zablab/engine"
 	"github.com/zablab/zablab/lessons"
 )
 
@@ -16,6 +17,21 @@ type lessonState struct {
 	playing bool
 	waiting bool
 	err     string
+	// starts[k] is the room's run when step k began (the learner's own moves included), so
+	// Back restores what the learner did rather than the script's solution.
+	starts map[int]stepStart
+}
+
+// stepStart is where a lesson step began in the room's recorded run.
+type stepStart struct {
+	run     engine.RunFile
+	clients map[string]int64
+}
+
+func (ls *lessonState) markStart(k int) {
+	c := ls.run.Cluster
+	rf := c.RunFile()
+	ls.starts[k] = stepStart{run: *rf, clients: ls.run.ClientIDs()}
 }
 
 // LessonView is the lesson part of a room's view: every viewer of the room (a class
@@ -83,10 +99,18 @@ func (r *Room) startLesson(l *lessons.Lesson, step int) (any, error) {
 	if err != nil && run == nil {
 		return nil, badInput("lesson_failed", "%v", err)
 	}
-	ls := &lessonState{lesson: l, run: run, results: results}
+	ls := &lessonState{lesson: l, run: run, results: results, starts: map[int]stepStart{}}
 	if err != nil {
 		ls.err = err.Error()
+	} else {
+		ls.markStart(step)
 	}
+	return r.playLesson(ls)
+}
+
+// playLesson makes a lesson state the room's: its cluster, paused, every viewer reset.
+func (r *Room) playLesson(ls *lessonState) (any, error) {
+	run := ls.run
 	r.adopt(run.Cluster, run.Cluster.Config())
 	r.les = ls
 	r.paused = true
@@ -94,6 +118,32 @@ func (r *Room) startLesson(l *lessons.Lesson, step int) (any, error) {
 	r.publish(true)
 	r.hub.resetAll()
 	return r.view(), nil
+}
+
+// restoreLesson goes back to the start of step target as the learner played it: the room's
+// own run replayed to that moment, under a lesson runner rebuilt to that step.
+func (r *Room) restoreLesson(ls *lessonState, target int, st stepStart) (any, error) {
+	c, err := engine.Replay(&st.run, -1)
+	if err != nil {
+		return nil, err
+	}
+	run, results, err := ls.lesson.Play(target)
+	if err != nil {
+		return nil, err
+	}
+	if err := run.Rebase(c, st.clients); err != nil {
+		return nil, err
+	}
+	if len(ls.results) >= target {
+		results = append([]lessons.StepResult(nil), ls.results[:target]...)
+	}
+	nls := &lessonState{lesson: ls.lesson, run: run, results: results, starts: map[int]stepStart{}}
+	for k, s := range ls.starts {
+		if k <= target {
+			nls.starts[k] = s
+		}
+	}
+	return r.playLesson(nls)
 }
 
 // lessonCommand runs a lesson action in the room.
@@ -114,6 +164,9 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 		if ls.playing {
 			return nil, badInput("step_running", "step %d is still playing", ls.run.Next())
 		}
+		if ls.run.Next() < len(ls.lesson.Steps) {
+			ls.markStart(ls.run.Next())
+		}
 		if err := ls.run.Begin(); err != nil {
 			return nil, badInput("lesson_over", "%v", err)
 		}
@@ -127,6 +180,11 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 		}
 		if target < 0 {
 			target = 0
+		}
+		if st, ok := ls.starts[target]; ok {
+			if v, err := r.restoreLesson(ls, target, st); err == nil {
+				return v, nil
+			}
 		}
 		return r.startLesson(ls.lesson, target)
 	case "goto":

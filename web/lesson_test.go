@@ -135,3 +135,47 @@ func TestLessonRoutes(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// Back restores the learner's own moves: a change the learner made between two steps (a
+// slower link) is still there after going back to the step that followed it; the script alone
+// never made it.
+func TestLessonBackKeepsLearnersMoves(t *testing.T) {
+	ts := newLessonServer(t)
+	r := call(t, ts, "POST", "/api/lessons/a-write/rooms", `{"step": 1}`)
+	if r.status != 201 {
+		t.Fatalf("lesson room: %d %s", r.status, r.raw)
+	}
+	room, tok := r.body["room"].(string), r.body["token"].(string)
+	cmd := func(path, body string) resp {
+		t.Helper()
+		x := call(t, ts, "POST", "/api/rooms/"+room+path, body, "X-Zablab-Token", tok)
+		if x.status != 200 {
+			t.Fatalf("%s: %d %s", path, x.status, x.raw)
+		}
+		return x
+	}
+	cmd("/commands", `{"kind":"net","from":1,"to":2,"latencyUs":250000}`)
+	cmd("/lesson", `{"action":"next"}`)
+	deadline := time.Now().Add(30 * time.Second)
+	for lessonOf(t, call(t, ts, "GET", "/api/rooms/"+room, "")).Playing {
+		if time.Now().After(deadline) {
+			t.Fatal("step 1 never finished")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	back := cmd("/lesson", `{"action":"back"}`)
+	if st := lessonOf(t, back); st.Next != 1 {
+		t.Fatalf("back went to step %d, want 1", st.Next)
+	}
+	if !strings.Contains(back.raw, `"latencyUs":250000`) {
+		t.Fatalf("after Back the learner's slow link is gone: %s", back.raw[:min(600, len(back.raw))])
+	}
+	// Going to the step by the script (goto) is the script's state: no slow link.
+	if x := cmd("/lesson", `{"action":"goto","step":1}`); strings.Contains(x.raw, `"latencyUs":250000`) {
+		t.Fatal("goto replays the script, which never slowed a link")
+	}
+	// The run records where the step began.
+	if run := call(t, ts, "GET", "/api/rooms/"+room+"/run", "").raw; !strings.Contains(run, `"kind":"mark"`) {
+		t.Fatal("the lesson's step marks are not in the run")
+	}
+}
