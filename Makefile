@@ -74,6 +74,7 @@ templ:
 # languages. Rewrite them only for an intended change, and say why in the commit.
 golden:
 	$(GO) test -count=1 -run 'Golden' ./engine/ ./lessons/ -args -rewrite
+	$(GO) test -count=1 -run 'TestTSSamples' ./web/ -args -rewrite
 
 # Long runs, kept out of `make test`.
 check-sweep:

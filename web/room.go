@@ -33,6 +33,9 @@ type RoomView struct {
 	Paused     bool    `json:"paused"`
 	Speed      float64 `json:"speed"`
 	CanControl bool    `json:"canControl"`
+	// Generation counts the clusters the room has had: it changes exactly when the room gets
+	// a new cluster (reset, a lesson's start, back or goto, a fork), so pages never guess.
+	Generation uint64 `json:"generation"`
 	// Lesson is set while the room plays a lesson.
 	Lesson *LessonView `json:"lesson,omitempty"`
 }
@@ -65,6 +68,7 @@ type Room struct {
 	lastPublish time.Time
 	dirty       bool
 	uiClients   map[int]*engine.Client
+	gen         uint64
 	les         *lessonState
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
@@ -118,6 +122,7 @@ func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
 		r.onNewCluster()
 	}
 	r.c, r.cfg = c, cfg
+	r.gen++
 	r.uiClients = map[int]*engine.Client{}
 	if r.sink != nil {
 		c.SetExternalSink(r.sink)
@@ -313,7 +318,7 @@ func translateView(v RoomView, lang engine.Lang) RoomView {
 }
 
 func (r *Room) view() RoomView {
-	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed}
+	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed, Generation: r.gen}
 	if r.les != nil {
 		v.Lesson = r.les.view()
 	}

@@ -7,19 +7,9 @@ function roomPath(room: string): string {
   return `/api/rooms/${encodeURIComponent(room)}`;
 }
 
-/**
- * Session ids (and so Stat.ephemeralOwner) use all 64 bits, beyond what a JavaScript number
- * holds exactly. Before parsing, integer ephemeralOwner values are turned into strings, then
- * into "0x…" hex.
- */
+/** Session ids (and so Stat.ephemeralOwner) arrive as "0x…" hex strings: 64 bits. */
 function parseJSON(text: string): unknown {
-  const safe = text.replace(/"ephemeralOwner":\s*(-?\d+)/g, '"ephemeralOwner":"$1"');
-  return JSON.parse(safe, (key, value: unknown) => {
-    if (key === "ephemeralOwner" && typeof value === "string" && /^-?\d+$/.test(value)) {
-      return decimalToHex(value);
-    }
-    return value;
-  });
+  return JSON.parse(text);
 }
 
 /** decimalToHex renders a signed 64-bit decimal as unsigned "0x…" hex ("0" for none). */

@@ -113,12 +113,11 @@ export class App {
     }
   }
 
-  /** isNewCluster tells a rebuilt cluster (reset) from a view slightly behind the events. */
+  /** isNewCluster: the room got a new cluster (reset, a lesson's start, back or goto). */
   private isNewCluster(v: RoomView): boolean {
     const old = this.store.view;
     if (!old) return false;
-    if (old.seed !== v.seed || old.voters !== v.voters || old.observers !== v.observers || old.bug !== v.bug) return true;
-    return v.eventSeq < this.store.lastSeq && v.timeMs + Math.max(1000, v.speed * 1000) < old.timeMs;
+    return old.generation !== v.generation;
   }
 
   private setView(v: RoomView, fresh: boolean): void {
@@ -129,6 +128,12 @@ export class App {
     if (g) g.lastView = v;
     this.clock.configure(v.paused, v.speed, wall);
     if (fresh || first) {
+      if (!first && this.store.generation !== v.generation) {
+        // A new cluster: its events are all new, whatever their numbers (animate them).
+        this.store.replayUpTo = 0;
+        this.store.log.length = 0;
+      }
+      this.store.generation = v.generation;
       this.store.lastSeq = v.eventSeq;
       this.clock.reset(v.timeMs, wall);
       this.messages?.clear();

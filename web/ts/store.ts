@@ -49,6 +49,8 @@ export class Store {
   log: ZEvent[] = [];
   /** Events with seq up to this are replays (after a language switch): log them only. */
   replayUpTo = 0;
+  /** generation of the room's cluster the page shows (RoomView.generation). */
+  generation = 0;
   /**
    * The latest translated sentence for each server's state reason and sync reason (views
    * carry the engine's English reason; events carry sentences in the page's language).

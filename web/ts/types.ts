@@ -117,6 +117,8 @@ export interface RoomView {
   violations: Violation[];
   committed: number;
   eventSeq: number;
+  /** changes exactly when the room gets a new cluster */
+  generation: number;
   room: string;
   paused: boolean;
   speed: number;

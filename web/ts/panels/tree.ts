@@ -33,7 +33,7 @@ function statList(n: ZNode): HTMLElement {
     ["version", String(st.version)],
     ["cversion", String(st.cversion)],
     ["aversion", String(st.aversion)],
-    ["ephemeralOwner", st.ephemeralOwner && st.ephemeralOwner !== "0" ? st.ephemeralOwner : "0 (" + t("persistent") + ")"],
+    ["ephemeralOwner", st.ephemeralOwner && st.ephemeralOwner !== "0" && st.ephemeralOwner !== "0x0" ? st.ephemeralOwner : "0 (" + t("persistent") + ")"],
     ["dataLength", String(st.dataLength)],
     ["numChildren", String(st.numChildren)],
     ["ctime / mtime", `${st.ctime} / ${st.mtime} ms`],
@@ -49,7 +49,7 @@ const openPaths = new Set<string>();
 function treeList(nodes: ZNode[]): HTMLElement {
   const ul = h("ul", { class: "ztree" });
   for (const n of nodes.slice(0, MAX_NODES)) {
-    const eph = n.stat.ephemeralOwner && n.stat.ephemeralOwner !== "0";
+    const eph = n.stat.ephemeralOwner && n.stat.ephemeralOwner !== "0" && n.stat.ephemeralOwner !== "0x0";
     const summary = h(
       "summary",
       {},
