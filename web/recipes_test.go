@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,18 +24,31 @@ func TestRecipeLock(t *testing.T) {
 	if err := la.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	var bHolds atomic.Bool
+	// b may only get the lock once a's session has ended: checked when b gets it, not by
+	// watching the wall clock for a while.
+	var aClosed atomic.Bool
 	got := make(chan error, 1)
 	go func() {
 		err := lb.Lock()
-		bHolds.Store(true)
+		if err == nil && !aClosed.Load() {
+			err = errors.New("two clients hold the lock at once")
+		}
 		got <- err
 	}()
-	time.Sleep(500 * time.Millisecond)
-	if bHolds.Load() {
-		t.Fatal("two clients hold the lock at once")
+	// Wait until b's lock node is queued behind a's (b is waiting on a watch).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		kids, _, err := a.Children("/lock")
+		if err == nil && len(kids) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("b never queued for the lock: %v %v", kids, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	// The holder's session dies: its ephemeral lock node goes, the waiter gets the lock.
+	aClosed.Store(true)
 	a.Close()
 	select {
 	case err := <-got:
