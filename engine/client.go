@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"fmt"
 	"sort"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -73,9 +73,9 @@ type External struct {
 	OnConnected func(cl *Client)
 	// OnRefused: the server will not take the client; expired means the session is invalid
 	// (answer with a zero session), otherwise close without a response.
-	OnRefused func(reason string, expired bool)
+	OnRefused func(why reason.Reason, expired bool)
 	// OnDisconnected: the server dropped the connection (crash, election, expiry).
-	OnDisconnected func(reason string)
+	OnDisconnected func(why reason.Reason)
 }
 
 // ConnectExternal attaches a real client to a server: a new session when sessionID is 0,
@@ -240,11 +240,11 @@ func (cl *Client) setState(s ClientState) {
 		if ext := cl.ext; ext != nil {
 			cl.ext = nil
 			if s == ClientExpired && wasConnecting {
-				ext.OnRefused("session expired", true)
+				ext.OnRefused(reason.Of(reason.ClientSessionExpired), true)
 			} else if s == ClientExpired {
-				ext.OnDisconnected("session expired")
+				ext.OnDisconnected(reason.Of(reason.ClientSessionExpired))
 			} else {
-				ext.OnDisconnected("session closed")
+				ext.OnDisconnected(reason.Of(reason.ClientSessionClosed))
 			}
 		}
 	}
@@ -293,17 +293,17 @@ func (cl *Client) connect(server int) {
 	p := cl.c.peers[server]
 	switch {
 	case !p.srv.serving:
-		cl.retryLater(fmt.Sprintf("server %d is not serving", server))
+		cl.retryLater(reason.Of(reason.ClientNotServing, int64(server)))
 	case cl.lastZxid > p.LastProcessedZxid():
 		cl.c.emit(Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
-			Reason: fmt.Sprintf("refused: the client has seen %s, the server is at %s; try another server", cl.lastZxid, p.LastProcessedZxid())})
-		cl.retryLater("server behind the client")
+			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})
+		cl.retryLater(reason.Of(reason.ClientBehind))
 	default:
 		p.srv.attach(p, cl)
 	}
 }
 
-func (cl *Client) retryLater(why string) {
+func (cl *Client) retryLater(why reason.Reason) {
 	if ext := cl.ext; ext != nil {
 		cl.ext = nil
 		cl.server = 0
@@ -370,7 +370,7 @@ func (cl *Client) connected(server int) {
 }
 
 // disconnected: the server went away; outstanding requests fail with CONNECTIONLOSS.
-func (cl *Client) disconnected(why string) {
+func (cl *Client) disconnected(why reason.Reason) {
 	if cl.state == ClientClosed || cl.state == ClientExpired {
 		return
 	}
@@ -395,7 +395,7 @@ func (cl *Client) onWatch(ev zkdb.WatchEvent) {
 	if ev.Type == zkdb.EventNodeChildrenChanged || ev.Type == zkdb.EventNodeDeleted {
 		delete(cl.childW, ev.Path)
 	}
-	cl.c.emit(Event{Kind: EvWatch, Node: cl.server, Client: cl.id, Path: ev.Path, Reason: ev.Type.String()})
+	cl.c.emit(Event{Kind: EvWatch, Node: cl.server, Client: cl.id, Path: ev.Path, Reason: reason.Text(reason.WatchFired, ev.Type.String())})
 	if cl.OnWatch != nil {
 		cl.OnWatch(ev)
 	}
@@ -412,6 +412,6 @@ func keys(m map[string]bool) []string {
 
 // Note records a client-side happening in the event stream (a real client connecting,
 // being refused, going away), so the lab can show it next to what it caused.
-func (c *Cluster) Note(server int, client int64, session int64, text string) {
-	c.emit(Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: text})
+func (c *Cluster) Note(server int, client int64, session int64, why reason.Reason) {
+	c.emit(Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: why})
 }

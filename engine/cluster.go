@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/zablab/zablab/engine/reason"
 	"math/rand"
 )
 
@@ -333,6 +334,6 @@ func (c *Cluster) Leader() int {
 	return best
 }
 
-func (c *Cluster) violation(node int, name, detail string) {
-	c.checker.report(node, name, detail)
+func (c *Cluster) violation(node int, why reason.Reason) {
+	c.checker.report(node, why)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 	"github.com/zablab/zablab/web/zkwire"
 )
@@ -296,18 +297,18 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 				c.timeout.Store(int64(timeoutMs))
 				c.lastZxid.Store(int64(p.LastProcessedZxid()))
 				c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
-				cl.Note(c.id, c.cl.ID(), session, fmt.Sprintf("real client %s connected", c.nc.RemoteAddr()))
+				cl.Note(c.id, c.cl.ID(), session, reason.Text(reason.ClientRealConnected, c.nc.RemoteAddr().String()))
 				reply(true)
 			},
-			OnRefused: func(reason string, expired bool) {
+			OnRefused: func(why reason.Reason, expired bool) {
 				if expired {
 					c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: req.HasReadOnly}.Encode(nil))
 				}
-				cl.Note(c.id, 0, req.SessionID, fmt.Sprintf("real client %s refused: %s", c.nc.RemoteAddr(), reason))
+				cl.Note(c.id, 0, req.SessionID, reason.Nest(reason.ClientRealRefused, why).WithText(c.nc.RemoteAddr().String()))
 				reply(false)
 			},
-			OnDisconnected: func(reason string) {
-				c.flushThenClose(reason)
+			OnDisconnected: func(why reason.Reason) {
+				c.flushThenClose(why.String())
 			},
 		})
 		c.cl.OnWatch = func(ev zkdb.WatchEvent) {
