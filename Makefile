@@ -6,7 +6,7 @@ GO ?= go
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ perf-web bench-web \
+.PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ catalogue perf-web bench-web \
 	check-sweep bench bench-zk fuzz
 
 test: deps fmt-check typecheck fresh vet gotest e2e
@@ -69,6 +69,10 @@ bundle:
 
 templ:
 	$(GO) tool templ generate -path web
+
+# web/ts/catalogue.gen.ts from the reason catalogue (engine/reason); `go test` fails when stale.
+catalogue:
+	$(GO) test ./engine/reason -run TestCatalogueTS -count=1 -args -rewrite
 
 # Long runs, kept out of `make test`.
 check-sweep:
