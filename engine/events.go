@@ -123,10 +123,12 @@ func (d *digester) add(e *Event) {
 	d.word(uint64(e.AtUs))
 	d.str(e.Path)
 	d.word(uint64(e.Reason.Code))
-	for _, v := range e.Reason.N {
+	for _, v := range e.Reason.Used() {
 		d.word(uint64(v))
 	}
-	d.str(e.Reason.S)
+	if e.Reason.S != "" {
+		d.str(e.Reason.S)
+	}
 }
 
 func (d *digester) sum() uint64 { return d.h }

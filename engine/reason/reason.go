@@ -99,6 +99,33 @@ func (r Reason) WithText(s string) Reason {
 	return r
 }
 
+// used is, per code, how many slots of N its arguments may fill (all of them when it nests).
+var used = func() (u [codeCount]uint8) {
+	for c, e := range catalogue {
+		for _, a := range e.Args {
+			switch a.Kind {
+			case KText:
+			case KReason:
+				u[c] = Slots
+			default:
+				u[c]++
+			}
+		}
+		if u[c] > Slots {
+			u[c] = Slots
+		}
+	}
+	return u
+}()
+
+// Used is the prefix of N that r's code may fill (for hashing only what matters).
+func (r *Reason) Used() []int64 {
+	if int(r.Code) >= len(used) {
+		return r.N[:]
+	}
+	return r.N[:used[r.Code]]
+}
+
 // IsZero says whether r carries no reason.
 func (r Reason) IsZero() bool { return r.Code == 0 }
 
