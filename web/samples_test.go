@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -59,6 +60,65 @@ func sampleJSON(v any) []byte {
 	return b.Bytes()
 }
 
+// sentenceSamples is a corpus of events for web/ts/testdata/render-check.ts: up to two events
+// of every (sentence, reason code) pair seen in the sample run, in randomized fault runs with
+// and without the teaching variants, and in a run that sets every kind of link rule and notes
+// real clients; each with its Go sentence in both languages.
+func sentenceSamples(sample []engine.Event) []sentenceSample {
+	var out []sentenceSample
+	seen := map[string]int{}
+	add := func(e *engine.Event) {
+		key := engine.SentenceKey(e) + "|" + e.Reason.Code.Name()
+		if sub := e.Reason.Sub(); !sub.IsZero() {
+			key += "|" + sub.Code.Name()
+		}
+		if seen[key] >= 2 {
+			return
+		}
+		seen[key]++
+		out = append(out, sentenceSample{Event: eventJSON(e), En: engine.Describe(e, engine.En), Zh: engine.Describe(e, engine.Zh)})
+	}
+	for i := range sample {
+		add(&sample[i])
+	}
+	for _, bug := range append([]engine.Bug{""}, engine.Bugs()...) {
+		for seed := int64(1); seed <= 8; seed++ {
+			engine.RunCheck(engine.CheckOptions{Voters: 3 + 2*int(seed%2), Observers: int(seed % 2), Seed: seed, Bug: bug, OnEvent: add})
+		}
+	}
+	cfg := engine.DefaultConfig(3, 0, 1)
+	cfg.Timing = engine.FastTiming()
+	c, _ := engine.NewCluster(cfg)
+	c.OnEvent(add)
+	c.Start()
+	steps := []func(){
+		func() { c.SetLoss(12.5) },
+		func() { c.SetLink(1, 2, false) },
+		func() { c.Partition([][]int{{1}, {2, 3}}) },
+		func() { c.SetLoss(0) },
+		func() { c.SetLink(1, 2, true) },
+		func() { c.SetLoss(3) },
+		func() { c.Heal() },
+		func() { c.SetLink(3, 1, false) },
+		func() { c.Heal() },
+		func() { c.Note(1, 0, 0x1234, reason.Text(reason.ClientRealConnected, "127.0.0.1:50000")) },
+		func() {
+			c.Note(2, 0, 0x1235, reason.Nest(reason.ClientRealRefused, reason.Of(reason.ClientNotServing, 2)).WithText("127.0.0.1:50001"))
+		},
+	}
+	for i, f := range steps {
+		c.At(int64(i+1)*500_000, f)
+	}
+	c.RunUntil(int64(len(steps)+2) * 500_000)
+	return out
+}
+
+type sentenceSample struct {
+	Event EventJSON `json:"event"`
+	En    string    `json:"en"`
+	Zh    string    `json:"zh"`
+}
+
 // The front end's type check (web/ts/testdata/sample-check.ts) reads samples written by the
 // server's own encoders; they must not go stale when the JSON changes.
 func TestTSSamples(t *testing.T) {
@@ -75,6 +135,8 @@ func TestTSSamples(t *testing.T) {
 	files := map[string][]byte{
 		"ts/testdata/view.json":   sampleJSON(view),
 		"ts/testdata/events.json": sampleJSON(out),
+		// render-check.ts renders these events as the page does and compares with Go.
+		"ts/testdata/sentences.json": sampleJSON(sentenceSamples(evs)),
 	}
 	for path, want := range files {
 		if *rewrite {

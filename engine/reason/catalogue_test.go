@@ -137,6 +137,12 @@ func TestRender(t *testing.T) {
 			}
 		}
 	}
+	if sub := adopt.Sub(); sub != Of(VoteHigherZxid, 0x100000002, 0x100000001) {
+		t.Errorf("Sub of %v = %v", adopt, sub)
+	}
+	if sub := Of(StateElected, 3).Sub(); !sub.IsZero() {
+		t.Errorf("Sub of a reason that nests none = %v", sub)
+	}
 	if inv := VTwoProposals.Invariant(); inv != "Leadership1" {
 		t.Errorf("invariant %q", inv)
 	}

@@ -126,6 +126,26 @@ func (r *Reason) Used() []int64 {
 	return r.N[:used[r.Code]]
 }
 
+// Sub is the reason nested in r (its KReason argument); zero when r nests none.
+func (r Reason) Sub() Reason {
+	if int(r.Code) >= len(catalogue) {
+		return Reason{}
+	}
+	i := 0
+	for _, a := range catalogue[r.Code].Args {
+		switch a.Kind {
+		case KText:
+		case KReason:
+			sub := Reason{Code: Code(r.N[i]), S: r.S}
+			copy(sub.N[:], r.N[i+1:])
+			return sub
+		default:
+			i++
+		}
+	}
+	return Reason{}
+}
+
 // IsZero says whether r carries no reason.
 func (r Reason) IsZero() bool { return r.Code == 0 }
 

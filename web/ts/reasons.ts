@@ -19,6 +19,16 @@ function fill(tmpl: string, value: (name: string) => string): string {
   }
 }
 
+/**
+ * num prints an integer as Go does. JSON numbers beyond 2^53 arrive rounded; the one such
+ * value the engine sends (an observer vote's epoch, -2^63) is exact as a double, and BigInt
+ * prints it in full.
+ */
+function num(v: number | undefined): string {
+  if (v === undefined) return "0";
+  return Number.isSafeInteger(v) || !Number.isInteger(v) ? String(v) : BigInt(v).toString();
+}
+
 function argText(kind: string, v: ReasonArg | undefined, lang: Lang): string {
   if (v === undefined || v === null) return "";
   switch (kind) {
@@ -31,7 +41,7 @@ function argText(kind: string, v: ReasonArg | undefined, lang: Lang): string {
     case "ids":
       return Array.isArray(v) ? `[${(v as number[]).join(", ")}]` : "";
   }
-  return String(v);
+  return typeof v === "number" ? num(v) : String(v);
 }
 
 /** renderReason renders a typed reason; an unknown code shows as the code itself. */
@@ -64,11 +74,11 @@ function eventArg(e: ZEvent, name: string, lang: Lang): string {
   const v = e.vote;
   switch (name) {
     case "node":
-      return String(e.node ?? 0);
+      return num(e.node);
     case "peer":
-      return String(e.peer ?? 0);
+      return num(e.peer);
     case "client":
-      return String(e.client ?? 0);
+      return num(e.client);
     case "packet":
       return e.packet ?? "";
     case "state":
@@ -84,11 +94,11 @@ function eventArg(e: ZEvent, name: string, lang: Lang): string {
     case "err":
       return e.err ?? "";
     case "n":
-      return String(e.n ?? 0);
+      return num(e.n);
     case "m":
-      return String(e.m ?? 0);
+      return num(e.m);
     case "epoch":
-      return String(e.epoch ?? 0);
+      return num(e.epoch);
     case "session":
       return e.session ?? "0x0";
     case "zxid":
@@ -98,13 +108,13 @@ function eventArg(e: ZEvent, name: string, lang: Lang): string {
     case "counter":
       return String(parseZxid(e.zxid ?? "0x0").counter);
     case "vleader":
-      return String(v?.leader ?? 0);
+      return num(v?.leader);
     case "vzxid":
       return v?.zxid ?? "0x0";
     case "vepoch":
-      return String(v?.peerEpoch ?? 0);
+      return num(v?.peerEpoch);
     case "vround":
-      return String(v?.round ?? 0);
+      return num(v?.round);
     case "vstate":
       return v?.state ?? "";
     case "reason":
