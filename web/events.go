@@ -33,7 +33,7 @@ type EventJSON struct {
 	Epoch   int64     `json:"epoch,omitempty"`
 	// Reason is {"code": ..., "args": {...}}: the page renders it (and the sentence of the
 	// event) from the generated catalogue in its own language.
-	Reason *reason.JSON `json:"reason,omitempty"`
+	Reason reason.Reason `json:"reason,omitzero"`
 }
 
 // VoteJSON is a vote inside an event.
@@ -47,7 +47,7 @@ type VoteJSON struct {
 
 func eventJSON(e *engine.Event) EventJSON {
 	j := EventJSON{Seq: e.Seq, T: float64(e.TimeUs) / 1000, Kind: e.Kind.String(), Node: e.Node, Peer: e.Peer,
-		MsgID: e.MsgID, N: e.N, M: e.M, Client: e.Client, Path: e.Path, Epoch: e.Epoch, Reason: e.Reason.ToJSON()}
+		MsgID: e.MsgID, N: e.N, M: e.M, Client: e.Client, Path: e.Path, Epoch: e.Epoch, Reason: e.Reason}
 	switch e.Kind {
 	case engine.EvSend, engine.EvDeliver, engine.EvDrop, engine.EvQueue:
 		j.Packet = e.Packet.String()

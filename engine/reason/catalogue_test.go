@@ -17,6 +17,9 @@ func TestCatalogueComplete(t *testing.T) {
 			t.Errorf("code %d (%q): missing name or template", c, e.Name)
 			continue
 		}
+		if b := Text(c, "a\"b", 1, 2, 3).AppendJSON(nil); !json.Valid(b) {
+			t.Errorf("%s: invalid JSON %s", e.Name, b)
+		}
 		if seen[e.Name] {
 			t.Errorf("duplicate name %q", e.Name)
 		}
@@ -107,19 +110,21 @@ func TestRender(t *testing.T) {
 		json   string
 	}{
 		{adopt, "adopt 3's vote: higher zxid 0x100000002 > 0x100000001", "采用 3 的投票：zxid 更大 0x100000002 > 0x100000001",
-			`{"code":"vote.adopt","args":{"from":3,"why":{"code":"vote.higherZxid","args":{"than":"0x100000001","zxid":"0x100000002"}}}}`},
+			`{"code":"vote.adopt","args":{"from":3,"why":{"code":"vote.higherZxid","args":{"zxid":"0x100000002","than":"0x100000001"}}}}`},
 		{Of(SyncDiffCommitted, 0x200000003, 4), "DIFF: it has 0x200000003, which is in the leader's committed history; 4 txns to send",
 			"DIFF：它的 0x200000003 在 leader 的已提交历史中；需发送 4 个事务",
-			`{"code":"sync.diff.committedLog","args":{"count":4,"zxid":"0x200000003"}}`},
+			`{"code":"sync.diff.committedLog","args":{"zxid":"0x200000003","count":4}}`},
 		{Nest(SyncFromDisk, Of(SyncDiffNewEpoch, 0x300000000, 2), 7), "DIFF: it starts a new epoch at 0x300000000; 2 txns to send, 7 txns in all (from the on-disk txn log)",
 			"DIFF：它位于新 epoch 的起点 0x300000000；需发送 2 个事务，共 7 个事务（取自磁盘上的事务日志）", ""},
 		{Of(StateNotSufficientSynced, IDs(3, 5)), "not sufficient followers synced, only synced with sids: [3, 5]", "已同步的 follower 不足法定人数，只与这些 sid 同步：[3, 5]",
 			`{"code":"state.notSufficientSynced","args":{"sids":[3,5]}}`},
 		{Text(LinksAll, "1→2", Groups([][]int{{1}, {2, 3}}), 55), "partition [1] | [2 3], cut 1→2, loss 5.5%", "分区 [1] | [2 3]，切断 1→2，丢包 5.5%",
-			`{"code":"links.all","args":{"cuts":"1→2","groups":[[1],[2,3]],"loss":5.5}}`},
+			`{"code":"links.all","args":{"groups":[[1],[2,3]],"cuts":"1→2","loss":5.5}}`},
 		{Nest(ClientRealRefused, Of(ClientNotServing, 2)).WithText("127.0.0.1:5000"), "real client 127.0.0.1:5000 refused: server 2 is not serving",
 			"拒绝真实客户端 127.0.0.1:5000：服务器 2 暂不服务客户端", ""},
 		{Of(VZxidCounter, 0x1ffffffff, 0xffffffff), "proposal 0x1ffffffff has counter 0xffffffff", "提案 0x1ffffffff 的计数为 0xffffffff", ""},
+		{Text(VConfig, "bad \"x\"\n"), "bad \"x\"\n", "配置无效：bad \"x\"\n", `{"code":"violation.Config.invalid","args":{"error":"bad \"x\"\u000a"}}`},
+		{Of(LinksLoss, 30), "loss 3.0%", "丢包 3.0%", `{"code":"links.loss","args":{"loss":3}}`},
 		{Of(StateCannotTruncate, -1), "cannot truncate the log to -1: no snapshot that old", "无法把日志截断到 -1：没有这么早的快照", ""},
 		{Reason{}, "", "", "null"},
 	}

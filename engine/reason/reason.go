@@ -11,7 +11,6 @@
 package reason
 
 import (
-	"encoding/json"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -363,54 +362,91 @@ func joinIDs(v uint64) string {
 	return strings.Join(parts, ", ")
 }
 
-// JSON is a reason as the websocket and the HTTP API carry it.
-type JSON struct {
-	Code string         `json:"code"`
-	Args map[string]any `json:"args,omitempty"`
-}
-
-// ToJSON converts a reason to its JSON form; nil for no reason.
-func (r Reason) ToJSON() *JSON {
-	if r.Code == 0 {
-		return nil
-	}
-	return toJSON(r.Code, r.N[:], r.S)
-}
-
-func toJSON(c Code, n []int64, s string) *JSON {
-	j := &JSON{Code: c.Name()}
-	if int(c) >= len(catalogue) || len(catalogue[c].Args) == 0 {
-		return j
-	}
-	j.Args = map[string]any{}
-	i := 0
-	for _, a := range catalogue[c].Args {
-		switch a.Kind {
-		case KText:
-			j.Args[a.Name] = s
-			continue
-		case KZxid, KHex:
-			j.Args[a.Name] = format(a.Kind, n[i], s)
-		case KTenths:
-			j.Args[a.Name] = float64(n[i]) / 10
-		case KGroups:
-			j.Args[a.Name] = DecodeGroups(n[i])
-		case KIDs:
-			j.Args[a.Name] = idList(uint64(n[i]))
-		case KReason:
-			j.Args[a.Name] = toJSON(Code(n[i]), n[i+1:], s)
-		default:
-			j.Args[a.Name] = n[i]
-		}
-		i++
-	}
-	return j
-}
-
-// MarshalJSON encodes {"code": ..., "args": {...}}, or null for no reason.
+// MarshalJSON encodes {"code": ..., "args": {...}} with the arguments in catalogue order
+// (zxids and 64-bit ids as "0x…" strings, partitions as arrays of ids, nested reasons as
+// objects), or null for no reason.
 func (r Reason) MarshalJSON() ([]byte, error) {
 	if r.Code == 0 {
 		return []byte("null"), nil
 	}
-	return json.Marshal(r.ToJSON())
+	return r.AppendJSON(nil), nil
+}
+
+// AppendJSON appends the JSON form of a reason (see MarshalJSON) to b.
+func (r Reason) AppendJSON(b []byte) []byte {
+	if r.Code == 0 {
+		return append(b, "null"...)
+	}
+	return appendJSON(b, r.Code, r.N[:], r.S)
+}
+
+func appendJSON(b []byte, c Code, n []int64, s string) []byte {
+	b = append(b, `{"code":`...)
+	b = appendString(b, c.Name())
+	if int(c) >= len(catalogue) || len(catalogue[c].Args) == 0 {
+		return append(b, '}')
+	}
+	b = append(b, `,"args":{`...)
+	i := 0
+	for j, a := range catalogue[c].Args {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, a.Name)
+		b = append(b, ':')
+		switch a.Kind {
+		case KText:
+			b = appendString(b, s)
+			continue
+		case KZxid, KHex:
+			b = appendString(b, format(a.Kind, n[i], s))
+		case KTenths:
+			b = strconv.AppendFloat(b, float64(n[i])/10, 'f', -1, 64)
+		case KGroups:
+			b = append(b, '[')
+			for k, g := range DecodeGroups(n[i]) {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendInts(b, g)
+			}
+			b = append(b, ']')
+		case KIDs:
+			b = appendInts(b, idList(uint64(n[i])))
+		case KReason:
+			b = appendJSON(b, Code(n[i]), n[i+1:], s)
+		default:
+			b = strconv.AppendInt(b, n[i], 10)
+		}
+		i++
+	}
+	return append(b, "}}"...)
+}
+
+func appendInts(b []byte, xs []int) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(x), 10)
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
