@@ -2,8 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"github.com/zablab/zablab/engine/reason"
 	"math/rand"
+
+	"github.com/zablab/zablab/engine/reason"
 )
 
 type itemKind uint8

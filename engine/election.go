@@ -1,8 +1,9 @@
 package engine
 
 import (
-	"github.com/zablab/zablab/engine/reason"
 	"math"
+
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // election is the state of FastLeaderElection for one server.

@@ -2,10 +2,11 @@ package engine
 
 import (
 	"fmt"
-	"github.com/zablab/zablab/engine/reason"
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // LinkRules is the network as the user set it: partition groups, one-way cuts and loss. The

@@ -6,10 +6,10 @@ package engine
 
 import (
 	"fmt"
-	"github.com/zablab/zablab/engine/reason"
 	"strings"
 	"testing"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
