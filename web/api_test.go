@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 )
 
 func newTestServer(t *testing.T) (*Server, *httptest.Server) {
@@ -363,4 +364,31 @@ func TestWebsocketViewThenEventsAndResume(t *testing.T) {
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// Views carry typed reasons: every server's reason is a catalogue code with its arguments.
+func TestViewReasonsTyped(t *testing.T) {
+	_, ts := newTestServer(t)
+	r := call(t, ts, "GET", "/api/rooms/main", "")
+	var v struct {
+		Nodes []struct {
+			ID     int             `json:"id"`
+			Reason json.RawMessage `json:"reason"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(r.raw), &v); err != nil || len(v.Nodes) != 4 {
+		t.Fatalf("view: %v %s", err, r.raw)
+	}
+	for _, n := range v.Nodes {
+		var why struct {
+			Code string         `json:"code"`
+			Args map[string]any `json:"args"`
+		}
+		if err := json.Unmarshal(n.Reason, &why); err != nil {
+			t.Fatalf("server %d: reason %s is not an object: %v", n.ID, n.Reason, err)
+		}
+		if _, ok := reason.Lookup(why.Code); !ok {
+			t.Errorf("server %d: unknown reason code %q", n.ID, why.Code)
+		}
+	}
 }
