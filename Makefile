@@ -6,10 +6,10 @@ GO ?= go
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: test deps apt-deps npm-deps fmt-check typecheck fresh vet gotest e2e build bundle templ perf-web bench-web \
+.PHONY: test deps apt-deps npm-deps fmt-check typecheck render-check fresh vet gotest e2e build bundle templ catalogue perf-web bench-web \
 	check-sweep bench bench-zk fuzz golden
 
-test: deps fmt-check typecheck fresh vet gotest e2e
+test: deps fmt-check typecheck render-check fresh vet gotest e2e
 	@echo "make test: all checks passed"
 
 deps: apt-deps npm-deps
@@ -38,6 +38,10 @@ fmt-check:
 
 typecheck:
 	npx tsc --noEmit -p .
+
+# The page renders event sentences as Go does (samples written by TestTSSamples).
+render-check:
+	@npx esbuild web/ts/testdata/render-check.ts --bundle --platform=node --log-level=warning | node
 
 # Generated and built files must match their sources.
 fresh:
@@ -75,6 +79,10 @@ templ:
 golden:
 	$(GO) test -count=1 -run 'Golden' ./engine/ ./lessons/ -args -rewrite
 	$(GO) test -count=1 -run 'TestTSSamples' ./web/ -args -rewrite
+
+# web/ts/catalogue.gen.ts from the reason catalogue (engine/reason); `go test` fails when stale.
+catalogue:
+	$(GO) test ./engine/reason -run TestCatalogueTS -count=1 -args -rewrite
 
 # Long runs, kept out of `make test`.
 check-sweep:

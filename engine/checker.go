@@ -4,15 +4,16 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
 // Violation is one broken invariant.
 type Violation struct {
-	Invariant string `json:"invariant"`
-	Node      int    `json:"node"`
-	Detail    string `json:"detail"`
-	TimeUs    int64  `json:"timeUs"`
+	Invariant string        `json:"invariant"`
+	Node      int           `json:"node"`
+	Detail    reason.Reason `json:"detail"`
+	TimeUs    int64         `json:"timeUs"`
 }
 
 func (v Violation) String() string {
@@ -56,13 +57,14 @@ func (k *Checker) Count() int { return k.count }
 // Committed is the number of txns in the committed sequence.
 func (k *Checker) Committed() int { return k.base + len(k.canon) }
 
-func (k *Checker) report(node int, name, detail string) {
+// report records a violation; its invariant is the one the reason's code names.
+func (k *Checker) report(node int, detail reason.Reason) {
 	k.count++
-	v := Violation{Invariant: name, Node: node, Detail: detail, TimeUs: k.c.now}
+	v := Violation{Invariant: detail.Code.Invariant(), Node: node, Detail: detail, TimeUs: k.c.now}
 	if len(k.violations) < k.MaxKept {
 		k.violations = append(k.violations, v)
 	}
-	k.c.emit(Event{Kind: EvViolation, Node: node, Reason: name + ": " + detail})
+	k.c.emit(Event{Kind: EvViolation, Node: node, Reason: detail})
 }
 
 func sameTxn(a, b *zkdb.Txn) bool { return a == b || (a.Zxid == b.Zxid && a.Hash() == b.Hash()) }
@@ -97,14 +99,14 @@ func (k *Checker) at(pos int) *zkdb.Txn {
 // proposed records a leader's proposal (ghost bcast).
 func (k *Checker) proposed(p *Peer, t *zkdb.Txn) {
 	if c := t.Zxid.Counter(); c == 0 || c == 0xffffffff {
-		k.report(p.id, "ZxidCounter", fmt.Sprintf("proposal %s has counter %#x", t.Zxid, c))
+		k.report(p.id, reason.Of(reason.VZxidCounter, int64(t.Zxid), int64(c)))
 	}
 	if old, ok := k.bcast[t.Zxid]; ok && !sameTxn(old, t) {
-		k.report(p.id, "Leadership1", fmt.Sprintf("two different proposals for zxid %s", t.Zxid))
+		k.report(p.id, reason.Of(reason.VTwoProposals, int64(t.Zxid)))
 	}
 	if pos, ok := k.index(t.Zxid); ok && pos >= 0 {
 		if !sameTxn(k.at(pos), t) {
-			k.report(p.id, "Leadership1", fmt.Sprintf("proposal %s reuses the zxid of a committed txn", t.Zxid))
+			k.report(p.id, reason.Of(reason.VReusesCommitted, int64(t.Zxid)))
 		}
 	}
 	k.bcast[t.Zxid] = t
@@ -120,7 +122,7 @@ func (k *Checker) delivered(id int, t *zkdb.Txn) {
 			if want != nil {
 				wz = want.Zxid
 			}
-			k.report(id, "PrefixConsistency", fmt.Sprintf("delivered %s as committed txn #%d, where the committed sequence has %s", t.Zxid, d+1, wz))
+			k.report(id, reason.Of(reason.VPrefixWrongPlace, int64(t.Zxid), int64(d+1), int64(wz)))
 			k.resync(id, t.Zxid)
 			return
 		}
@@ -129,11 +131,11 @@ func (k *Checker) delivered(id int, t *zkdb.Txn) {
 		return
 	}
 	if t.Zxid <= k.tail() {
-		k.report(id, "TotalOrder", fmt.Sprintf("delivered %s after %s", t.Zxid, k.tail()))
+		k.report(id, reason.Of(reason.VTotalOrder, int64(t.Zxid), int64(k.tail())))
 		return
 	}
 	if b, ok := k.bcast[t.Zxid]; !ok || !sameTxn(b, t) {
-		k.report(id, "Integrity", fmt.Sprintf("delivered %s, which no leader proposed", t.Zxid))
+		k.report(id, reason.Of(reason.VIntegrity, int64(t.Zxid)))
 	}
 	delete(k.bcast, t.Zxid)
 	k.canon = append(k.canon, t)
@@ -152,7 +154,7 @@ func (k *Checker) resync(id int, z Zxid) {
 func (k *Checker) truncated(id int, z Zxid) {
 	d := k.deliv[id]
 	if last := k.at(d - 1); last != nil && last.Zxid > z {
-		k.report(id, "Durability", fmt.Sprintf("TRUNC to %s drops %s, which it had delivered as committed", z, last.Zxid))
+		k.report(id, reason.Of(reason.VTruncDropsDelivered, int64(z), int64(last.Zxid)))
 	}
 	if pos, ok := k.index(z); ok && pos+1 < d {
 		k.deliv[id] = pos + 1
@@ -162,12 +164,12 @@ func (k *Checker) truncated(id int, z Zxid) {
 // leaderSynchronizing: Leadership2, one established leader per epoch.
 func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
 	if other, ok := k.estab[e]; ok && other != p.id {
-		k.report(p.id, "Leadership2", fmt.Sprintf("servers %d and %d both established epoch %d", other, p.id, e))
+		k.report(p.id, reason.Of(reason.VBothEstablished, int64(other), int64(p.id), e))
 	}
 	k.estab[e] = p.id
 	for _, q := range k.c.peers[1:] {
 		if q != p && q.state == Leading && q.lead != nil && q.lead.epochAcked && q.lead.epoch == e {
-			k.report(p.id, "Leadership1", fmt.Sprintf("servers %d and %d both lead epoch %d", q.id, p.id, e))
+			k.report(p.id, reason.Of(reason.VBothLead, int64(q.id), int64(p.id), e))
 		}
 	}
 }
@@ -203,7 +205,7 @@ func (k *Checker) leaderEstablished(p *Peer) {
 			continue // inside the snapshot it loaded
 		}
 		if lt := findTxn(log, t.Zxid); lt == nil || !sameTxn(lt, t) || t.Zxid > last {
-			k.report(p.id, "PrimaryIntegrity", fmt.Sprintf("committed txn %s is missing from the history of the new leader of epoch %d", t.Zxid, p.lead.epoch))
+			k.report(p.id, reason.Of(reason.VPrimaryIntegrity, int64(t.Zxid), p.lead.epoch))
 			k.deliv[p.id] = k.base + len(k.canon)
 			return
 		}
@@ -215,7 +217,7 @@ func (k *Checker) leaderEstablished(p *Peer) {
 		}
 		if t.Zxid <= tail {
 			if pos, ok := k.index(t.Zxid); !ok || !sameTxn(k.at(pos), t) {
-				k.report(p.id, "Agreement", fmt.Sprintf("the new leader's history holds %s, which was never committed, among committed txns", t.Zxid))
+				k.report(p.id, reason.Of(reason.VUncommittedAmong, int64(t.Zxid)))
 			}
 			continue
 		}
@@ -240,7 +242,7 @@ func findTxn(log []*zkdb.Txn, z Zxid) *zkdb.Txn {
 func (k *Checker) syncPoint(p *Peer, z Zxid, snapshot bool) {
 	pos, ok := k.index(z)
 	if !ok {
-		k.report(p.id, "Agreement", fmt.Sprintf("synced to %s, which is not a committed txn", z))
+		k.report(p.id, reason.Of(reason.VSyncedNotCommitted, int64(z)))
 		k.resync(p.id, k.tail())
 		return
 	}
@@ -250,15 +252,15 @@ func (k *Checker) syncPoint(p *Peer, z Zxid, snapshot bool) {
 				break
 			}
 			if i, ok := k.index(t.Zxid); ok && i >= 0 && !sameTxn(k.at(i), t) {
-				k.report(p.id, "Agreement", fmt.Sprintf("after sync its log holds a different txn %s than the committed one", t.Zxid))
+				k.report(p.id, reason.Of(reason.VDifferentTxn, int64(t.Zxid)))
 			} else if !ok && t.Zxid > k.firstZxid() {
-				k.report(p.id, "Agreement", fmt.Sprintf("after sync its log holds %s, which was never committed", t.Zxid))
+				k.report(p.id, reason.Of(reason.VNeverCommitted, int64(t.Zxid)))
 				break
 			}
 		}
 	}
 	if d := k.deliv[p.id]; d > pos+1 {
-		k.report(p.id, "Durability", fmt.Sprintf("synced to %s but it had delivered %s", z, k.at(d-1).Zxid))
+		k.report(p.id, reason.Of(reason.VSyncedBelowDelivered, int64(z), int64(k.at(d-1).Zxid)))
 	}
 	k.deliv[p.id] = pos + 1
 }
@@ -278,15 +280,15 @@ func (k *Checker) electionOrder(p *Peer, own, chosen Vote) {
 		return
 	}
 	if BetterVote(own.Leader, own.Zxid, own.PeerEpoch, chosen.Leader, chosen.Zxid, chosen.PeerEpoch) {
-		k.report(p.id, "ElectionOrder", fmt.Sprintf("server %d backs %d (epoch %d, zxid %s) although its own history (epoch %d, zxid %s) is more recent",
-			p.id, chosen.Leader, chosen.PeerEpoch, chosen.Zxid, own.PeerEpoch, own.Zxid))
+		k.report(p.id, reason.Of(reason.VElectionOrder,
+			int64(p.id), int64(chosen.Leader), chosen.PeerEpoch, int64(chosen.Zxid), own.PeerEpoch, int64(own.Zxid)))
 	}
 }
 
 // ackNewLeader: a follower acks NEWLEADER(e) only having accepted e.
 func (k *Checker) ackNewLeader(p *Peer, e int64) {
 	if p.disk.AcceptedEpoch != e {
-		k.report(p.id, "stateInconsistent", fmt.Sprintf("acked NEWLEADER of epoch %d with acceptedEpoch %d", e, p.disk.AcceptedEpoch))
+		k.report(p.id, reason.Of(reason.VAckNewLeaderEpoch, e, p.disk.AcceptedEpoch))
 	}
 }
 
@@ -294,14 +296,14 @@ func (k *Checker) upToDate(p *Peer) { k.checkEpochs(p) }
 
 func (k *Checker) epochs(p *Peer) {
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
-		k.report(p.id, "EpochOrder", fmt.Sprintf("acceptedEpoch %d < currentEpoch %d", p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
+		k.report(p.id, reason.Of(reason.VAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
 	}
 }
 
 func (k *Checker) checkEpochs(p *Peer) {
 	k.epochs(p)
 	if e := int64(p.disk.LastLoggedZxid().Epoch()); e > p.disk.CurrentEpoch {
-		k.report(p.id, "EpochOrder", fmt.Sprintf("last logged zxid %s is from epoch %d > currentEpoch %d", p.disk.LastLoggedZxid(), e, p.disk.CurrentEpoch))
+		k.report(p.id, reason.Of(reason.VLastZxidEpoch, int64(p.disk.LastLoggedZxid()), e, p.disk.CurrentEpoch))
 	}
 }
 
@@ -333,7 +335,7 @@ func (k *Checker) compact() {
 // ackedWrite records a write acknowledged to a client.
 func (k *Checker) ackedWrite(t Zxid) {
 	if _, ok := k.index(t); !ok && t > k.firstZxid() {
-		k.report(0, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client before it was committed", t))
+		k.report(0, reason.Of(reason.VAckedBeforeCommit, int64(t)))
 	}
 	k.acked = append(k.acked, t)
 }
@@ -351,20 +353,20 @@ func (k *Checker) CheckConverged() {
 			continue
 		}
 		if p.tree.LastProcessedZxid() != ref.tree.LastProcessedZxid() || p.tree.Digest() != ref.tree.Digest() {
-			k.report(p.id, "Convergence", fmt.Sprintf("after healing, server %d (at %s) and server %d (at %s) hold different data",
-				ref.id, ref.tree.LastProcessedZxid(), p.id, p.tree.LastProcessedZxid()))
+			k.report(p.id, reason.Of(reason.VConvergence,
+				int64(ref.id), int64(ref.tree.LastProcessedZxid()), int64(p.id), int64(p.tree.LastProcessedZxid())))
 		}
 	}
 	zs := append([]Zxid(nil), k.acked...)
 	sort.Slice(zs, func(i, j int) bool { return zs[i] < zs[j] })
 	for _, z := range zs {
 		if _, ok := k.index(z); !ok && z >= k.firstZxid() {
-			k.report(0, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client but is not committed", z))
+			k.report(0, reason.Of(reason.VAckedNotCommitted, int64(z)))
 			continue
 		}
 		for _, p := range k.c.peers[1:] {
 			if p.state != Down && p.tree != nil && p.tree.LastProcessedZxid() < z {
-				k.report(p.id, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client but server %d stops at %s", z, p.id, p.tree.LastProcessedZxid()))
+				k.report(p.id, reason.Of(reason.VAckedServerStops, int64(z), int64(p.id), int64(p.tree.LastProcessedZxid())))
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -53,7 +54,7 @@ func RunCheck(o CheckOptions) RunResult {
 	cfg.SnapCount = 60
 	c, err := NewCluster(cfg)
 	if err != nil {
-		return RunResult{Seed: o.Seed, Violations: []Violation{{Invariant: "Config", Detail: err.Error()}}, Count: 1}
+		return RunResult{Seed: o.Seed, Violations: []Violation{{Invariant: "Config", Detail: reason.Text(reason.VConfig, err.Error())}}, Count: 1}
 	}
 	if o.OnEvent != nil {
 		c.OnEvent(o.OnEvent)
@@ -101,7 +102,7 @@ func RunCheck(o CheckOptions) RunResult {
 	}
 	c.checker.CheckConverged()
 	if !settled && c.checker.Count() == 0 {
-		c.checker.report(0, "Liveness", "the cluster did not settle within 20 s of simulated time after healing")
+		c.checker.report(0, reason.Of(reason.VUnsettled))
 	}
 	w.checkLinearizable()
 	res.Violations = c.checker.Violations()
@@ -172,7 +173,7 @@ func (m *livenessMonitor) check() {
 	}
 	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > m.limitUs && c.now-m.leaderSeen > m.limitUs {
 		m.reported = true
-		c.checker.report(0, "Liveness", fmt.Sprintf("no leader for %d ms although a quorum of voters has been up and connected", (c.now-m.healthySince)/1000))
+		c.checker.report(0, reason.Of(reason.VNoLeader, (c.now-m.healthySince)/1000))
 	}
 }
 
@@ -408,7 +409,7 @@ func (w *workload) finish(idx int, err zkdb.Err, data string) {
 
 // checkLinearizable runs porcupine over the writes and sync+read pairs, key by key.
 func (w *workload) checkLinearizable() {
-	if bad := checkKVHistory(w.hist); bad != "" {
-		w.c.checker.report(0, "Linearizability", bad)
+	if bad := checkKVHistory(w.hist); !bad.IsZero() {
+		w.c.checker.report(0, bad)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -61,8 +62,10 @@ type Client struct {
 	// OnWatch receives fired watch events; OnState receives state changes.
 	OnWatch func(zkdb.WatchEvent)
 	OnState func(ClientState, int)
-	// conn is set for the engine half of a real ZooKeeper client: its TCP connection.
+	// conn is set for the engine half of a real ZooKeeper client: its TCP connection, from
+	// addr.
 	conn uint64
+	addr string
 }
 
 // ExternalSink receives what the engine does for real ZooKeeper clients, whose TCP
@@ -73,9 +76,9 @@ type ExternalSink interface {
 	Connected(conn uint64, session int64, timeoutMs int32, serverZxid Zxid)
 	// Refused: the server will not take the client; expired means the session is invalid
 	// (answer with a zero session), otherwise close without a response.
-	Refused(conn uint64, reason string, expired bool)
+	Refused(conn uint64, why reason.Reason, expired bool)
 	// Disconnected: the server dropped the connection (crash, election, expiry, close).
-	Disconnected(conn uint64, reason string)
+	Disconnected(conn uint64, why reason.Reason)
 	// Reply answers request xid of the connection.
 	Reply(conn uint64, xid int32, op zkdb.OpType, r Reply)
 	// Watch delivers a fired watch.
@@ -95,7 +98,7 @@ func (c *Cluster) zkConnect(cmd *Command) error {
 		return fmt.Errorf("connection %d is already attached", cmd.Conn)
 	}
 	if p := c.peers[cmd.Server]; p.state == Down {
-		c.sinkRefused(cmd.Conn, "server is down", false)
+		c.sinkRefused(cmd.Conn, reason.Of(reason.ClientServerDown, int64(cmd.Server)), false)
 		return fmt.Errorf("server %d is down", cmd.Server)
 	}
 	cl := c.newClientState(cmd.TimeoutMs, cmd.Client)
@@ -110,11 +113,7 @@ func (c *Cluster) zkConnect(cmd *Command) error {
 			c.sink.Watch(cl.conn, ev)
 		}
 	}
-	what := "connected"
-	if cmd.Addr != "" {
-		what = "real client " + cmd.Addr + " connecting"
-	}
-	c.Note(cmd.Server, cl.id, cl.session, what)
+	cl.addr = cmd.Addr
 	cl.connect(cmd.Server)
 	return nil
 }
@@ -122,7 +121,7 @@ func (c *Cluster) zkConnect(cmd *Command) error {
 func (c *Cluster) zkRequest(cmd *Command) error {
 	cl := c.extConns[cmd.Conn]
 	if cl == nil || cl.state != ClientConnected {
-		c.sinkDisconnected(cmd.Conn, "the session is not connected")
+		c.sinkDisconnected(cmd.Conn, reason.Of(reason.ClientNotConnected))
 		return fmt.Errorf("connection %d has no connected session", cmd.Conn)
 	}
 	conn, xid, t := cmd.Conn, cmd.Xid, cmd.Op.Type
@@ -137,7 +136,7 @@ func (c *Cluster) zkRequest(cmd *Command) error {
 func (c *Cluster) zkWatches(cmd *Command) error {
 	cl := c.extConns[cmd.Conn]
 	if cl == nil || cl.state != ClientConnected {
-		c.sinkDisconnected(cmd.Conn, "the session is not connected")
+		c.sinkDisconnected(cmd.Conn, reason.Of(reason.ClientNotConnected))
 		return fmt.Errorf("connection %d has no connected session", cmd.Conn)
 	}
 	w := cmd.Watches
@@ -158,15 +157,15 @@ func (c *Cluster) zkDetach(cmd *Command) error {
 	return nil
 }
 
-func (c *Cluster) sinkRefused(conn uint64, reason string, expired bool) {
+func (c *Cluster) sinkRefused(conn uint64, why reason.Reason, expired bool) {
 	if c.sink != nil {
-		c.sink.Refused(conn, reason, expired)
+		c.sink.Refused(conn, why, expired)
 	}
 }
 
-func (c *Cluster) sinkDisconnected(conn uint64, reason string) {
+func (c *Cluster) sinkDisconnected(conn uint64, why reason.Reason) {
 	if c.sink != nil {
-		c.sink.Disconnected(conn, reason)
+		c.sink.Disconnected(conn, why)
 	}
 }
 
@@ -412,11 +411,11 @@ func (cl *Client) setState(s ClientState) {
 			cl.conn = 0
 			delete(cl.c.extConns, conn)
 			if s == ClientExpired && wasConnecting {
-				cl.c.sinkRefused(conn, "session expired", true)
+				cl.c.sinkRefused(conn, reason.Of(reason.ClientSessionExpired), true)
 			} else if s == ClientExpired {
-				cl.c.sinkDisconnected(conn, "session expired")
+				cl.c.sinkDisconnected(conn, reason.Of(reason.ClientSessionExpired))
 			} else {
-				cl.c.sinkDisconnected(conn, "session closed")
+				cl.c.sinkDisconnected(conn, reason.Of(reason.ClientSessionClosed))
 			}
 		}
 	}
@@ -471,18 +470,19 @@ func (cl *Client) connect(server int) {
 	p := cl.c.peers[server]
 	switch {
 	case !p.srv.serving:
-		cl.retryLater(fmt.Sprintf("server %d is not serving", server))
+		cl.retryLater(reason.Of(reason.ClientNotServing, int64(server)))
 	case cl.lastZxid > p.LastProcessedZxid():
 		cl.c.emit(Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
-			Reason: fmt.Sprintf("refused: the client has seen %s, the server is at %s; try another server", cl.lastZxid, p.LastProcessedZxid())})
-		cl.retryLater("server behind the client")
+			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})
+		cl.retryLater(reason.Of(reason.ClientBehind))
 	default:
 		p.srv.attach(p, cl)
 	}
 }
 
-func (cl *Client) retryLater(why string) {
+func (cl *Client) retryLater(why reason.Reason) {
 	if conn := cl.conn; conn != 0 {
+		cl.c.Note(cl.server, cl.id, cl.session, reason.Nest(reason.ClientRealRefused, why).WithText(cl.addr))
 		cl.conn = 0
 		delete(cl.c.extConns, conn)
 		cl.server = 0
@@ -529,6 +529,9 @@ func (cl *Client) connected(server int) {
 	if cl.OnState != nil {
 		cl.OnState(ClientConnected, server)
 	}
+	if cl.conn != 0 {
+		cl.c.Note(server, cl.id, cl.session, reason.Text(reason.ClientRealConnected, cl.addr))
+	}
 	if cl.conn != 0 && cl.c.sink != nil {
 		cl.c.sink.Connected(cl.conn, cl.session, cl.timeoutMs, cl.c.peers[server].LastProcessedZxid())
 	}
@@ -549,7 +552,7 @@ func (cl *Client) connected(server int) {
 }
 
 // disconnected: the server went away; outstanding requests fail with CONNECTIONLOSS.
-func (cl *Client) disconnected(why string) {
+func (cl *Client) disconnected(why reason.Reason) {
 	if cl.state == ClientClosed || cl.state == ClientExpired {
 		return
 	}
@@ -575,7 +578,7 @@ func (cl *Client) onWatch(ev zkdb.WatchEvent) {
 	if ev.Type == zkdb.EventNodeChildrenChanged || ev.Type == zkdb.EventNodeDeleted {
 		delete(cl.childW, ev.Path)
 	}
-	cl.c.emit(Event{Kind: EvWatch, Node: cl.server, Client: cl.id, Path: ev.Path, Reason: ev.Type.String()})
+	cl.c.emit(Event{Kind: EvWatch, Node: cl.server, Client: cl.id, Path: ev.Path, Reason: reason.Text(reason.WatchFired, ev.Type.String())})
 	if cl.OnWatch != nil {
 		cl.OnWatch(ev)
 	}
@@ -592,6 +595,6 @@ func keys(m map[string]bool) []string {
 
 // Note records a client-side happening in the event stream (a real client connecting,
 // being refused, going away), so the lab can show it next to what it caused.
-func (c *Cluster) Note(server int, client int64, session int64, text string) {
-	c.emit(Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: text})
+func (c *Cluster) Note(server int, client int64, session int64, why reason.Reason) {
+	c.emit(Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: why})
 }

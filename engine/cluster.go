@@ -1,6 +1,10 @@
 package engine
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/zablab/zablab/engine/reason"
+)
 
 type itemKind uint8
 
@@ -360,6 +364,6 @@ func (c *Cluster) Leader() int {
 	return best
 }
 
-func (c *Cluster) violation(node int, name, detail string) {
-	c.checker.report(node, name, detail)
+func (c *Cluster) violation(node int, why reason.Reason) {
+	c.checker.report(node, why)
 }

@@ -1,8 +1,9 @@
 package engine
 
 import (
-	"fmt"
 	"math"
+
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // election is the state of FastLeaderElection for one server.
@@ -53,12 +54,12 @@ func (p *Peer) lookForLeader() {
 	p.el.outOfElection = map[int]Vote{}
 	p.el.finalizing = false
 	p.el.notTimeoutMs = p.c.cfg.Timing.FinalizeWaitMs
-	p.updateProposal(p.initialVote(), "initial vote: myself, my last zxid and my currentEpoch")
+	p.updateProposal(p.initialVote(), reason.Of(reason.VoteInitial))
 	p.sendNotifications()
 	p.setTimer(tmElection, 0, p.c.msUs(p.el.notTimeoutMs))
 }
 
-func (p *Peer) updateProposal(v Vote, why string) {
+func (p *Peer) updateProposal(v Vote, why reason.Reason) {
 	v.Round = p.el.round
 	v.State = Looking
 	p.el.proposal = v
@@ -160,15 +161,15 @@ func (p *Peer) processNotification(from int, n Vote) {
 			p.el.round = n.Round
 			p.el.recvset = map[int]Vote{}
 			if p.better(n, p.initialVote()) {
-				p.updateProposal(n, fmt.Sprintf("round %d from %d: adopt its better vote", n.Round, from))
+				p.updateProposal(n, reason.Of(reason.VoteAdoptBetter, n.Round, int64(from)))
 			} else {
-				p.updateProposal(p.initialVote(), fmt.Sprintf("round %d from %d: my own vote is better", n.Round, from))
+				p.updateProposal(p.initialVote(), reason.Of(reason.VoteOwnBetter, n.Round, int64(from)))
 			}
 			p.sendNotifications()
 		case n.Round < p.el.round:
 			return
 		case p.better(n, p.el.proposal):
-			p.updateProposal(n, fmt.Sprintf("adopt %d's vote: %s", from, whyBetter(n, p.el.proposal)))
+			p.updateProposal(n, reason.Nest(reason.VoteAdopt, whyBetter(n, p.el.proposal), int64(from)))
 			p.sendNotifications()
 		}
 		v := n
@@ -185,14 +186,14 @@ func (p *Peer) processNotification(from int, n Vote) {
 			v.State = Looking // recorded as a plain vote (ZooKeeper's 4-field Vote)
 			p.el.recvset[from] = v
 			if p.agreeing(p.el.recvset, n) && p.checkLeader(p.el.recvset, n.Leader, n.Round) {
-				p.decide(n, "a quorum of this round, including the leader, backs it")
+				p.decide(n, reason.Of(reason.DecidedQuorumOfRound))
 				return
 			}
 		}
 		p.el.outOfElection[from] = n
 		if p.agreeing(p.el.outOfElection, n) && p.checkLeader(p.el.outOfElection, n.Leader, n.Round) {
 			p.el.round = n.Round
-			p.decide(n, "joining an established ensemble: a quorum follows it")
+			p.decide(n, reason.Of(reason.DecidedEstablished))
 		}
 	}
 }
@@ -223,11 +224,11 @@ func (p *Peer) onFinalize() {
 		return
 	}
 	p.c.checker.electionOrder(p, p.initialVote(), p.el.proposal)
-	p.decide(p.el.proposal, fmt.Sprintf("a quorum agreed and no better vote came within finalizeWait (%d ms)", p.c.cfg.Timing.FinalizeWaitMs))
+	p.decide(p.el.proposal, reason.Of(reason.DecidedFinalizeWait, int64(p.c.cfg.Timing.FinalizeWaitMs)))
 }
 
 // decide ends the election (setPeerState + leaveInstance).
-func (p *Peer) decide(v Vote, why string) {
+func (p *Peer) decide(v Vote, why reason.Reason) {
 	p.el.finalizing = false
 	p.cancelTimer(tmElection)
 	p.cancelTimer(tmFinalize)
@@ -249,13 +250,13 @@ func (p *Peer) decide(v Vote, why string) {
 	}
 }
 
-func whyBetter(n, cur Vote) string {
+func whyBetter(n, cur Vote) reason.Reason {
 	switch {
 	case n.PeerEpoch != cur.PeerEpoch:
-		return fmt.Sprintf("higher epoch %d > %d", n.PeerEpoch, cur.PeerEpoch)
+		return reason.Of(reason.VoteHigherEpoch, n.PeerEpoch, cur.PeerEpoch)
 	case n.Zxid != cur.Zxid:
-		return fmt.Sprintf("higher zxid %s > %s", n.Zxid, cur.Zxid)
+		return reason.Of(reason.VoteHigherZxid, int64(n.Zxid), int64(cur.Zxid))
 	default:
-		return fmt.Sprintf("same epoch and zxid, higher server id %d > %d", n.Leader, cur.Leader)
+		return reason.Of(reason.VoteHigherID, int64(n.Leader), int64(cur.Leader))
 	}
 }

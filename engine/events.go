@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/zablab/zablab/engine/zkdb"
+import (
+	"github.com/zablab/zablab/engine/reason"
+	"github.com/zablab/zablab/engine/zkdb"
+)
 
 // EventKind says what an Event reports.
 type EventKind uint8
@@ -14,7 +17,7 @@ const (
 	EvDeliver                        // a message arrived
 	EvDrop                           // a message was lost (Reason)
 	EvQueue                          // a learner queue at the leader changed (N = length)
-	EvEpoch                          // acceptedEpoch (Reason "accepted") or currentEpoch ("current") persisted
+	EvEpoch                          // acceptedEpoch (Reason EpochAccepted) or currentEpoch (EpochCurrent) persisted
 	EvPropose                        // the leader proposed a txn
 	EvLogged                         // a server appended a proposal to its txn log
 	EvAcked                          // the leader counted an ACK (N acks, M needed)
@@ -27,7 +30,7 @@ const (
 	EvLinks                          // the link rules changed (Reason describes the rule)
 	EvViolation                      // the invariant checker found a violation (Reason)
 	EvConn                           // a learner connection opened or closed (Reason)
-	EvWatch                          // a watch fired (Client, Path, Reason = event type)
+	EvWatch                          // a watch fired (Client, Path, Reason = WatchFired with the event type)
 	evKindCount
 )
 
@@ -65,8 +68,9 @@ type Event struct {
 	Err     zkdb.Err
 	Path    string
 	// AtUs is a message's scheduled delivery time (EvSend).
-	AtUs   int64
-	Reason string
+	AtUs int64
+	// Reason says why, as a code plus typed arguments (reason.Render makes it a sentence).
+	Reason reason.Reason
 }
 
 // digester hashes the event log without allocating per event: a 64-bit multiply-xorshift
@@ -118,7 +122,13 @@ func (d *digester) add(e *Event) {
 	d.word(uint64(uint32(e.Op))<<32 | uint64(uint32(e.Err)))
 	d.word(uint64(e.AtUs))
 	d.str(e.Path)
-	d.str(e.Reason)
+	d.word(uint64(e.Reason.Code))
+	for _, v := range e.Reason.Used() {
+		d.word(uint64(v))
+	}
+	if e.Reason.S != "" {
+		d.str(e.Reason.S)
+	}
 }
 
 func (d *digester) sum() uint64 { return d.h }

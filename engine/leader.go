@@ -1,10 +1,9 @@
 package engine
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -113,7 +112,7 @@ func (p *Peer) becomeLeading() {
 		summaryEpoch: p.disk.CurrentEpoch,
 		summaryZxid:  p.LastProcessedZxid(),
 	}
-	p.setState(Leading, PhaseDiscovery, "won the election")
+	p.setState(Leading, PhaseDiscovery, reason.Of(reason.StateWonElection))
 	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
 	p.maybeDecideEpoch()
 }
@@ -142,11 +141,11 @@ func (p *Peer) onLeaderWaitTimeout() {
 	switch {
 	case l == nil || l.established:
 	case !l.epochDecided:
-		p.becomeLooking("timeout while waiting for a quorum of learners to connect (initLimit)")
+		p.becomeLooking(reason.Of(reason.StateInitLimitConnect))
 	case !l.epochAcked:
-		p.becomeLooking("timeout while waiting for a quorum to ACKEPOCH (initLimit)")
+		p.becomeLooking(reason.Of(reason.StateInitLimitAckEpoch))
 	default:
-		p.becomeLooking("timeout while waiting for a quorum to ack NEWLEADER (initLimit)")
+		p.becomeLooking(reason.Of(reason.StateInitLimitNewLeader))
 	}
 }
 
@@ -178,7 +177,7 @@ func (p *Peer) onLearnerPacket(m *Message) {
 	case Revalidate:
 		p.onRevalidate(h, m)
 	default:
-		p.c.violation(p.id, "messageIllegal", fmt.Sprintf("leader received %s from %d", m.Packet, h.sid))
+		p.c.violation(p.id, reason.Text(reason.VLeaderReceived, m.Packet.String(), int64(h.sid)))
 	}
 }
 
@@ -186,7 +185,7 @@ func (p *Peer) onLearnerPacket(m *Message) {
 func (p *Peer) acceptLearner(m *Message) {
 	l := p.lead
 	if old := l.handlers[m.From]; old != nil {
-		p.removeHandler(old, "the learner reconnected")
+		p.removeHandler(old, reason.Of(reason.ConnLearnerReconnected))
 	}
 	h := &learnerHandler{sid: m.From, observer: m.Packet == ObserverInfo, conn: m.Conn,
 		acceptedEpoch: int64(m.Zxid.Epoch()), deadlineTick: l.tick + p.c.cfg.Timing.InitLimit + p.c.cfg.Timing.SyncLimit}
@@ -196,7 +195,7 @@ func (p *Peer) acceptLearner(m *Message) {
 	}
 	l.handlers[h.sid] = h
 	l.sorted = nil
-	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: "learner connected"})
+	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: reason.Of(reason.ConnLearnerConnected)})
 	if l.epochDecided {
 		p.sendLeaderInfo(h)
 		return
@@ -234,14 +233,14 @@ func (p *Peer) sendLeaderInfo(h *learnerHandler) {
 func (p *Peer) onAckEpoch(h *learnerHandler, m *Message) {
 	l := p.lead
 	if h.stage != hsAckEpoch {
-		p.c.violation(p.id, "stateInconsistent", fmt.Sprintf("ACKEPOCH from %d in the wrong stage", h.sid))
+		p.c.violation(p.id, reason.Of(reason.VAckEpochStage, int64(h.sid)))
 		return
 	}
 	h.peerLast = m.Zxid
 	if m.Epoch != -1 && !l.epochAcked { // waitForEpochAck returns at once after the quorum
 		myEpoch, myZxid := l.summaryEpoch, l.summaryZxid
 		if m.Epoch > myEpoch || (m.Epoch == myEpoch && m.Zxid > myZxid) {
-			p.removeHandler(h, fmt.Sprintf("follower is ahead of the leader: it has epoch %d, zxid %s; leader has epoch %d, zxid %s", m.Epoch, m.Zxid, myEpoch, myZxid))
+			p.removeHandler(h, reason.Of(reason.ConnFollowerAhead, m.Epoch, int64(m.Zxid), myEpoch, int64(myZxid)))
 			return
 		}
 		if !h.observer {
@@ -270,7 +269,7 @@ func (p *Peer) maybeEpochAcked() {
 	}
 	l.lastCommitted = l.lastProposed
 	p.c.checker.leaderSynchronizing(p, l.epoch)
-	p.setPhase(PhaseSynchronization, fmt.Sprintf("a quorum acknowledged epoch %d", l.epoch))
+	p.setPhase(PhaseSynchronization, reason.Of(reason.StateQuorumAckEpoch, l.epoch))
 	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
 	for _, h := range l.sortedHandlers() {
 		if h.stage == hsElecting {
@@ -322,7 +321,7 @@ type syncPlan struct {
 	opZxid Zxid
 	txns   []*zkdb.Txn
 	upTo   Zxid // last zxid the learner has after the stream
-	why    string
+	why    reason.Reason
 }
 
 // planSync is LearnerHandler.syncFollower plus queueCommittedProposals.
@@ -337,10 +336,10 @@ func (p *Peer) planSync(peer Zxid) syncPlan {
 	switch {
 	case peer == last:
 		return syncPlan{mode: SyncDiff, op: Diff, opZxid: peer, upTo: peer,
-			why: fmt.Sprintf("it is already in sync at %s: empty DIFF", peer)}
+			why: reason.Of(reason.SyncInSync, int64(peer))}
 	case peer > maxC && !newEpochZxid:
 		return syncPlan{mode: SyncTrunc, op: Trunc, opZxid: maxC, upTo: maxC,
-			why: fmt.Sprintf("TRUNC to %s: it holds %s, newer than anything the leader committed", maxC, peer)}
+			why: reason.Of(reason.SyncTruncCommitted, int64(maxC), int64(peer))}
 	case minC <= peer && peer <= maxC:
 		if plan, ok := p.walkCommitted(clog, peer, maxC); ok {
 			return plan
@@ -356,11 +355,11 @@ func (p *Peer) planSync(peer Zxid) syncPlan {
 	return syncPlan{mode: SyncSnap, upTo: last, why: p.snapWhy(peer, minC, maxC)}
 }
 
-func (p *Peer) snapWhy(peer, minC, maxC Zxid) string {
+func (p *Peer) snapWhy(peer, minC, maxC Zxid) reason.Reason {
 	if peer < minC {
-		return fmt.Sprintf("SNAP at %s: it is at %s, older than the leader's committed log (from %s) and its txn log is too big or too short", p.tree.LastProcessedZxid(), peer, minC)
+		return reason.Of(reason.SyncSnapOld, int64(p.tree.LastProcessedZxid()), int64(peer), int64(minC))
 	}
-	return fmt.Sprintf("SNAP at %s: it holds %s of an epoch the leader's history skips, and TRUNC never crosses an epoch", p.tree.LastProcessedZxid(), peer)
+	return reason.Of(reason.SyncSnapSkipped, int64(p.tree.LastProcessedZxid()), int64(peer))
 }
 
 // planFromTxnLog syncs a learner older than the committed log: first the on-disk txn log up
@@ -388,7 +387,7 @@ func (p *Peer) planFromTxnLog(fromLog, clog []*zkdb.Txn, peer, minC, maxC Zxid) 
 			plan.txns = append(plan.txns, t)
 		}
 	}
-	plan.why = fmt.Sprintf("%s, %d txns in all", plan.why, len(plan.txns)) + " (from the on-disk txn log)"
+	plan.why = reason.Nest(reason.SyncFromDisk, plan.why, int64(len(plan.txns)))
 	return plan, true
 }
 
@@ -405,21 +404,21 @@ func (p *Peer) walkCommitted(hist []*zkdb.Txn, peer, maxC Zxid) (syncPlan, bool)
 		}
 		if t.Zxid == peer {
 			return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, txns: hist[i+1:], upTo: maxC,
-				why: fmt.Sprintf("DIFF: it has %s, which is in the leader's committed history; %d txns to send", peer, len(hist)-i-1)}, true
+				why: reason.Of(reason.SyncDiffCommitted, int64(peer), int64(len(hist)-i-1))}, true
 		}
 		// t.Zxid > peer, seen first
 		if newEpochZxid {
 			return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, txns: hist[i:], upTo: maxC,
-				why: fmt.Sprintf("DIFF: it starts a new epoch at %s; %d txns to send", peer, len(hist)-i)}, true
+				why: reason.Of(reason.SyncDiffNewEpoch, int64(peer), int64(len(hist)-i))}, true
 		}
 		if t.Zxid.Epoch() != peer.Epoch() {
 			return syncPlan{}, false
 		}
 		return syncPlan{mode: SyncTrunc, op: Trunc, opZxid: prev, txns: hist[i:], upTo: maxC,
-			why: fmt.Sprintf("TRUNC to %s: it holds %s that the leader never had; then %d txns", prev, peer, len(hist)-i)}, true
+			why: reason.Of(reason.SyncTruncNeverHad, int64(prev), int64(peer), int64(len(hist)-i))}, true
 	}
 	if newEpochZxid {
-		return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, upTo: maxC, why: "DIFF: nothing newer to send"}, true
+		return syncPlan{mode: SyncDiff, op: Diff, opZxid: maxC, upTo: maxC, why: reason.Of(reason.SyncDiffNothing)}, true
 	}
 	return syncPlan{}, false
 }
@@ -435,7 +434,7 @@ func (p *Peer) lastSyncLog(h *learnerHandler, plan syncPlan) {
 func (p *Peer) queuePacket(h *learnerHandler, m *Message) {
 	h.queue = append(h.queue, m)
 	if p.c.cfg.Timing.SendGapUs > 0 || !h.senderOn {
-		p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: "queued"})
+		p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: reason.Of(reason.QueueQueued)})
 	}
 	if h.senderOn && !h.busy {
 		p.pump(h)
@@ -453,7 +452,7 @@ func (p *Peer) pump(h *learnerHandler) {
 		}
 		p.c.sendOnConn(p.id, h.sid, h.conn, m)
 		if gap := p.c.cfg.Timing.SendGapUs; gap > 0 {
-			p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: "sent"})
+			p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: reason.Of(reason.QueueSent)})
 			h.busy = true
 			h.senderGen++
 			p.c.scheduleTimer(p.id, p.inc, tmSender, h.sid, h.senderGen, gap)
@@ -508,7 +507,7 @@ func (p *Peer) maybeEstablish() {
 	l.established = true
 	p.cancelTimer(tmLeaderWait)
 	p.c.checker.leaderEstablished(p)
-	p.setPhase(PhaseBroadcast, fmt.Sprintf("a quorum acked NEWLEADER for epoch %d", l.epoch))
+	p.setPhase(PhaseBroadcast, reason.Of(reason.StateQuorumAckNewLeader, l.epoch))
 	l.sessions = newSessionTracker(p.tree, p.c.now)
 	for _, h := range l.sortedHandlers() {
 		h.deadlineTick = l.tick + p.c.cfg.Timing.SyncLimit
@@ -541,7 +540,7 @@ func (p *Peer) onLeaderTick() {
 			}
 		}
 		if !p.quorumOf(synced) {
-			p.becomeLooking("not sufficient followers synced, only synced with sids: " + sidList(synced))
+			p.becomeLooking(reason.Of(reason.StateNotSufficientSynced, sidSet(synced)))
 			return
 		}
 		p.expireSessions()
@@ -555,7 +554,7 @@ func (p *Peer) onLeaderTick() {
 			continue
 		}
 		if len(h.unacked) > 0 && p.c.now-h.unacked[0].atUs > p.syncLimitUs() {
-			p.removeHandler(h, fmt.Sprintf("closing connection to %d due to transaction timeout: %s unacked for more than syncLimit", h.sid, h.unacked[0].zxid))
+			p.removeHandler(h, reason.Of(reason.ConnTxnTimeout, int64(h.sid), int64(h.unacked[0].zxid)))
 			continue
 		}
 		p.queuePacket(h, &Message{Packet: Ping, Zxid: l.lastProposed})
@@ -563,21 +562,17 @@ func (p *Peer) onLeaderTick() {
 	p.setTimer(tmLeaderTick, 0, p.c.msUs(p.c.cfg.Timing.TickTimeMs/2))
 }
 
-func sidList(set map[int]bool) string {
-	ids := make([]int, 0, len(set))
+// sidSet is a set of server ids as a reason argument.
+func sidSet(set map[int]bool) int64 {
+	var v int64
 	for sid := range set {
-		ids = append(ids, sid)
+		v |= reason.IDs(sid)
 	}
-	sort.Ints(ids)
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = fmt.Sprint(id)
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return v
 }
 
 // removeHandler closes a learner connection at the leader.
-func (p *Peer) removeHandler(h *learnerHandler, why string) {
+func (p *Peer) removeHandler(h *learnerHandler, why reason.Reason) {
 	l := p.lead
 	if l.handlers[h.sid] == h {
 		delete(l.handlers, h.sid)
@@ -603,7 +598,7 @@ func (p *Peer) shutdownLeader() {
 func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool) {
 	l := p.lead
 	if l.lastProposed.Counter() >= 0xfffffffe {
-		p.becomeLooking("zxid lower 32 bits have rolled over, forcing re-election, and therefore new epoch start")
+		p.becomeLooking(reason.Of(reason.StateZxidRollover))
 		return nil, false
 	}
 	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.now / 1000, Op: op}
@@ -630,7 +625,7 @@ func (p *Peer) processAck(sid int, z Zxid) {
 	}
 	idx := int(z - l.outstanding[0].txn.Zxid)
 	if idx < 0 || idx >= len(l.outstanding) || l.outstanding[idx].txn.Zxid != z {
-		p.c.violation(p.id, "ackInconsistent", fmt.Sprintf("ACK %s from %d for an unknown proposal", z, sid))
+		p.c.violation(p.id, reason.Of(reason.VAckUnknown, int64(z), int64(sid)))
 		return
 	}
 	pr := l.outstanding[idx]

@@ -1,8 +1,7 @@
 package engine
 
 import (
-	"fmt"
-
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -35,7 +34,7 @@ func (p *Peer) becomeLearner(leader int) {
 		st = Observing
 	}
 	p.learn = &learnerState{leader: leader, writeToLog: true}
-	p.setState(st, PhaseDiscovery, fmt.Sprintf("elected %d as leader", leader))
+	p.setState(st, PhaseDiscovery, reason.Of(reason.StateElected, int64(leader)))
 	p.learn.timeoutUs = p.initLimitUs()
 	p.learn.lastHeardUs = p.c.now
 	p.armReadTimer()
@@ -70,7 +69,7 @@ func (p *Peer) onReadTimer() {
 		return
 	}
 	if p.c.now-l.lastHeardUs >= l.timeoutUs {
-		p.becomeLooking(fmt.Sprintf("no packet from leader %d for %d ms: read timed out", l.leader, l.timeoutUs/1000))
+		p.becomeLooking(reason.Of(reason.StateReadTimeout, int64(l.leader), l.timeoutUs/1000))
 		return
 	}
 	p.armReadTimer()
@@ -83,7 +82,7 @@ func (p *Peer) onLeaderPacket(m *Message) {
 	switch m.Packet {
 	case ConnRefused:
 		if l.tries >= learnerConnectTries {
-			p.becomeLooking(fmt.Sprintf("could not connect to leader %d", l.leader))
+			p.becomeLooking(reason.Of(reason.StateCannotConnect, int64(l.leader)))
 			return
 		}
 		p.setTimer(tmLearnerRetry, 0, p.c.msUs(100))
@@ -108,14 +107,14 @@ func (p *Peer) onLeaderPacket(m *Message) {
 	case Revalidate:
 		p.srv.revalidated(p, m.Live[0].SessionID, m.Flag)
 	default:
-		p.c.violation(p.id, "messageIllegal", fmt.Sprintf("learner received %s", m.Packet))
+		p.c.violation(p.id, reason.Text(reason.VLearnerReceived, m.Packet.String()))
 	}
 }
 
 func (p *Peer) onLeaderInfo(m *Message) {
 	l := p.learn
 	if p.phase != PhaseDiscovery {
-		p.c.violation(p.id, "stateInconsistent", "LEADERINFO outside discovery")
+		p.c.violation(p.id, reason.Of(reason.VLeaderInfoOutside))
 		return
 	}
 	newEpoch := int64(m.Zxid.Epoch())
@@ -128,18 +127,18 @@ func (p *Peer) onLeaderInfo(m *Message) {
 	case newEpoch == p.disk.AcceptedEpoch:
 		ack.Epoch = -1 // already promised this epoch: does not count as an ack
 	default:
-		p.becomeLooking(fmt.Sprintf("leader's epoch %d is less than my accepted epoch %d", newEpoch, p.disk.AcceptedEpoch))
+		p.becomeLooking(reason.Of(reason.StateLeaderEpochLower, newEpoch, p.disk.AcceptedEpoch))
 		return
 	}
 	p.c.sendOnConn(p.id, l.leader, l.conn, ack)
-	p.setPhase(PhaseSynchronization, fmt.Sprintf("promised epoch %d to leader %d", newEpoch, l.leader))
+	p.setPhase(PhaseSynchronization, reason.Of(reason.StatePromisedEpoch, newEpoch, int64(l.leader)))
 }
 
 // onSyncStart: DIFF keeps the database, TRUNC truncates the log, SNAP replaces the database.
 func (p *Peer) onSyncStart(m *Message) {
 	l := p.learn
 	if p.phase != PhaseSynchronization || l.mode != SyncNone {
-		p.c.violation(p.id, "stateInconsistent", fmt.Sprintf("%s outside synchronization", m.Packet))
+		p.c.violation(p.id, reason.Text(reason.VOutsideSync, m.Packet.String()))
 		return
 	}
 	switch m.Packet {
@@ -153,21 +152,21 @@ func (p *Peer) onSyncStart(m *Message) {
 		p.tree = t
 		l.snapGhost = m.Snap.Ghost
 		p.clog = p.clog[:0]
-		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: "received"})
+		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: reason.Of(reason.SnapReceived)})
 	case Trunc:
 		l.mode = SyncTrunc
 		l.writeToLog = false
 		if p.c.cfg.Bug == BugSkipTruncate {
-			p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: "skipped (skip-truncate bug)"})
+			p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncSkipped)})
 			break
 		}
 		if !p.disk.TruncateTo(m.Zxid) {
-			p.becomeLooking(fmt.Sprintf("cannot truncate the log to %s: no snapshot that old", m.Zxid))
+			p.becomeLooking(reason.Of(reason.StateCannotTruncate, int64(m.Zxid)))
 			return
 		}
 		p.loadDatabase()
 		p.c.checker.truncated(p.id, m.Zxid)
-		p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: "truncated"})
+		p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncDone)})
 	}
 }
 
@@ -182,7 +181,7 @@ func (p *Peer) onProposal(m *Message) {
 	}
 	last := p.disk.LastLoggedZxid()
 	if m.Zxid <= last {
-		p.c.violation(p.id, "proposalInconsistent", fmt.Sprintf("PROPOSAL %s not above last logged %s", m.Zxid, last))
+		p.c.violation(p.id, reason.Of(reason.VProposalNotAbove, int64(m.Zxid), int64(last)))
 		return
 	}
 	if !p.logTxn(m.Txn) {
@@ -198,7 +197,7 @@ func (p *Peer) onCommit(z Zxid) {
 		if !l.writeToLog {
 			// SNAP/TRUNC before NEWLEADER: apply at once, the snapshot at NEWLEADER keeps it.
 			if len(l.notCommitted) == 0 || l.notCommitted[0].Zxid != z {
-				p.c.violation(p.id, "commitInconsistent", fmt.Sprintf("COMMIT %s during sync does not match the next proposal", z))
+				p.c.violation(p.id, reason.Of(reason.VCommitSyncMismatch, int64(z)))
 				return
 			}
 			t := l.notCommitted[0]
@@ -213,8 +212,8 @@ func (p *Peer) onCommit(z Zxid) {
 		return
 	}
 	if len(l.pending) == 0 || l.pending[0].Zxid != z {
-		p.c.violation(p.id, "commitInconsistent", fmt.Sprintf("COMMIT %s is not the next pending txn", z))
-		p.becomeLooking("UNMATCHED_TXN_COMMIT")
+		p.c.violation(p.id, reason.Of(reason.VCommitNotNext, int64(z)))
+		p.becomeLooking(reason.Of(reason.StateUnmatchedCommit))
 		return
 	}
 	t := l.pending[0]
@@ -231,14 +230,14 @@ func (p *Peer) applySynced(t *zkdb.Txn) {
 	}
 	p.tree.Apply(t)
 	p.addCommitted(t)
-	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Reason: "sync"})
+	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Reason: reason.Of(reason.CommitSync)})
 }
 
 // onInform: observers log and apply what the leader committed.
 func (p *Peer) onInform(m *Message) {
 	l := p.learn
 	if !p.observer {
-		p.c.violation(p.id, "messageIllegal", "a follower received INFORM")
+		p.c.violation(p.id, reason.Of(reason.VFollowerInform))
 		return
 	}
 	if !l.upToDate {
@@ -262,12 +261,12 @@ func (p *Peer) onInform(m *Message) {
 func (p *Peer) onNewLeader(m *Message) {
 	l := p.learn
 	if p.phase != PhaseSynchronization || l.mode == SyncNone {
-		p.c.violation(p.id, "stateInconsistent", "NEWLEADER before the sync stream")
+		p.c.violation(p.id, reason.Of(reason.VNewLeaderBeforeSync))
 		return
 	}
 	e := int64(m.Zxid.Epoch())
 	if e != p.disk.AcceptedEpoch {
-		p.c.violation(p.id, "stateInconsistent", fmt.Sprintf("NEWLEADER for epoch %d while accepted epoch is %d", e, p.disk.AcceptedEpoch))
+		p.c.violation(p.id, reason.Of(reason.VNewLeaderEpoch, e, p.disk.AcceptedEpoch))
 	}
 	switch l.mode {
 	case SyncSnap:
@@ -275,7 +274,7 @@ func (p *Peer) onNewLeader(m *Message) {
 		z := p.tree.LastProcessedZxid()
 		snap.SetLastProcessedZxid(z)
 		p.disk.ReplaceWithSnapshot(&Snapshot{Zxid: z, Tree: snap, Bytes: snap.ApproxBytes(), Ghost: l.snapGhost})
-		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: "taken"})
+		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 	case SyncTrunc:
 		if p.c.cfg.Bug != BugSkipTruncate || p.tree.LastProcessedZxid() >= p.disk.LastLoggedZxid() {
 			p.takeSnapshot()
@@ -298,7 +297,7 @@ func (p *Peer) onNewLeader(m *Message) {
 func (p *Peer) onUpToDate() {
 	l := p.learn
 	if l.mode == SyncNone || p.phase != PhaseSynchronization {
-		p.c.violation(p.id, "stateInconsistent", "UPTODATE before NEWLEADER")
+		p.c.violation(p.id, reason.Of(reason.VUpToDateBeforeNewLeader))
 		return
 	}
 	l.upToDate = true
@@ -318,7 +317,7 @@ func (p *Peer) onUpToDate() {
 	p.c.checker.syncPoint(p, p.tree.LastProcessedZxid(), l.mode == SyncSnap)
 	for _, z := range l.committed {
 		if len(l.pending) == 0 || l.pending[0].Zxid != z {
-			p.c.violation(p.id, "commitInconsistent", fmt.Sprintf("COMMIT %s during sync does not match the next proposal", z))
+			p.c.violation(p.id, reason.Of(reason.VCommitSyncMismatch, int64(z)))
 			break
 		}
 		t := l.pending[0]
@@ -327,6 +326,6 @@ func (p *Peer) onUpToDate() {
 	}
 	l.committed = nil
 	p.c.checker.upToDate(p)
-	p.setPhase(PhaseBroadcast, fmt.Sprintf("synced with leader %d by %s", l.leader, l.mode))
+	p.setPhase(PhaseBroadcast, reason.Text(reason.StateSynced, l.mode.String(), int64(l.leader)))
 	p.srv.startServing(p)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // absent is the value of a key whose znode does not exist.
@@ -63,7 +64,7 @@ var kvModel = porcupine.Model{
 }
 
 // checkKVHistory returns "" when the history is linearizable (or too hard to decide in time).
-func checkKVHistory(hist []histOp) string {
+func checkKVHistory(hist []histOp) reason.Reason {
 	ops := make([]porcupine.Operation, 0, len(hist))
 	for _, h := range hist {
 		if h.retUs == 0 && !(h.callUs == 0) {
@@ -89,7 +90,7 @@ func checkKVHistory(hist []histOp) string {
 	}
 	res := porcupine.CheckOperationsTimeout(kvModel, ops, 5*time.Second)
 	if res == porcupine.Illegal {
-		return fmt.Sprintf("client history of %d operations is not linearizable (writes, and reads after sync)", len(ops))
+		return reason.Of(reason.VNotLinearizable, int64(len(ops)))
 	}
-	return ""
+	return reason.Reason{}
 }

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
+
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // LinkRules is the network as the user set it: partition groups, one-way cuts and loss. The
@@ -115,46 +118,76 @@ func (r *LinkRules) group(id int) int {
 	return -1
 }
 
-// String describes the rules for a person.
-func (r *LinkRules) String() string {
-	var parts []string
+// Reason describes the rules as a typed reason (links.allUp, links.partition, ...).
+func (r *LinkRules) Reason() reason.Reason {
+	var groups, loss int64
+	var cuts string
 	if len(r.Groups) > 0 {
-		gs := make([]string, len(r.Groups))
-		for i, g := range r.Groups {
-			gs[i] = fmt.Sprint(g)
-		}
-		parts = append(parts, "partition "+strings.Join(gs, " | "))
+		groups = reason.Groups(r.Groups)
 	}
-	for _, c := range r.Cuts {
-		parts = append(parts, fmt.Sprintf("cut %d→%d", c[0], c[1]))
+	if len(r.Cuts) > 0 {
+		parts := make([]string, len(r.Cuts))
+		for i, c := range r.Cuts {
+			parts[i] = fmt.Sprintf("%d→%d", c[0], c[1])
+		}
+		cuts = strings.Join(parts, ", ")
 	}
 	if r.LossPct > 0 {
-		parts = append(parts, fmt.Sprintf("loss %.1f%%", r.LossPct))
+		loss = int64(math.Round(r.LossPct * 10))
 	}
-	for _, l := range r.Links {
-		where := "all links"
-		if l.From != 0 {
-			where = fmt.Sprintf("%d→%d", l.From, l.To)
+	if len(r.Links) > 0 {
+		// Network quality set per link: one neutral description (numbers and arrows) of it
+		// and of the one-way cuts (↛), beside the partition.
+		var parts []string
+		for _, c := range r.Cuts {
+			parts = append(parts, fmt.Sprintf("%d↛%d", c[0], c[1]))
 		}
-		var q []string
-		if l.LatencyUs >= 0 {
-			q = append(q, fmt.Sprintf("latency %.1f ms", float64(l.LatencyUs)/1000))
+		for _, l := range r.Links {
+			where := "*"
+			if l.From != 0 {
+				where = fmt.Sprintf("%d→%d", l.From, l.To)
+			}
+			q := where
+			if l.LatencyUs >= 0 {
+				q += fmt.Sprintf(" %.1fms", float64(l.LatencyUs)/1000)
+			}
+			if l.JitterUs >= 0 {
+				q += fmt.Sprintf(" ±%.1fms", float64(l.JitterUs)/1000)
+			}
+			if l.LossPct > 0 {
+				q += fmt.Sprintf(" %.1f%%", l.LossPct)
+			}
+			parts = append(parts, q)
 		}
-		if l.JitterUs >= 0 {
-			q = append(q, fmt.Sprintf("jitter %.1f ms", float64(l.JitterUs)/1000))
+		if l := r.LossPct; l > 0 && r.net(0, 0) == nil {
+			parts = append(parts, fmt.Sprintf("* %.1f%%", l))
 		}
-		if l.LossPct > 0 && l.From != 0 {
-			q = append(q, fmt.Sprintf("loss %.1f%%", l.LossPct))
+		if groups != 0 {
+			return reason.Text(reason.LinksNetPartition, strings.Join(parts, ", "), groups)
 		}
-		if len(q) > 0 {
-			parts = append(parts, where+" "+strings.Join(q, " "))
-		}
+		return reason.Text(reason.LinksNet, strings.Join(parts, ", "))
 	}
-	if len(parts) == 0 {
-		return "all links up"
+	switch {
+	case groups != 0 && cuts != "" && loss != 0:
+		return reason.Text(reason.LinksAll, cuts, groups, loss)
+	case groups != 0 && cuts != "":
+		return reason.Text(reason.LinksPartitionCut, cuts, groups)
+	case groups != 0 && loss != 0:
+		return reason.Of(reason.LinksPartitionLoss, groups, loss)
+	case cuts != "" && loss != 0:
+		return reason.Text(reason.LinksCutLoss, cuts, loss)
+	case groups != 0:
+		return reason.Of(reason.LinksPartition, groups)
+	case cuts != "":
+		return reason.Text(reason.LinksCut, cuts)
+	case loss != 0:
+		return reason.Of(reason.LinksLoss, loss)
 	}
-	return strings.Join(parts, ", ")
+	return reason.Of(reason.LinksAllUp)
 }
+
+// String describes the rules in English.
+func (r *LinkRules) String() string { return r.Reason().String() }
 
 func (r LinkRules) clone() LinkRules {
 	out := LinkRules{LossPct: r.LossPct}
@@ -230,10 +263,10 @@ func (c *Cluster) setRules(r LinkRules) {
 	for _, id := range c.sortedConnIDs() {
 		k := c.conns[id]
 		if !r.Up(k.a, k.b) || !r.Up(k.b, k.a) {
-			c.resetConn(id, "link cut")
+			c.resetConn(id, reason.ResetLinkCut)
 		}
 	}
-	c.emit(Event{Kind: EvLinks, Reason: r.String()})
+	c.emit(Event{Kind: EvLinks, Reason: r.Reason()})
 }
 
 func (c *Cluster) sortedConnIDs() []uint64 {
@@ -254,13 +287,13 @@ func (c *Cluster) openConn(a, b int) uint64 {
 }
 
 // resetConn kills a connection silently (the ends time out).
-func (c *Cluster) resetConn(id uint64, why string) {
+func (c *Cluster) resetConn(id uint64, why reason.Code) {
 	k := c.conns[id]
 	if k == nil {
 		return
 	}
 	delete(c.conns, id)
-	c.emit(Event{Kind: EvConn, Node: k.a, Peer: k.b, Reason: "connection reset: " + why})
+	c.emit(Event{Kind: EvConn, Node: k.a, Peer: k.b, Reason: reason.Nest(reason.ConnReset, reason.Of(why))})
 }
 
 // closeConn closes a connection from one end; the other end learns it after one latency.
@@ -326,27 +359,27 @@ func (c *Cluster) transmit(m *Message) {
 	}
 	c.emit(Event{Kind: EvSend, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, AtUs: at, Vote: m.Vote})
 	if m.Conn != 0 && c.conns[m.Conn] == nil {
-		c.drop(m, "the connection is closed")
+		c.drop(m, reason.Of(reason.DropConnClosed))
 		return
 	}
 	if !c.rules.Up(m.From, m.To) {
 		if m.Conn != 0 {
-			c.resetConn(m.Conn, "link down")
+			c.resetConn(m.Conn, reason.ResetLinkDown)
 		}
-		c.drop(m, "the link is down")
+		c.drop(m, reason.Of(reason.DropLinkDown))
 		return
 	}
 	if loss := c.lossPct(m.From, m.To); loss > 0 && m.From != m.To && c.netRng.Float64()*100 < loss {
 		if m.Conn != 0 {
-			c.resetConn(m.Conn, "packet lost")
+			c.resetConn(m.Conn, reason.ResetPacketLost)
 		}
-		c.drop(m, "lost")
+		c.drop(m, reason.Of(reason.DropLost))
 		return
 	}
 	c.push(item{at: at, kind: itDeliver, msg: m, gen: c.linkGen[m.From][m.To]})
 }
 
-func (c *Cluster) drop(m *Message, why string) {
+func (c *Cluster) drop(m *Message, why reason.Reason) {
 	c.stats.Dropped++
 	c.emit(Event{Kind: EvDrop, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Reason: why})
 }
@@ -356,11 +389,11 @@ func (c *Cluster) deliver(it *item) {
 	p := c.peers[m.To]
 	switch {
 	case it.gen != c.linkGen[m.From][m.To]:
-		c.drop(m, "the link was cut while it was in flight")
+		c.drop(m, reason.Of(reason.DropCutInFlight))
 	case m.Conn != 0 && c.conns[m.Conn] == nil:
-		c.drop(m, "the connection was reset")
+		c.drop(m, reason.Of(reason.DropConnReset))
 	case p.state == Down:
-		c.drop(m, fmt.Sprintf("server %d is down", m.To))
+		c.drop(m, reason.Of(reason.DropServerDown, int64(m.To)))
 		if m.Packet == FollowerInfo || m.Packet == ObserverInfo {
 			// Nothing listens on a crashed server's quorum port: the connection is refused.
 			c.sendOnConn(m.To, m.From, m.Conn, &Message{Packet: ConnRefused})

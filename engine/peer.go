@@ -1,8 +1,7 @@
 package engine
 
 import (
-	"fmt"
-
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -35,7 +34,7 @@ type Peer struct {
 
 	state  ServerState
 	phase  ZabPhase
-	reason string
+	reason reason.Reason
 
 	// In-memory database (ZKDatabase): the data tree and the committed-log window.
 	tree *zkdb.DataTree
@@ -44,7 +43,7 @@ type Peer struct {
 
 	// Sync outcome of the last time this server joined a leader, for the view.
 	lastSync       SyncMode
-	lastSyncReason string
+	lastSyncReason reason.Reason
 
 	el    election
 	lead  *leaderState
@@ -89,14 +88,14 @@ func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
 func (p *Peer) boot() {
 	p.inc++
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
-		p.c.violation(p.id, "StartupCheck", fmt.Sprintf("acceptedEpoch %d < currentEpoch %d", p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
+		p.c.violation(p.id, reason.Of(reason.VStartupAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
 	}
 	p.loadDatabase()
 	if e := int64(p.LastLoggedZxid().Epoch()); e > p.disk.CurrentEpoch {
-		p.c.violation(p.id, "StartupCheck", fmt.Sprintf("epoch of last zxid %d > currentEpoch %d", e, p.disk.CurrentEpoch))
+		p.c.violation(p.id, reason.Of(reason.VStartupLastZxidEpoch, int64(e), p.disk.CurrentEpoch))
 	}
 	p.srv.reset()
-	p.becomeLooking("started")
+	p.becomeLooking(reason.Of(reason.StateStarted))
 }
 
 // crash wipes everything in memory. The disk stays.
@@ -109,7 +108,7 @@ func (p *Peer) crash() {
 	p.tree = nil
 	p.clog = nil
 	p.el = election{}
-	p.setState(Down, PhaseNone, "crashed")
+	p.setState(Down, PhaseNone, reason.Of(reason.StateCrashed))
 }
 
 // loadDatabase rebuilds the tree from disk, including logged but uncommitted txns (as
@@ -146,7 +145,7 @@ func (p *Peer) addCommitted(t *zkdb.Txn) {
 // logTxn appends a proposal to the txn log and snapshots when due (SyncRequestProcessor).
 func (p *Peer) logTxn(t *zkdb.Txn) bool {
 	if !p.disk.Append(t) {
-		p.c.violation(p.id, "LogOrder", fmt.Sprintf("zxid %s not above last logged %s", t.Zxid, p.disk.LastLoggedZxid()))
+		p.c.violation(p.id, reason.Of(reason.VLogOrder, int64(t.Zxid), int64(p.disk.LastLoggedZxid())))
 		return false
 	}
 	p.c.emit(Event{Kind: EvLogged, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path})
@@ -187,29 +186,29 @@ func (p *Peer) takeSnapshot() {
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
 	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes(), Ghost: p.c.checker.uncommittedIn(p)})
-	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: "taken"})
+	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 }
 
 // setAcceptedEpoch persists acceptedEpoch.
 func (p *Peer) setAcceptedEpoch(e int64) {
 	p.disk.AcceptedEpoch = e
-	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: "accepted"})
+	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochAccepted)})
 	p.c.checker.epochs(p)
 }
 
 // setCurrentEpoch persists currentEpoch.
 func (p *Peer) setCurrentEpoch(e int64) {
 	p.disk.CurrentEpoch = e
-	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: "current"})
+	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochCurrent)})
 	p.c.checker.epochs(p)
 }
 
-func (p *Peer) setState(s ServerState, ph ZabPhase, reason string) {
-	p.state, p.phase, p.reason = s, ph, reason
-	p.c.emit(Event{Kind: EvState, Node: p.id, State: s, Phase: ph, Epoch: p.disk.CurrentEpoch, Reason: reason})
+func (p *Peer) setState(s ServerState, ph ZabPhase, why reason.Reason) {
+	p.state, p.phase, p.reason = s, ph, why
+	p.c.emit(Event{Kind: EvState, Node: p.id, State: s, Phase: ph, Epoch: p.disk.CurrentEpoch, Reason: why})
 }
 
-func (p *Peer) setPhase(ph ZabPhase, reason string) { p.setState(p.state, ph, reason) }
+func (p *Peer) setPhase(ph ZabPhase, why reason.Reason) { p.setState(p.state, ph, why) }
 
 // leaveRole stops whatever role the server had: learner connections, the leader's learner
 // handlers and every client connection (ZooKeeper closes them when a server leaves a role).
@@ -230,7 +229,7 @@ func (p *Peer) leaveRole() {
 
 // becomeLooking ends any role and starts a new election. Every failure ends here, with its
 // reason carried by the state event.
-func (p *Peer) becomeLooking(reason string) {
+func (p *Peer) becomeLooking(why reason.Reason) {
 	wasRole := p.state == Following || p.state == Leading || p.state == Observing
 	p.leaveRole()
 	if wasRole {
@@ -238,7 +237,7 @@ func (p *Peer) becomeLooking(reason string) {
 		// the vote's zxid counts logged but uncommitted proposals.
 		p.loadDatabase()
 	}
-	p.setState(Looking, PhaseElection, reason)
+	p.setState(Looking, PhaseElection, why)
 	if p.observer && wasRole {
 		p.setTimer(tmObserverWait, 0, p.c.msUs(200))
 		return
@@ -307,10 +306,10 @@ func (p *Peer) onConnClosed(conn uint64, by int) {
 	switch {
 	case p.lead != nil:
 		if h := p.lead.byConn(conn); h != nil {
-			p.removeHandler(h, fmt.Sprintf("learner %d closed the connection", by))
+			p.removeHandler(h, reason.Of(reason.ConnLearnerClosed, int64(by)))
 		}
 	case p.learn != nil && p.learn.conn == conn:
-		p.becomeLooking(fmt.Sprintf("leader %d closed the connection", by))
+		p.becomeLooking(reason.Of(reason.StateLeaderClosed, int64(by)))
 	}
 }
 

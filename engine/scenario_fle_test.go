@@ -60,7 +60,7 @@ func TestFLEJoin(t *testing.T) {
 		t.Error("server 3 led")
 	}
 	dec := rec.filter(func(e *Event) bool { return e.Kind == EvDecided && e.Node == 3 })
-	if len(dec) != 1 || dec[0].Peer != 2 || !strings.Contains(dec[0].Reason, "joining an established ensemble") {
+	if len(dec) != 1 || dec[0].Peer != 2 || !strings.Contains(dec[0].Reason.String(), "joining an established ensemble") {
 		t.Errorf("server 3's decisions: %v, want one: follow 2 as an established ensemble", dec)
 	}
 	if c.Leader() != 2 || c.Peer(2).Disk().CurrentEpoch != 1 || c.Peer(3).Disk().CurrentEpoch != 1 {
@@ -189,7 +189,7 @@ func TestFLELostMessage(t *testing.T) {
 	injectVote(c, 1, 2, Vote{Leader: 2, Zxid: 0, Round: 1, PeerEpoch: 0, State: Following})
 	waitFor(t, c, sec, "server 2 to lead", func() bool { return p.State() == Leading })
 	dec := rec.filter(func(e *Event) bool { return e.Kind == EvDecided && e.Node == 2 })
-	if len(dec) != 1 || dec[0].Peer != 2 || dec[0].Vote.Round != 1 || !strings.Contains(dec[0].Reason, "quorum of this round") {
+	if len(dec) != 1 || dec[0].Peer != 2 || dec[0].Vote.Round != 1 || !strings.Contains(dec[0].Reason.String(), "quorum of this round") {
 		t.Errorf("decisions %v, want one in round 1: lead, backed by a quorum of this round", dec)
 	}
 	lost := rec.filter(func(e *Event) bool { return e.Kind == EvDrop && e.Node == 2 && e.Peer == 1 && e.Packet == Notification })
@@ -271,7 +271,7 @@ func TestFLEOutOfElection(t *testing.T) {
 		t.Errorf("following %d in round %d, want 5 in the leader's round 6", p.learnerLeader(), p.el.round)
 	}
 	dec := rec.filter(func(e *Event) bool { return e.Kind == EvDecided })
-	if len(dec) != 1 || !strings.Contains(dec[0].Reason, "established ensemble") {
+	if len(dec) != 1 || !strings.Contains(dec[0].Reason.String(), "established ensemble") {
 		t.Errorf("decisions %v, want one: joining an established ensemble", dec)
 	}
 	assertNoViolations(t, c)

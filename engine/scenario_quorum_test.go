@@ -94,7 +94,7 @@ func TestTruncate(t *testing.T) {
 		t.Fatal("server 3 was never synced")
 	}
 	m := modes[len(modes)-1]
-	if m.Mode != SyncTrunc || !strings.Contains(m.Reason, "TRUNC to "+committed.String()) {
+	if m.Mode != SyncTrunc || !strings.Contains(m.Reason.String(), "TRUNC to "+committed.String()) {
 		t.Errorf("server 3 synced by %s: %q, want TRUNC to %s", m.Mode, m.Reason, committed)
 	}
 	tr := rec.filter(func(e *Event) bool { return e.Kind == EvTruncated && e.Node == 3 })
@@ -131,7 +131,7 @@ func TestLateJoinerAheadOfLeaderIsSynced(t *testing.T) {
 	c.Heal()
 	waitSettled(t, c, 5*sec)
 	refused := rec.filter(func(e *Event) bool {
-		return e.Kind == EvConn && e.Node == 2 && e.Peer == 3 && strings.Contains(e.Reason, "ahead")
+		return e.Kind == EvConn && e.Node == 2 && e.Peer == 3 && strings.Contains(e.Reason.String(), "ahead")
 	})
 	for _, e := range refused {
 		t.Errorf("leader 2 refused the late joiner 3: %q", e.Reason)
@@ -315,7 +315,7 @@ func TestFailedTxnAsPartOfQuorumLoss(t *testing.T) {
 		t.Errorf("old leader did not log the create (log %v)", loggedZxids(old))
 	}
 	st := rec.states(3)
-	if last := st[len(st)-1]; !strings.HasPrefix(last.Reason, "not sufficient followers synced, only synced with sids: [3]") {
+	if last := st[len(st)-1]; !strings.HasPrefix(last.Reason.String(), "not sufficient followers synced, only synced with sids: [3]") {
 		t.Errorf("old leader stepped down because %q", last.Reason)
 	}
 	c.Heal()
@@ -384,7 +384,7 @@ func TestElectionFraud(t *testing.T) {
 	}
 	st := rec.states(1)
 	for _, e := range st {
-		if e.State == Looking && !strings.Contains(e.Reason, "initLimit") {
+		if e.State == Looking && !strings.Contains(e.Reason.String(), "initLimit") {
 			t.Errorf("server 1 stopped leading because %q, want an initLimit timeout", e.Reason)
 		}
 	}
@@ -532,7 +532,7 @@ func TestBehindLeader(t *testing.T) {
 	}
 	refusals := 0
 	for _, e := range rec.states(5) {
-		if e.State == Looking && strings.Contains(e.Reason, "less than my accepted epoch") {
+		if e.State == Looking && strings.Contains(e.Reason.String(), "less than my accepted epoch") {
 			refusals++
 		}
 	}
@@ -582,7 +582,7 @@ func TestZxidRolloverThenRestart(t *testing.T) {
 		t.Errorf("first create %s, %d created before the rollover; want (1,0xfffffffd) and 2 (the session took 0xfffffffc)", first, created)
 	}
 	down := rec.filter(func(e *Event) bool {
-		return e.Kind == EvState && e.State == Looking && strings.Contains(e.Reason, "rolled over")
+		return e.Kind == EvState && e.State == Looking && strings.Contains(e.Reason.String(), "rolled over")
 	})
 	if len(down) != 1 {
 		t.Errorf("rollover step-downs: %v", down)
@@ -736,7 +736,7 @@ func TestLeaderStepsDownOnQuorumLoss(t *testing.T) {
 	waitFor(t, c, 2*sec, "the leader to step down", func() bool { return c.Peer(5).State() == Looking })
 	st := rec.states(5)
 	last := st[len(st)-1]
-	if last.Reason != "not sufficient followers synced, only synced with sids: [5]" {
+	if last.Reason.String() != "not sufficient followers synced, only synced with sids: [5]" {
 		t.Errorf("stepped down because %q", last.Reason)
 	}
 	tm := c.Config().Timing

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -300,7 +301,7 @@ func TestZab1_0NormalRun(t *testing.T) {
 		t.Fatal("no LEADERINFO")
 	}
 	firstInfo := infos[0].Peer
-	cur := rec.filter(func(e *Event) bool { return e.Kind == EvEpoch && e.Node == l && e.Reason == "current" })
+	cur := rec.filter(func(e *Event) bool { return e.Kind == EvEpoch && e.Node == l && e.Reason.Code == reason.EpochCurrent })
 	acks := rec.filter(func(e *Event) bool { return e.Kind == EvDeliver && e.Node == l && e.Packet == AckEpoch })
 	diffs := rec.filter(func(e *Event) bool { return e.Kind == EvSend && e.Node == l && e.Packet == Diff })
 	if len(cur) != 1 || cur[0].Epoch != 1 || len(acks) == 0 || len(diffs) == 0 || cur[0].Seq < acks[0].Seq || cur[0].Seq > diffs[0].Seq {
@@ -503,7 +504,7 @@ func TestZab1_0AbandonBeforeACKEpoch(t *testing.T) {
 	}
 	st := rec.states(2)
 	last := st[len(st)-1]
-	if !strings.Contains(last.Reason, "ACKEPOCH") || !strings.Contains(last.Reason, "initLimit") {
+	if !strings.Contains(last.Reason.String(), "ACKEPOCH") || !strings.Contains(last.Reason.String(), "initLimit") {
 		t.Errorf("leader went LOOKING because %q, want the ACKEPOCH initLimit timeout", last.Reason)
 	}
 	waited := last.TimeUs - cutAt
@@ -580,14 +581,14 @@ func TestZab1_0TxnTimeout(t *testing.T) {
 			}
 		}
 		for _, e := range rec.evs {
-			if e.Kind == EvConn && e.Node == 2 && strings.Contains(e.Reason, "transaction timeout") {
+			if e.Kind == EvConn && e.Node == 2 && strings.Contains(e.Reason.String(), "transaction timeout") {
 				return true
 			}
 		}
 		return false
 	})
 	closes := rec.filter(func(e *Event) bool {
-		return e.Kind == EvConn && e.Node == 2 && strings.Contains(e.Reason, "transaction timeout")
+		return e.Kind == EvConn && e.Node == 2 && strings.Contains(e.Reason.String(), "transaction timeout")
 	})
 	sl := c.msUs(c.Config().Timing.SyncLimit * c.Config().Timing.TickTimeMs)
 	if d := closes[0].TimeUs - proposedAt; d <= sl || d > sl+c.msUs(c.Config().Timing.TickTimeMs) {
@@ -629,7 +630,7 @@ func TestZab1_0UnnecessarySnap(t *testing.T) {
 	if len(modes) != 1 {
 		t.Fatalf("sync decisions for %d: %v", f, modes)
 	}
-	if modes[0].Mode != SyncDiff || modes[0].N != 0 || !strings.Contains(modes[0].Reason, "already in sync") {
+	if modes[0].Mode != SyncDiff || modes[0].N != 0 || !strings.Contains(modes[0].Reason.String(), "already in sync") {
 		t.Errorf("restarted follower synced by %s (%d txns): %q, want an empty DIFF", modes[0].Mode, modes[0].N, modes[0].Reason)
 	}
 	if len(rec.filter(func(e *Event) bool { return e.Kind == EvSend && e.Packet == Snap })) != 0 {

@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"fmt"
 	"sort"
 
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -50,7 +50,7 @@ func (s *serverSide) closeAll(p *Peer) {
 			p.tree.RemoveWatcher(cl.id)
 		}
 		if cl.server == p.id {
-			cl.disconnected(fmt.Sprintf("server %d closed the connection", p.id))
+			cl.disconnected(reason.Of(reason.ClientServerClosed, int64(p.id)))
 		}
 	}
 }
@@ -218,10 +218,10 @@ func (s *serverSide) afterApply(p *Peer, t *zkdb.Txn, res zkdb.Result, watches [
 		switch t.Op.Type {
 		case zkdb.OpCreateSession:
 			p.lead.sessions.add(t.SessionID, t.Op.Timeout, p.c.now)
-			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: "created"})
+			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: reason.Of(reason.SessionCreated)})
 		case zkdb.OpCloseSession:
 			p.lead.sessions.remove(t.SessionID)
-			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: "closed"})
+			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: reason.Of(reason.SessionClosed)})
 		}
 	}
 	for _, ev := range watches {

@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/zablab/zablab/engine/zkdb"
+import (
+	"github.com/zablab/zablab/engine/reason"
+	"github.com/zablab/zablab/engine/zkdb"
+)
 
 // VoteView is a server's current election vote, as the API shows it.
 type VoteView struct {
@@ -22,9 +25,9 @@ type NodeView struct {
 	LastCommittedZxid Zxid           `json:"lastCommittedZxid"`
 	Vote              VoteView       `json:"vote"`
 	ZKPort            int            `json:"zkPort"`
-	Reason            string         `json:"reason"`
+	Reason            reason.Reason  `json:"reason"`
 	SyncMode          string         `json:"syncMode"`
-	SyncReason        string         `json:"syncReason"`
+	SyncReason        reason.Reason  `json:"syncReason"`
 	Leader            int            `json:"following"` // the leader it follows or leads, 0 if none
 	Serving           bool           `json:"serving"`
 	Log               []LogEntryView `json:"log"`

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -228,7 +229,9 @@ func (p *parser) serverProp(w *words) (serverProp, error) {
 			if n.SyncMode == "NONE" {
 				return false, tx("never synced with a leader", "从未与 leader 同步过")
 			}
-			return n.SyncMode == mode, tx("last synced by %s (%s)", "最近一次同步方式 %s（%s）", n.SyncMode, n.SyncReason)
+			return n.SyncMode == mode, Text{
+				engine.En: fmt.Sprintf("last synced by %s (%s)", n.SyncMode, reason.Render(n.SyncReason, engine.En)),
+				engine.Zh: fmt.Sprintf("最近一次同步方式 %s（%s）", n.SyncMode, reason.Render(n.SyncReason, engine.Zh))}
 		}, nil
 	case "serving":
 		return func(r *Run, id int) (bool, Text) {

@@ -250,9 +250,6 @@ func (s *Server) getRoom(c echo.Context) error {
 		return err
 	}
 	v.CanControl = s.canControl(c, r)
-	if c.QueryParam("lang") == "zh" {
-		v = translateView(v, engine.Zh)
-	}
 	return c.JSON(http.StatusOK, v)
 }
 

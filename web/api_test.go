@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 )
 
 func newTestServer(t *testing.T) (*Server, *httptest.Server) {
@@ -288,9 +289,9 @@ func TestWebsocketViewThenEventsAndResume(t *testing.T) {
 		t.Fatalf("first message should be the view: %v %v", first["type"], err)
 	}
 	var last float64
-	sawChinese := false
+	sawReason := false
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && (last < 20 || !sawChinese) {
+	for time.Now().Before(deadline) && (last < 20 || !sawReason) {
 		var m map[string]any
 		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if err := conn.ReadJSON(&m); err != nil {
@@ -306,13 +307,26 @@ func TestWebsocketViewThenEventsAndResume(t *testing.T) {
 				t.Fatalf("events out of order: %v after %v", seq, last)
 			}
 			last = seq
-			if strings.Contains(ev["text"].(string), "服务器") {
-				sawChinese = true
+			if _, ok := ev["text"]; ok {
+				t.Fatalf("events carry no rendered text: %v", ev)
+			}
+			// Reasons are typed: {"code": "queue.sent"} (with named "args" where the code has any).
+			if r, ok := ev["reason"].(map[string]any); ok {
+				code, _ := r["code"].(string)
+				if !strings.Contains(code, ".") {
+					t.Fatalf("reason without a code: %v", ev)
+				}
+				if args, ok := r["args"]; ok {
+					if _, ok := args.(map[string]any); !ok {
+						t.Fatalf("args is not an object: %v", ev)
+					}
+				}
+				sawReason = sawReason || (ev["kind"] == "queue" && (code == "queue.sent" || code == "queue.queued"))
 			}
 		}
 	}
-	if last < 20 || !sawChinese {
-		t.Fatalf("want numbered events with Chinese sentences, got last=%v chinese=%v", last, sawChinese)
+	if last < 20 || !sawReason {
+		t.Fatalf("want numbered events with typed reasons, got last=%v typed=%v", last, sawReason)
 	}
 	// A command over the socket gets a result; bad input gets an error and changes nothing.
 	conn.WriteJSON(map[string]any{"id": 1, "cmd": "crash", "node": 99})
@@ -350,4 +364,31 @@ func TestWebsocketViewThenEventsAndResume(t *testing.T) {
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// Views carry typed reasons: every server's reason is a catalogue code with its arguments.
+func TestViewReasonsTyped(t *testing.T) {
+	_, ts := newTestServer(t)
+	r := call(t, ts, "GET", "/api/rooms/main", "")
+	var v struct {
+		Nodes []struct {
+			ID     int             `json:"id"`
+			Reason json.RawMessage `json:"reason"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(r.raw), &v); err != nil || len(v.Nodes) != 4 {
+		t.Fatalf("view: %v %s", err, r.raw)
+	}
+	for _, n := range v.Nodes {
+		var why struct {
+			Code string         `json:"code"`
+			Args map[string]any `json:"args"`
+		}
+		if err := json.Unmarshal(n.Reason, &why); err != nil {
+			t.Fatalf("server %d: reason %s is not an object: %v", n.ID, n.Reason, err)
+		}
+		if _, ok := reason.Lookup(why.Code); !ok {
+			t.Errorf("server %d: unknown reason code %q", n.ID, why.Code)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // EventJSON is an event as the websocket sends it.
@@ -30,8 +31,9 @@ type EventJSON struct {
 	Err     string    `json:"err,omitempty"`
 	Path    string    `json:"path,omitempty"`
 	Epoch   int64     `json:"epoch,omitempty"`
-	Reason  string    `json:"reason,omitempty"`
-	Text    string    `json:"text"`
+	// Reason is {"code": ..., "args": {...}}: the page renders it (and the sentence of the
+	// event) from the generated catalogue in its own language.
+	Reason reason.Reason `json:"reason,omitzero"`
 }
 
 // VoteJSON is a vote inside an event.
@@ -43,10 +45,9 @@ type VoteJSON struct {
 	State     string `json:"state"`
 }
 
-func eventJSON(e *engine.Event, lang engine.Lang) EventJSON {
+func eventJSON(e *engine.Event) EventJSON {
 	j := EventJSON{Seq: e.Seq, T: float64(e.TimeUs) / 1000, Kind: e.Kind.String(), Node: e.Node, Peer: e.Peer,
-		MsgID: e.MsgID, N: e.N, M: e.M, Client: e.Client, Path: e.Path, Epoch: e.Epoch, Reason: e.Reason,
-		Text: engine.Describe(e, lang)}
+		MsgID: e.MsgID, N: e.N, M: e.M, Client: e.Client, Path: e.Path, Epoch: e.Epoch, Reason: e.Reason}
 	switch e.Kind {
 	case engine.EvSend, engine.EvDeliver, engine.EvDrop, engine.EvQueue:
 		j.Packet = e.Packet.String()
@@ -63,7 +64,7 @@ func eventJSON(e *engine.Event, lang engine.Lang) EventJSON {
 	if e.Kind == engine.EvSyncMode {
 		j.Mode = e.Mode.String()
 	}
-	if e.Kind == engine.EvVote || e.Kind == engine.EvDecided || (e.Packet == engine.Notification && e.Kind == engine.EvSend) {
+	if e.Kind == engine.EvVote || e.Kind == engine.EvDecided || (e.Packet == engine.Notification && (e.Kind == engine.EvSend || e.Kind == engine.EvDeliver || e.Kind == engine.EvDrop)) {
 		j.Vote = &VoteJSON{Leader: e.Vote.Leader, Zxid: e.Vote.Zxid.String(), PeerEpoch: e.Vote.PeerEpoch, Round: e.Vote.Round, State: e.Vote.State.String()}
 	}
 	if e.Session != 0 {
@@ -78,11 +79,11 @@ func eventJSON(e *engine.Event, lang engine.Lang) EventJSON {
 	return j
 }
 
-// encodeEvents renders events in one language.
-func encodeEvents(evs []engine.Event, lang engine.Lang) []json.RawMessage {
+// encodeEvents encodes events once, for viewers in every language.
+func encodeEvents(evs []engine.Event) []json.RawMessage {
 	out := make([]json.RawMessage, len(evs))
 	for i := range evs {
-		out[i], _ = json.Marshal(eventJSON(&evs[i], lang))
+		out[i], _ = json.Marshal(eventJSON(&evs[i]))
 	}
 	return out
 }

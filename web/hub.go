@@ -17,15 +17,15 @@ type hub struct {
 	viewers map[*viewer]struct{}
 	// history keeps the most recent events for reconnecting viewers (encoded on demand).
 	history []engine.Event
-	// view holds the latest view JSON: [canControl][lang].
-	view [2][2][]byte
+	// view holds the latest view JSON: [canControl]. Events and views are encoded once for
+	// viewers of every language: their reasons are typed and the page renders them.
+	view [2][]byte
 	seq  uint64
 	// lastLeave is when the last viewer left.
 	lastLeave time.Time
 }
 
 type viewer struct {
-	lang       engine.Lang
 	canControl bool
 	send       chan []byte
 	mu         sync.Mutex
@@ -40,13 +40,6 @@ const maxBatchEvents = 2000
 
 func newHub() *hub { return &hub{viewers: map[*viewer]struct{}{}} }
 
-func langIdx(l engine.Lang) int {
-	if l == engine.Zh {
-		return 1
-	}
-	return 0
-}
-
 func ctlIdx(b bool) int {
 	if b {
 		return 1
@@ -57,10 +50,7 @@ func ctlIdx(b bool) int {
 // publish is called by the room goroutine with new events and, sometimes, a new view.
 func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	h.mu.Lock()
-	var langs [2]bool
-	for v := range h.viewers {
-		langs[langIdx(v.lang)] = true
-	}
+	watched := len(h.viewers) > 0
 	tail := evs
 	if len(tail) > historyEvents {
 		tail = tail[len(tail)-historyEvents:]
@@ -73,7 +63,7 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 		h.seq = evs[len(evs)-1].Seq
 	}
 	h.mu.Unlock()
-	if !langs[0] && !langs[1] && view == nil {
+	if !watched && view == nil {
 		return // nobody is watching: encode nothing
 	}
 	if len(evs) > maxBatchEvents {
@@ -88,33 +78,24 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 		h.mu.Unlock()
 		return
 	}
-	var en, zh []json.RawMessage
-	if langs[0] {
-		en = encodeEvents(evs, engine.En)
-	}
-	if langs[1] {
-		zh = encodeEvents(evs, engine.Zh)
+	var encoded []json.RawMessage
+	if watched {
+		encoded = encodeEvents(evs)
 	}
 	views := encodeViews(view)
-	var msgs [2][2][]byte
+	var msgs [2][]byte
 	for c := 0; c < 2; c++ {
-		for l := 0; l < 2; l++ {
-			evsL := en
-			if l == 1 {
-				evsL = zh
-			}
-			if !langs[l] || (len(evsL) == 0 && views[c][l] == nil) {
-				continue
-			}
-			msgs[c][l] = batchMessage(evsL, views[c][l])
+		if !watched || (len(encoded) == 0 && views[c] == nil) {
+			continue
 		}
+		msgs[c] = batchMessage(encoded, views[c])
 	}
 	h.mu.Lock()
 	if view != nil {
 		h.view = views
 	}
 	for v := range h.viewers {
-		m := msgs[ctlIdx(v.canControl)][langIdx(v.lang)]
+		m := msgs[ctlIdx(v.canControl)]
 		if m != nil {
 			v.offer(m)
 		}
@@ -122,18 +103,16 @@ func (h *hub) publish(evs []engine.Event, view *RoomView) {
 	h.mu.Unlock()
 }
 
-// encodeViews renders a view for each (canControl, language) pair; nil when view is nil.
-func encodeViews(view *RoomView) [2][2][]byte {
-	var views [2][2][]byte
+// encodeViews encodes a view for each canControl value; nil when view is nil.
+func encodeViews(view *RoomView) [2][]byte {
+	var views [2][]byte
 	if view == nil {
 		return views
 	}
-	for l, lang := range []engine.Lang{engine.En, engine.Zh} {
-		tv := translateView(*view, lang)
-		for c := 0; c < 2; c++ {
-			tv.CanControl = c == 1
-			views[c][l], _ = json.Marshal(tv)
-		}
+	tv := *view
+	for c := 0; c < 2; c++ {
+		tv.CanControl = c == 1
+		views[c], _ = json.Marshal(tv)
 	}
 	return views
 }
@@ -191,7 +170,7 @@ func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
 		h.history = nil // events were not collected while nobody watched
 	}
 	h.viewers[v] = struct{}{}
-	view := h.view[ctlIdx(v.canControl)][langIdx(v.lang)]
+	view := h.view[ctlIdx(v.canControl)]
 	if view == nil {
 		view = fresh
 	}
@@ -203,7 +182,7 @@ func (h *hub) join(v *viewer, since uint64, fresh []byte) [][]byte {
 				missed = append(missed, e)
 			}
 		}
-		first = append(first, batchMessage(encodeEvents(missed, v.lang), nil))
+		first = append(first, batchMessage(encodeEvents(missed), nil))
 	}
 	return first
 }
@@ -238,7 +217,7 @@ func (h *hub) leave(v *viewer) {
 func (h *hub) resetMessage(v *viewer) []byte {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return wrap("reset", h.view[ctlIdx(v.canControl)][langIdx(v.lang)])
+	return wrap("reset", h.view[ctlIdx(v.canControl)])
 }
 
 // resetAll tells every viewer to redraw (the room got a new cluster).

@@ -296,27 +296,6 @@ func (r *Room) publish(force bool) {
 	r.hub.publish(evs, view)
 }
 
-// translateView renders the view's free-text reasons in a language.
-func translateView(v RoomView, lang engine.Lang) RoomView {
-	if lang == engine.En {
-		return v
-	}
-	nodes := make([]engine.NodeView, len(v.Nodes))
-	for i, n := range v.Nodes {
-		n.Reason = engine.Translate(n.Reason, lang)
-		n.SyncReason = engine.Translate(n.SyncReason, lang)
-		nodes[i] = n
-	}
-	v.Nodes = nodes
-	vs := make([]engine.Violation, len(v.Violations))
-	for i, x := range v.Violations {
-		x.Detail = engine.Translate(x.Detail, lang)
-		vs[i] = x
-	}
-	v.Violations = vs
-	return v
-}
-
 func (r *Room) view() RoomView {
 	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed, Generation: r.gen}
 	if r.les != nil {

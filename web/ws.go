@@ -59,10 +59,6 @@ func (s *Server) websocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := engine.En
-	if c.QueryParam("lang") == "zh" {
-		lang = engine.Zh
-	}
 	var since uint64
 	if q := c.QueryParam("since"); q != "" {
 		if since, err = strconv.ParseUint(q, 10, 64); err != nil {
@@ -75,12 +71,12 @@ func (s *Server) websocket(c echo.Context) error {
 		return err
 	}
 	fresh.CanControl = canControl
-	freshJSON, _ := json.Marshal(translateView(fresh, lang))
+	freshJSON, _ := json.Marshal(fresh)
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		return nil // the upgrader already answered
 	}
-	v := &viewer{lang: lang, canControl: canControl, send: make(chan []byte, viewerQueue)}
+	v := &viewer{canControl: canControl, send: make(chan []byte, viewerQueue)}
 	first := r.hub.join(v, since, freshJSON)
 	go s.wsWriter(conn, r, v, first)
 	s.wsReader(conn, r, v)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 	"github.com/zablab/zablab/web/zkwire"
 )
@@ -345,7 +346,7 @@ func (z *ZKPorts) Connected(conn uint64, session int64, timeoutMs int32, serverZ
 
 // Refused ends the handshake: an expired session gets a zero session id, otherwise the
 // connection closes without a response.
-func (z *ZKPorts) Refused(conn uint64, reason string, expired bool) {
+func (z *ZKPorts) Refused(conn uint64, why reason.Reason, expired bool) {
 	c := z.byConn[conn]
 	if c == nil {
 		return
@@ -353,14 +354,14 @@ func (z *ZKPorts) Refused(conn uint64, reason string, expired bool) {
 	if expired {
 		c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: c.readOnly}.Encode(nil))
 	}
-	z.logf("zk server %d, client %s: refused: %s", c.id, c.nc.RemoteAddr(), reason)
+	z.logf("zk server %d, client %s: refused: %s", c.id, c.nc.RemoteAddr(), why)
 	c.answer(false)
 }
 
 // Disconnected closes the connection once what is queued has been written.
-func (z *ZKPorts) Disconnected(conn uint64, reason string) {
+func (z *ZKPorts) Disconnected(conn uint64, why reason.Reason) {
 	if c := z.byConn[conn]; c != nil {
-		c.flushThenClose(reason)
+		c.flushThenClose(why.String())
 	}
 }
 

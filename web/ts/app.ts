@@ -1,6 +1,6 @@
 // The application: connects the socket to the store, keeps the simulated clock, and builds the
-// page inside #app. A language switch rebuilds the page (every string is rendered anew) and
-// reconnects the socket in the new language.
+// page inside #app. A language switch rebuilds the page: every string, event sentence and
+// reason is rendered anew from the catalogue (the socket carries no language).
 
 import { getView, sendREST } from "./api";
 import { SimClock } from "./clock";
@@ -33,8 +33,6 @@ export interface AppOptions {
   /** The lesson page: a lesson column built beside the cluster on every mount. */
   aside?: (ctx: Ctx) => HTMLElement;
 }
-/** Events asked again after a language switch, so the log refills in the new language. */
-const REPLAY_ON_LANG = 300;
 /** Events asked for when the page opens. */
 const REPLAY_ON_START = 400;
 
@@ -59,7 +57,7 @@ export class App {
     this.store = new Store(room);
     this.large = localStorage.getItem(LARGE_KEY) === "1";
     window.__zablab = { frames: 0, lastView: null, connected: false, events: 0 };
-    this.socket = new Socket(room, lang, {
+    this.socket = new Socket(room, {
       onMessage: (m) => this.onMessage(m),
       onOpen: () => {
         this.justConnected = true;
@@ -155,7 +153,7 @@ export class App {
       // Numbers went back outside a replay: the room got a new cluster.
       this.forgetCluster(evs[0]!.t, wall);
     }
-    // Events replayed after a language switch only refill the log.
+    // Replayed events (asked for when the page opened) only refill the log.
     const fresh = evs.filter((e) => e.seq > this.store.replayUpTo);
     this.store.remember(evs);
     this.store.lastSeq = last.seq;
@@ -233,10 +231,9 @@ export class App {
     if (l === this.lang) return;
     this.lang = l;
     setLang(l, true);
-    this.store.replayUpTo = this.store.lastSeq;
-    this.store.log.length = 0;
+    // Events carry typed reasons, not sentences: the rebuilt page renders the same log,
+    // reasons and violations in the new language without asking the server again.
     this.remount();
-    this.socket.reconnect(l, Math.max(0, this.store.lastSeq - REPLAY_ON_LANG));
   }
 
   private remount(): void {

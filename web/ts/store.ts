@@ -1,6 +1,7 @@
 // The page's state and a small publish/subscribe hub. Panels subscribe through a Scope so a
 // language switch can rebuild the whole UI and drop every old subscription at once.
 
+import { renderReason } from "./reasons";
 import type { NodeView, RoomView, ZEvent } from "./types";
 
 export type ConnState = "connecting" | "live" | "reconnecting";
@@ -24,12 +25,6 @@ export interface StoreEvents {
 /** How many events the page keeps for the event log. */
 export const LOG_KEEP = 3000;
 
-/** afterColon is the reason part of a state or sync sentence: after "): " or "）：". */
-function afterColon(text: string): string {
-  const m = /\)(?: by [A-Z]+)?:\s|）：/.exec(text);
-  return m ? text.slice(m.index + m[0].length) : text;
-}
-
 type Handler<T> = (value: T) => void;
 
 /** Store holds what every panel reads. */
@@ -47,16 +42,10 @@ export class Store {
   draftGroups = new Map<number, number>();
   /** Recent events, oldest first, capped (the event log redraws from here). */
   log: ZEvent[] = [];
-  /** Events with seq up to this are replays (after a language switch): log them only. */
+  /** Events with seq up to this are replays (asked for when the page opens): log them only. */
   replayUpTo = 0;
   /** generation of the room's cluster the page shows (RoomView.generation). */
   generation = 0;
-  /**
-   * The latest translated sentence for each server's state reason and sync reason (views
-   * carry the engine's English reason; events carry sentences in the page's language).
-   */
-  private stateReasons = new Map<number, { reason: string; text: string }>();
-  private syncReasons = new Map<number, { reason: string; text: string }>();
   private handlers = new Map<keyof StoreEvents, Set<Handler<never>>>();
 
   constructor(room: string) {
@@ -85,29 +74,20 @@ export class Store {
     }
   }
 
-  /** remember keeps the tail of the event log and the translated reasons. */
+  /** remember keeps the tail of the event log. */
   remember(evs: ZEvent[]): void {
-    for (const e of evs) {
-      if (e.kind === "state" && e.node && e.reason) {
-        this.stateReasons.set(e.node, { reason: e.reason, text: afterColon(e.text) });
-      } else if (e.kind === "syncMode" && e.peer && e.reason) {
-        this.syncReasons.set(e.peer, { reason: e.reason, text: afterColon(e.text) });
-      }
-    }
     this.log.push(...evs);
     if (this.log.length > LOG_KEEP + 500) this.log.splice(0, this.log.length - LOG_KEEP);
   }
 
-  /** reasonText is a server's state reason in the page's language when known. */
+  /** reasonText is a server's state reason in the page's language. */
   reasonText(n: NodeView): string {
-    const r = this.stateReasons.get(n.id);
-    return r && r.reason === n.reason ? r.text : n.reason;
+    return renderReason(n.reason);
   }
 
-  /** syncReasonText is a server's sync reason in the page's language when known. */
+  /** syncReasonText is a server's sync reason in the page's language. */
   syncReasonText(n: NodeView): string {
-    const r = this.syncReasons.get(n.id);
-    return r && r.reason === n.syncReason ? r.text : n.syncReason;
+    return renderReason(n.syncReason);
   }
 
   /** node returns a server of the current view. */

@@ -5,6 +5,15 @@
 /** A zxid as the server writes it: "0x…" lowercase hex, or "-1" for "no zxid". */
 export type ZxidHex = string;
 
+/** A reason argument: a number, a "0x…" hex string or text, a partition, a set of ids, or a nested reason. */
+export type ReasonArg = number | string | number[] | number[][] | Reason;
+
+/** reason.Reason as JSON: a catalogue code (catalogue.gen.ts) and its named arguments. */
+export interface Reason {
+  code: string;
+  args?: Record<string, ReasonArg | undefined>;
+}
+
 export type ServerState = "LOOKING" | "FOLLOWING" | "LEADING" | "OBSERVING" | "DOWN";
 export type ZabPhase = "ELECTION" | "DISCOVERY" | "SYNCHRONIZATION" | "BROADCAST" | "NONE";
 export type SyncMode = "NONE" | "DIFF" | "SNAP" | "TRUNC";
@@ -61,9 +70,9 @@ export interface NodeView {
   lastCommittedZxid: ZxidHex;
   vote: VoteView;
   zkPort: number;
-  reason: string;
+  reason: Reason | null;
   syncMode: SyncMode;
-  syncReason: string;
+  syncReason: Reason | null;
   /** The leader it follows or leads, 0 if none (Go field Leader, JSON "following"). */
   following: number;
   serving: boolean;
@@ -98,7 +107,7 @@ export interface Timing {
 export interface Violation {
   invariant: string;
   node: number;
-  detail: string;
+  detail: Reason | null;
   timeUs: number;
 }
 
@@ -170,9 +179,8 @@ export interface ZEvent {
   err?: string;
   path?: string;
   epoch?: number;
-  reason?: string;
-  /** The sentence, in the language the socket asked for. */
-  text: string;
+  /** Why, typed; the page renders it and the event's sentence (reasons.ts). */
+  reason?: Reason;
 }
 
 /** zkdb.Stat. ephemeralOwner is normalised to a "0x…" string by api.ts (it exceeds 2^53). */

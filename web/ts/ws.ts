@@ -31,7 +31,6 @@ export class Socket {
 
   constructor(
     private room: string,
-    private lang: string,
     private h: SocketHandlers,
   ) {}
 
@@ -44,7 +43,7 @@ export class Socket {
     if (this.closed) return;
     if (from >= 0) this.sinceOverride = from;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const params = new URLSearchParams({ lang: this.lang });
+    const params = new URLSearchParams();
     const since = this.sinceOverride >= 0 ? this.sinceOverride : this.h.lastSeq();
     this.sinceOverride = -1;
     if (since > 0) params.set("since", String(since));
@@ -95,23 +94,6 @@ export class Socket {
       this.retryTimer = 0;
       this.connect();
     }, wait);
-  }
-
-  /**
-   * reconnect drops the connection and opens a new one, in another language and optionally
-   * resuming from an earlier seq (so recent events come again, in the new language).
-   */
-  reconnect(lang: string, since = -1): void {
-    this.lang = lang;
-    this.sinceOverride = since;
-    const old = this.ws;
-    this.ws = null;
-    if (old) {
-      old.onclose = null;
-      old.close();
-      this.failPending("disconnected");
-    }
-    this.connect();
   }
 
   /** send delivers a command and resolves with the server's result. */

@@ -1,4 +1,4 @@
-// The event log in plain sentences (the server's `text`, in the page's language), newest
+// The event log in plain sentences (rendered from the catalogue in the page's language), newest
 // first, filterable by server and by kind. The DOM holds at most MAX_ROWS rows; new rows
 // are added once per frame.
 
@@ -6,6 +6,7 @@ import type { Ctx } from "../ctx";
 import { button, checkbox, clear, h, select } from "../dom";
 import { schedule } from "../frame";
 import { t, type Key } from "../i18n";
+import { describeEvent } from "../reasons";
 import type { EventKind, ZEvent } from "../types";
 
 const MAX_ROWS = 150;
@@ -47,7 +48,7 @@ function row(e: ZEvent): HTMLLIElement {
     { class: `ev k-${e.kind}` },
     h("span", { class: "ev-t" }, `${(e.t / 1000).toFixed(3)}s`),
     h("span", { class: "ev-k" }, e.kind),
-    h("span", { class: "ev-text" }, e.text),
+    h("span", { class: "ev-text" }, describeEvent(e)),
   );
 }
 

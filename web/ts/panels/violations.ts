@@ -6,6 +6,7 @@ import type { Ctx } from "../ctx";
 import { clear, h } from "../dom";
 import { schedule } from "../frame";
 import { t } from "../i18n";
+import { renderReason } from "../reasons";
 import type { Violation } from "../types";
 
 const SHOWN = 4;
@@ -18,17 +19,7 @@ export function banners(ctx: Ctx): HTMLElement {
   let lastKey = "";
 
   function detailText(v: Violation): string {
-    // Violation events carry the sentence in the page's language.
-    for (let i = store.log.length - 1; i >= 0; i--) {
-      const e = store.log[i]!;
-      if (e.kind === "violation" && e.node === v.node && e.reason && (e.reason === v.detail || e.reason.endsWith(v.detail))) {
-        for (const sep of [": ", "："]) {
-          const i = e.text.indexOf(v.invariant + sep);
-          if (i >= 0) return e.text.slice(i + v.invariant.length + sep.length);
-        }
-      }
-    }
-    return v.detail;
+    return renderReason(v.detail);
   }
 
   function render(): void {
@@ -49,7 +40,7 @@ export function banners(ctx: Ctx): HTMLElement {
       viol.append(ul);
       if (v.violations.length > SHOWN) {
         const all = h("ul");
-        for (const x of v.violations) all.append(h("li", {}, h("strong", {}, x.invariant), ` — S${x.node}, t = ${(x.timeUs / 1e6).toFixed(3)} s: ${x.detail}`));
+        for (const x of v.violations) all.append(h("li", {}, h("strong", {}, x.invariant), ` — S${x.node}, t = ${(x.timeUs / 1e6).toFixed(3)} s: ${detailText(x)}`));
         viol.append(h("details", {}, h("summary", {}, t("showAllViolations", { n: v.violations.length })), all));
       }
       viol.append(h("p", { class: "hint" }, t("violationsHint")));

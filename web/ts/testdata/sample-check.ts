@@ -3,8 +3,7 @@
 // no field the types do not know. `npm run typecheck` runs it; nothing here is bundled.
 
 import type { Lesson, LessonSummary, LessonView, NodeView, RoomView, Step, StepResult, ZEvent, ZNode } from "../types";
-import eventsEn from "./events.en.json";
-import eventsZh from "./events.zh.json";
+import events from "./events.json";
 import tree from "./tree.json";
 import view from "./view.json";
 import lesson from "./lesson.json";
@@ -30,12 +29,12 @@ type LinkRulesJSON = { groups: number[][]; cuts: number[][]; lossPct: number };
 export const roomView: Omit<Loose<RoomView>, "links"> & { links: LinkRulesJSON } = view;
 export const nodeView: Omit<Loose<NodeView>, "queues" | "outstanding"> = view.nodes[0]!;
 export const znode: Loose<ZNode> | { stat: { ephemeralOwner: number } } = tree[0]!;
-export const eventEn: Loose<ZEvent> = eventsEn[0]!;
-export const eventZh: Loose<ZEvent> = eventsZh[0]!;
+export const event: Loose<ZEvent> = events[0]!;
+export const events_: Loose<ZEvent>[] = events;
 
 export const viewHasNoUnknownField: NoExtra<typeof view, RoomView> = true;
 export const nodeHasNoUnknownField: NoExtra<(typeof view.nodes)[number], NodeView> = true;
-export const eventHasNoUnknownField: NoExtra<(typeof eventsEn)[number], ZEvent> = true;
+export const eventHasNoUnknownField: NoExtra<(typeof events)[number], ZEvent> = true;
 export const znodeHasNoUnknownField: NoExtra<(typeof tree)[number], ZNode> = true;
 
 export const lessonSummary: Loose<LessonSummary> = lessonList[0]!;
