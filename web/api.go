@@ -189,19 +189,18 @@ func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bind decodes a JSON body strictly.
+// bind decodes a JSON body with decodeStrict; a refused body changes nothing.
 func bind(c echo.Context, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return errStatus(http.StatusBadRequest, "bad_json", "the request needs a JSON body")
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return errStatus(http.StatusRequestEntityTooLarge, "too_large", "the body is larger than %d bytes", maxBody)
 		}
-		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: %v", err)
+		return errStatus(http.StatusBadRequest, "bad_json", "reading the body: %v", err)
 	}
-	if dec.More() {
-		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: trailing data")
+	if err := decodeStrict(body, v); err != nil {
+		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: %v", err)
 	}
 	return nil
 }
@@ -312,9 +311,7 @@ func (q createRequest) config(def engine.Timing) (engine.Config, error) {
 				SyncLimit     *int64   `json:"syncLimit"`
 				LinkLatencyMs *float64 `json:"linkLatencyMs"`
 			}
-			dec := json.NewDecoder(strings.NewReader(string(q.Timing)))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&k); err != nil {
+			if err := decodeStrict(q.Timing, &k); err != nil {
 				return cfg, badInput("bad_timing", "timing must be \"zookeeper\", \"watch\", \"fast\" or {tickTime, initLimit, syncLimit, linkLatencyMs}: %v", err)
 			}
 			if k.TickTime != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -160,8 +161,13 @@ func (s *Server) wsReader(conn *websocket.Conn, r *Room, v *viewer) {
 		}
 		conn.SetReadDeadline(time.Now().Add(wsPongWait))
 		var cmd wsCommand
-		if err := json.Unmarshal(data, &cmd); err != nil {
-			s.reply(r, v, wsResult{Type: "result", ID: cmd.ID, Error: "malformed JSON: " + err.Error(), Code: "bad_json"})
+		if err := decodeStrict(data, &cmd); err != nil {
+			// Answer with the command's id when it can be read at all.
+			var idOnly struct {
+				ID int64 `json:"id"`
+			}
+			json.NewDecoder(bytes.NewReader(data)).Decode(&idOnly)
+			s.reply(r, v, wsResult{Type: "result", ID: idOnly.ID, Error: "malformed JSON: " + err.Error(), Code: "bad_json"})
 			continue
 		}
 		if !v.canControl {

@@ -1,0 +1,104 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// dialWS opens room's websocket and reads the first view.
+func dialWS(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	var first map[string]any
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if err := conn.ReadJSON(&first); err != nil || first["type"] != "view" {
+		t.Fatalf("first message should be the view: %v %v", first["type"], err)
+	}
+	return conn
+}
+
+func wsURL(httpURL, room string) string {
+	return "ws" + strings.TrimPrefix(httpURL, "http") + "/api/rooms/" + room + "/ws"
+}
+
+// readResults reads websocket messages until it holds n results (or the deadline passes).
+func readResults(t *testing.T, conn *websocket.Conn, n int, within time.Duration) map[float64]map[string]any {
+	t.Helper()
+	got := map[float64]map[string]any{}
+	deadline := time.Now().Add(within)
+	for len(got) < n && time.Now().Before(deadline) {
+		var m map[string]any
+		conn.SetReadDeadline(deadline)
+		if err := conn.ReadJSON(&m); err != nil {
+			break
+		}
+		if m["type"] == "result" {
+			got[m["id"].(float64)] = m
+		}
+	}
+	return got
+}
+
+// Issue 11 item 11: one strict decoder for HTTP bodies and websocket commands.
+func TestStrictJSONEverywhere(t *testing.T) {
+	_, ts := newTestServer(t)
+	waitLeader(t, ts, "main")
+	for _, c := range []struct{ name, path, body string }{
+		{"upper-case field name", "/api/rooms/main/partition", `{"GROUPS":[[1]]}`},
+		{"mixed-case field name", "/api/rooms/main/partition", `{"Groups":[[1],[2,3]]}`},
+		{"invalid UTF-8", "/api/rooms/main/partition", "{\"groups\":[[1],[2,3]],\"x\":\"\xff\"}"},
+		{"invalid UTF-8 in a known field", "/api/rooms/main/ops", "{\"server\":1,\"op\":\"create\",\"path\":\"/u\",\"data\":\"\xff\"}"},
+		{"trailing data", "/api/rooms/main/partition", `{"groups":[[1],[2,3]]} {"groups":[[1]]}`},
+		{"trailing garbage", "/api/rooms/main/partition", `{"groups":[[1],[2,3]]}x`},
+		{"case inside timing", "/api/rooms/main/reset", `{"nodes":3,"timing":{"TICKTIME":100}}`},
+		{"empty body", "/api/rooms/main/partition", ``},
+	} {
+		r := call(t, ts, "POST", c.path, c.body)
+		if r.status != 400 || (r.body["code"] != "bad_json" && r.body["code"] != "bad_timing") || r.body["error"] == "" {
+			t.Errorf("%s: got %d %s, want 400 bad_json", c.name, r.status, r.raw)
+		}
+	}
+	conn := dialWS(t, wsURL(ts.URL, "main"))
+	for _, m := range []string{
+		"{\"id\":27,\"cmd\":\"crash\",\"node\":1,\"x\":\"\xff\"}",
+		"{\"id\":28,\"cmd\":\"crash\",\"node\":1,\"path\":\"\xff\"}",
+		`{"id":29,"CMD":"crash","node":1}`,
+		`{"id":30,"cmd":"crash","Node":1}`,
+		`{"id":31,"cmd":"crash","node":1,"extra":true}`,
+		`{"id":32,"cmd":"crash","node":1} {"id":33}`,
+		`{"id":34,"cmd":"partition","groups":[[1]],"GROUPS":[[1],[2]]}`,
+	} {
+		if err := conn.WriteMessage(websocket.TextMessage, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := readResults(t, conn, 7, 10*time.Second)
+	for _, id := range []float64{27, 28, 29, 30, 31, 32, 34} {
+		if got[id]["ok"] != false || got[id]["code"] != "bad_json" {
+			t.Errorf("websocket command %v: got %v, want bad_json", id, got[id])
+		}
+	}
+	v := call(t, ts, "GET", "/api/rooms/main", "")
+	for _, n := range v.body["nodes"].([]any) {
+		if n.(map[string]any)["state"] == "DOWN" {
+			t.Fatal("a refused command crashed a server")
+		}
+	}
+	if links := v.body["links"].(map[string]any); len(links["groups"].([]any)) != 0 {
+		t.Fatalf("a refused command partitioned the room: %v", links)
+	}
+	// The strict decoder still accepts what the page sends.
+	conn.WriteJSON(map[string]any{"id": 40, "cmd": "lesson", "action": "stop"})
+	conn.WriteJSON(map[string]any{"id": 41, "cmd": "op", "server": 1, "op": "get", "path": "/", "data": "", "ephemeral": false, "sequential": false})
+	got = readResults(t, conn, 2, 10*time.Second)
+	if got[41]["ok"] != true || got[40] == nil || got[40]["code"] == "bad_json" {
+		t.Fatalf("well-formed commands: %v", got)
+	}
+}
