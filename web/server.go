@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"sort"
@@ -44,6 +45,8 @@ type Options struct {
 	MainToken string
 	// Lessons are the lessons the lab offers (lessons.Embedded()).
 	Lessons []*lessons.Lesson
+	// Logf logs why a connection was closed (nil: the standard logger).
+	Logf func(format string, args ...any)
 }
 
 // Server is the lab's HTTP server.
@@ -79,6 +82,14 @@ func NewServer(o Options) (*Server, error) {
 	s.assetVer = assetVersion()
 	s.e = s.routes()
 	return s, nil
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
 }
 
 // MainToken is the token commands on room main need ("" when none is needed).

@@ -102,3 +102,47 @@ func TestStrictJSONEverywhere(t *testing.T) {
 		t.Fatalf("well-formed commands: %v", got)
 	}
 }
+
+// Issue 11 item 8 and issue 10 item 1: a command's reply is never dropped, even while the
+// viewer is marked behind (a room at full speed makes more events than a batch may carry)
+// and after the hub resets every viewer.
+func TestWebsocketRepliesNeverDropped(t *testing.T) {
+	_, ts := newTestServer(t)
+	waitLeader(t, ts, "main")
+	if r := call(t, ts, "POST", "/api/rooms/main/speed", `{"speed": 1000}`); r.status != 200 {
+		t.Fatalf("speed: %s", r.raw)
+	}
+	conn := dialWS(t, wsURL(ts.URL, "main"))
+	const burst = 300
+	for i := 1; i <= burst; i++ {
+		cmd := map[string]any{"id": i, "cmd": "heal"}
+		if i%3 == 0 {
+			cmd = map[string]any{"id": i, "cmd": "speed", "speed": 1000}
+		}
+		if err := conn.WriteJSON(cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := readResults(t, conn, burst, 30*time.Second)
+	if len(got) != burst {
+		t.Fatalf("a burst of %d commands at full speed got %d replies", burst, len(got))
+	}
+	for id, m := range got {
+		if m["ok"] != true {
+			t.Fatalf("command %v failed: %v", id, m)
+		}
+	}
+	// A reset marks every viewer behind; the reset's reply and the replies to the commands
+	// right after it still arrive.
+	conn.WriteJSON(map[string]any{"id": 1001, "cmd": "reset", "nodes": 3, "observers": 0, "seed": 4, "bug": ""})
+	for i := 1002; i < 1022; i++ {
+		conn.WriteJSON(map[string]any{"id": i, "cmd": "heal"})
+	}
+	got = readResults(t, conn, 21, 30*time.Second)
+	if len(got) != 21 {
+		t.Fatalf("after a reset: %d of 21 replies", len(got))
+	}
+	if got[1001]["ok"] != true {
+		t.Fatalf("reset: %v", got[1001])
+	}
+}
