@@ -1,6 +1,11 @@
 package web
 
 import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +149,61 @@ func TestWebsocketRepliesNeverDropped(t *testing.T) {
 	}
 	if got[1001]["ok"] != true {
 		t.Fatalf("reset: %v", got[1001])
+	}
+}
+
+// rawCreate is a create request frame for path (persistent, open ACL).
+func rawCreate(xid int32, path string) []byte {
+	body := be32(be32(nil, xid), 1) // xid, create
+	body = be32(body, int32(len(path)))
+	body = append(body, path...)
+	body = be32(body, 0) // no data
+	body = be32(body, 1) // one ACL
+	body = be32(body, 31)
+	body = be32(body, 5)
+	body = append(body, "world"...)
+	body = be32(body, 6)
+	body = append(body, "anyone"...)
+	body = be32(body, 0) // persistent
+	return append(be32(nil, int32(len(body))), body...)
+}
+
+// Issue 11 item 12: when a server drops a client, the requests it had not answered get no
+// reply at all (ZooKeeper never sends CONNECTIONLOSS, −4, on the wire: the client makes it up).
+func TestZKDisconnectSendsNoConnectionLoss(t *testing.T) {
+	l := startLab(t, 3, 1)
+	nc, _, err := rawConnect(t, l.addr(1), 0, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if r := call(t, l.ts, "POST", "/api/rooms/main/pause", ""); r.status != 200 {
+		t.Fatalf("pause: %s", r.raw)
+	}
+	// The room is paused: these writes stay outstanding.
+	for i := int32(1); i <= 5; i++ {
+		nc.Write(rawCreate(i, fmt.Sprintf("/pending-%d", i)))
+	}
+	time.Sleep(100 * time.Millisecond) // let the requests reach the room (wall-clock I/O, not the engine)
+	if r := call(t, l.ts, "POST", "/api/rooms/main/nodes/1/crash", ""); r.status != 200 {
+		t.Fatalf("crash: %s", r.raw)
+	}
+	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(nc)
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("the connection of a crashed server stayed open")
+		}
+	}
+	for len(got) >= 16 {
+		n := int(binary.BigEndian.Uint32(got))
+		if n < 12 || len(got) < 4+n {
+			break
+		}
+		xid := int32(binary.BigEndian.Uint32(got[4:]))
+		code := int32(binary.BigEndian.Uint32(got[16:]))
+		t.Errorf("reply on the wire after the crash: xid %d, err %d", xid, code)
+		got = got[4+n:]
 	}
 }

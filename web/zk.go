@@ -423,6 +423,9 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.outstanding.Add(1)
 		cl.Submit(zkdb.Op{Type: zkdb.OpCloseSession}, false, func(rep engine.Reply) {
 			c.outstanding.Add(-1)
+			if connectionLost(rep) {
+				return
+			}
 			c.lastZxid.Store(int64(rep.Zxid))
 			c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
 			c.flushThenClose("")
@@ -437,12 +440,21 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 	c.outstanding.Add(1)
 	cl.Submit(op, watch, func(rep engine.Reply) {
 		c.outstanding.Add(-1)
+		if connectionLost(rep) {
+			return
+		}
 		if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
 			c.lastZxid.Store(int64(rep.Zxid))
 		}
 		c.send(encodeReply(c.header(h.Xid, rep.Err), rq, rep))
 	})
 }
+
+// connectionLost reports a reply the engine made up because the connection ended (its server
+// crashed or dropped it, or the client went away). ZooKeeper never puts CONNECTIONLOSS (−4)
+// on the wire: the server closes the socket and the client library makes up the error for
+// what it had outstanding. Such replies are not sent; OnDisconnected closes the connection.
+func connectionLost(rep engine.Reply) bool { return rep.Err == zkdb.ErrConnectionLoss }
 
 // serverRead answers the server-local reads the engine's request path does not model.
 func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request) {
