@@ -7,10 +7,14 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-zookeeper/zk"
 	"github.com/gorilla/websocket"
+
+	"github.com/zablab/zablab/engine"
 )
 
 // dialWS opens room's websocket and reads the first view.
@@ -205,5 +209,74 @@ func TestZKDisconnectSendsNoConnectionLoss(t *testing.T) {
 		code := int32(binary.BigEndian.Uint32(got[16:]))
 		t.Errorf("reply on the wire after the crash: xid %d, err %d", xid, code)
 		got = got[4+n:]
+	}
+}
+
+// logBook collects log lines (safe for concurrent use).
+type logBook struct {
+	mu    sync.Mutex
+	lines []string
+	t     *testing.T
+}
+
+func (b *logBook) logf(format string, args ...any) {
+	b.mu.Lock()
+	b.lines = append(b.lines, fmt.Sprintf(format, args...))
+	b.mu.Unlock()
+}
+
+func (b *logBook) has(s string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, l := range b.lines {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Issue 11 item 5: a client that pipelines large reads and never reads the replies is closed
+// once 16 MiB of answered replies wait for it; other clients carry on.
+func TestZKUnreadRepliesAreBounded(t *testing.T) {
+	l := startLab(t, 3, 1)
+	book := &logBook{t: t}
+	z, _ := StartZKPorts(l.s.Main(), "127.0.0.1", -1, 3, book.logf) // a second set of ports, logging to book
+	t.Cleanup(z.Close)
+	good, _ := l.connect(l.addr(2))
+	big := make([]byte, engine.MaxDataBytes)
+	if _, err := good.Create("/big", big, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", z.Port(1))
+	nc, _, err := rawConnect(t, addr, 0, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if tcp, ok := nc.(*net.TCPConn); ok {
+		tcp.SetReadBuffer(64 << 10)
+	}
+	req := be32(be32(nil, 0), 4) // getData
+	req = be32(req, 4)
+	req = append(req, "/big"...)
+	req = append(req, 0) // no watch
+	var frames []byte
+	for i := 0; i < 80; i++ {
+		binary.BigEndian.PutUint32(req, uint32(i+1)) // xid
+		frames = append(frames, be32(nil, int32(len(req)))...)
+		frames = append(frames, req...)
+	}
+	nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	nc.Write(frames)
+	deadline := time.Now().Add(8 * time.Second)
+	for !book.has("answered and unsent") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !book.has("answered and unsent") {
+		t.Fatalf("a client holding 80 MiB of unread replies was not closed for it; log: %v", book.lines)
+	}
+	if _, _, err := good.Get("/big"); err != nil {
+		t.Fatalf("another client suffered: %v", err)
 	}
 }

@@ -23,6 +23,10 @@ import (
 // maxOutstanding bounds a connection's unanswered requests (ZooKeeper stops reading at 1000).
 const maxOutstanding = 1000
 
+// maxQueuedReplyBytes bounds the replies (and watch events) a connection has been answered
+// but not yet sent; a client that pipelines requests and does not read is closed beyond it.
+const maxQueuedReplyBytes = 16 << 20
+
 // maxFrame is jute.maxbuffer (1 MiB of data) plus room for headers.
 const maxFrame = engine.MaxDataBytes + 1024
 
@@ -145,6 +149,8 @@ type zkConn struct {
 	outstanding atomic.Int64
 	// queued and flushed count frames handed to the writer and written out.
 	queued, flushed atomic.Int64
+	// queuedBytes is the size of the frames handed to the writer and not yet written.
+	queuedBytes atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
 	timeout atomic.Int64
 	// Owned by the room goroutine.
@@ -165,13 +171,20 @@ func (c *zkConn) close(why string) {
 // send queues a frame; a client that does not read its replies is dropped rather than
 // allowed to hold up the room.
 func (c *zkConn) send(frame []byte) {
+	if n := c.queuedBytes.Add(int64(len(frame))); n > maxQueuedReplyBytes {
+		c.queuedBytes.Add(-int64(len(frame)))
+		c.close(fmt.Sprintf("client does not read its replies: %d bytes answered and unsent (limit %d)", n-int64(len(frame)), maxQueuedReplyBytes))
+		return
+	}
 	select {
 	case <-c.done:
 	case c.out <- frame:
 		c.queued.Add(1)
+		return
 	default:
 		c.close("client does not read its replies")
 	}
+	c.queuedBytes.Add(-int64(len(frame)))
 }
 
 func (c *zkConn) writer() {
@@ -182,22 +195,24 @@ func (c *zkConn) writer() {
 		case <-c.done:
 			return
 		case f := <-c.out:
+			c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			w.Write(f)
-			n := int64(1)
+			n, size := int64(1), int64(len(f))
 			for more := true; more; {
 				select {
 				case f = <-c.out:
 					w.Write(f)
 					n++
+					size += int64(len(f))
 				default:
 					more = false
 				}
 			}
-			c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if err := w.Flush(); err != nil {
 				c.close("write failed: " + err.Error())
 				return
 			}
+			c.queuedBytes.Add(-size)
 			c.flushed.Add(n)
 		}
 	}
