@@ -53,7 +53,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.guard)
+	e.Use(s.secureHeaders, s.guard)
 	e.GET("/", s.page)
 	e.GET("/r/:room", s.page)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
@@ -62,9 +62,9 @@ func (s *Server) routes() *echo.Echo {
 
 	api := e.Group("/api")
 	api.POST("/rooms", s.postRoom)
-	api.GET("/rooms/:room", s.getRoom)
-	api.GET("/rooms/:room/ws", s.websocket)
-	api.GET("/rooms/:room/nodes/:id/tree", s.getTree)
+	api.GET("/rooms/:room", s.getRoom, s.readable)
+	api.GET("/rooms/:room/ws", s.websocket, s.readable)
+	api.GET("/rooms/:room/nodes/:id/tree", s.getTree, s.readable)
 	cmd := api.Group("/rooms/:room", s.control)
 	cmd.POST("/nodes/:id/crash", s.nodeCmd(func(r *Room, id int) (any, error) { return r.crash(id) }))
 	cmd.POST("/nodes/:id/restart", s.nodeCmd(func(r *Room, id int) (any, error) { return r.restart(id) }))
@@ -111,8 +111,11 @@ func (s *Server) guard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		host := req.Host
-		if s.loopback && !loopbackHost(host) {
-			return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at 127.0.0.1 or localhost", host)
+		if !s.hostAllowed(host) {
+			if s.loopback {
+				return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at 127.0.0.1 or localhost", host)
+			}
+			return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at the address it listens on, or name the host with --host", host)
 		}
 		if o := req.Header.Get("Origin"); o != "" {
 			u, err := url.Parse(o)
@@ -163,14 +166,8 @@ func tokenOf(c echo.Context, room string) string {
 func cookieName(room string) string { return "zablab_" + room }
 
 // canControl: commands need the room's token for sandbox rooms and for room main when the
-// server is reachable beyond loopback.
-func (s *Server) canControl(c echo.Context, r *Room) bool {
-	if r.Token == "" {
-		return true
-	}
-	t := tokenOf(c, r.Name)
-	return subtle.ConstantTimeCompare([]byte(t), []byte(r.Token)) == 1
-}
+// server is reachable beyond loopback or may be framed by other sites.
+func (s *Server) canControl(c echo.Context, r *Room) bool { return s.hasToken(c, r) }
 
 func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -179,10 +176,7 @@ func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if !s.canControl(c, r) {
-			if tokenOf(c, r.Name) == "" {
-				return errStatus(http.StatusUnauthorized, "token_required", "room %q needs its token for commands", r.Name)
-			}
-			return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
+			return tokenError(c, r, "commands")
 		}
 		c.Set("room", r)
 		return next(c)

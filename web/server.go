@@ -47,6 +47,15 @@ type Options struct {
 	Lessons []*lessons.Lesson
 	// Logf logs why a connection was closed (nil: the standard logger).
 	Logf func(format string, args ...any)
+	// EmbedOrigins may frame the lab (CSP frame-ancestors), besides the lab's own origin.
+	// When set, room main needs its token for commands even on loopback, so a framed copy
+	// on another site (which gets no SameSite cookie) stays read-only.
+	EmbedOrigins []string
+	// Hosts are extra names the lab answers to (the Host header) on a non-loopback address.
+	Hosts []string
+	// RoomsPerClient bounds the sandbox rooms one client address may hold (0: the default, 4;
+	// negative: no bound).
+	RoomsPerClient int
 }
 
 // Server is the lab's HTTP server.
@@ -71,7 +80,7 @@ func NewServer(o Options) (*Server, error) {
 	}
 	s := &Server{opts: o, rooms: map[string]*Room{}, stop: make(chan struct{})}
 	s.loopback = isLoopbackAddr(o.Addr)
-	if !s.loopback && o.MainToken == "" {
+	if (!s.loopback || len(o.EmbedOrigins) > 0) && o.MainToken == "" {
 		s.opts.MainToken = newToken()
 	}
 	main, err := newRoom(MainRoom, s.opts.MainToken, false, cfg, o.ZKPort)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -278,5 +280,140 @@ func TestZKUnreadRepliesAreBounded(t *testing.T) {
 	}
 	if _, _, err := good.Get("/big"); err != nil {
 		t.Fatalf("another client suffered: %v", err)
+	}
+}
+
+func newServerWith(t *testing.T, o Options) (*Server, *httptest.Server) {
+	t.Helper()
+	o.Voters, o.Observers, o.Seed, o.Timing = 3, 0, 7, engine.FastTiming()
+	s, err := NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		s.Shutdown(t.Context())
+	})
+	return s, ts
+}
+
+// Issue 11 item 9: every response says who may frame it, not to sniff types, and how much
+// referrer to send.
+func TestSecurityHeaders(t *testing.T) {
+	_, ts := newTestServer(t)
+	for _, path := range []string{"/", "/lessons", "/api/rooms/main", "/api/rooms/nope", "/static/app.js", "/healthz"} {
+		res, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		csp := res.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'self'") || strings.Contains(csp, "frame-ancestors 'self' ") ||
+			!strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "connect-src 'self'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") != "same-origin" ||
+			res.Header.Get("X-Frame-Options") != "SAMEORIGIN" {
+			t.Errorf("%s: headers %v", path, res.Header)
+		}
+	}
+	// The page needs nothing the policy forbids: no inline script, only its own assets.
+	page := call(t, ts, "GET", "/", "")
+	if strings.Count(page.raw, "<script") != strings.Count(page.raw, "<script src=") || strings.Contains(page.raw, "<style") {
+		t.Fatalf("the page has inline code the CSP would block: %s", page.raw)
+	}
+}
+
+// --embed-origins adds origins to frame-ancestors; room main then needs its token for
+// commands even on loopback (a page framed by another site gets no SameSite cookie).
+func TestEmbedOrigins(t *testing.T) {
+	if _, err := ParseEmbedOrigins("https://ok.example, javascript:alert(1)"); err == nil {
+		t.Fatal("a non-http origin was accepted")
+	}
+	if _, err := ParseEmbedOrigins("https://a.example/path"); err == nil {
+		t.Fatal("an origin with a path was accepted")
+	}
+	if _, err := ParseEmbedOrigins("https://a.example; script-src *"); err == nil {
+		t.Fatal("an origin that injects a directive was accepted")
+	}
+	origins, err := ParseEmbedOrigins("https://course.example.edu, http://localhost:3000")
+	if err != nil || len(origins) != 2 {
+		t.Fatal(origins, err)
+	}
+	s, ts := newServerWith(t, Options{Addr: "127.0.0.1:0", EmbedOrigins: origins})
+	res, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://course.example.edu http://localhost:3000") {
+		t.Fatalf("CSP %q", csp)
+	}
+	if s.MainToken() == "" {
+		t.Fatal("with embedding on, room main needs a token")
+	}
+	if v := call(t, ts, "GET", "/api/rooms/main", ""); v.status != 200 || v.body["canControl"] != false {
+		t.Fatalf("a framed view without the token is read-only: %d %v", v.status, v.body["canControl"])
+	}
+	if r := call(t, ts, "POST", "/api/rooms/main/nodes/1/crash", ""); r.status != 401 {
+		t.Fatalf("a command without the token: %d %s", r.status, r.raw)
+	}
+	if r := call(t, ts, "POST", "/api/rooms/main/heal", "", "X-Zablab-Token", s.MainToken()); r.status != 200 {
+		t.Fatalf("a command with the token: %d %s", r.status, r.raw)
+	}
+}
+
+// Issue 11 item 10: on a non-loopback address, reading a room needs its token, and the Host
+// header must name the lab.
+func TestNonLoopbackNeedsTokenToRead(t *testing.T) {
+	s, ts := newServerWith(t, Options{Addr: "0.0.0.0:0", Hosts: []string{"lab.example.edu"}})
+	tok := s.MainToken()
+	for _, path := range []string{"/api/rooms/main", "/api/rooms/main/nodes/1/tree"} {
+		if r := call(t, ts, "GET", path, ""); r.status != 401 || r.body["code"] != "token_required" {
+			t.Errorf("%s without a token: %d %s", path, r.status, r.raw)
+		}
+		if r := call(t, ts, "GET", path, "", "X-Zablab-Token", "nope"); r.status != 403 || r.body["code"] != "bad_token" {
+			t.Errorf("%s with a wrong token: %d %s", path, r.status, r.raw)
+		}
+		if r := call(t, ts, "GET", path, "", "Cookie", cookieName("main")+"="+tok); r.status != 200 {
+			t.Errorf("%s with the token cookie: %d %s", path, r.status, r.raw)
+		}
+	}
+	if _, res, err := websocket.DefaultDialer.Dial(wsURL(ts.URL, "main"), nil); err == nil || res == nil || res.StatusCode != 401 {
+		t.Fatalf("websocket without a token: %v %v", res, err)
+	}
+	hdr := http.Header{"X-Zablab-Token": {tok}}
+	conn, _, err := websocket.DefaultDialer.Dial(wsURL(ts.URL, "main"), hdr)
+	if err != nil {
+		t.Fatalf("websocket with the token: %v", err)
+	}
+	conn.Close()
+	// A sandbox's token reads that sandbox only.
+	sb := call(t, ts, "POST", "/api/rooms", `{"nodes":3}`)
+	room, stok := sb.body["room"].(string), sb.body["token"].(string)
+	if r := call(t, ts, "GET", "/api/rooms/"+room, "", "X-Zablab-Token", stok); r.status != 200 {
+		t.Fatalf("sandbox with its token: %d %s", r.status, r.raw)
+	}
+	if r := call(t, ts, "GET", "/api/rooms/"+room, "", "X-Zablab-Token", tok); r.status != 403 {
+		t.Fatalf("sandbox with main's token: %d %s", r.status, r.raw)
+	}
+	// Host: the names the lab is reached by, never a foreign name (DNS rebinding).
+	for _, c := range []struct {
+		host string
+		ok   bool
+	}{{"lab.example.edu:8080", true}, {"LAB.example.edu", true}, {"10.1.2.3:8080", true}, {"[::1]:8080", true},
+		{"localhost:8080", true}, {"evil.example", false}, {"lab.example.edu.evil.example", false}} {
+		r := call(t, ts, "GET", "/healthz", "", "Host", c.host)
+		if (r.status == 200) != c.ok {
+			t.Errorf("Host %s: %d %s", c.host, r.status, r.raw)
+		}
+	}
+	// Bound to one address: that address (and loopback names), no other.
+	s2, _ := newServerWith(t, Options{Addr: "192.0.2.7:8080"})
+	for host, ok := range map[string]bool{"192.0.2.7:8080": true, "192.0.2.8:8080": false, "127.0.0.1:8080": true, "lab.example.edu": false} {
+		if s2.hostAllowed(host) != ok {
+			t.Errorf("bound to 192.0.2.7, Host %s allowed=%v", host, !ok)
+		}
 	}
 }
