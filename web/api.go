@@ -344,7 +344,7 @@ func (s *Server) postRoom(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.createRoom(cfg)
+	r, err := s.createRoom(cfg, clientKey(c.Request().RemoteAddr))
 	if err != nil {
 		return err
 	}
@@ -525,7 +525,7 @@ func (s *Server) postLessonRoom(c echo.Context) error {
 	if q.Step < 0 || q.Step > len(l.Steps) {
 		return errStatus(http.StatusBadRequest, "bad_step", "lesson %q has steps 0 to %d", l.Slug, len(l.Steps))
 	}
-	r, err := s.createRoom(l.Config)
+	r, err := s.createRoom(l.Config, clientKey(c.Request().RemoteAddr))
 	if err != nil {
 		return err
 	}

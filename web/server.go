@@ -27,9 +27,11 @@ import (
 
 // Limits.
 const (
-	MaxRooms       = 32
-	sandboxIdleTTL = 30 * time.Minute
-	MainRoom       = "main"
+	MaxRooms = 32
+	// DefaultRoomsPerClient is how many sandbox rooms one client address may hold.
+	DefaultRoomsPerClient = 4
+	sandboxIdleTTL        = 30 * time.Minute
+	MainRoom              = "main"
 )
 
 // Options configure a Server.
@@ -64,6 +66,7 @@ type Server struct {
 	e        *echo.Echo
 	mu       sync.Mutex
 	rooms    map[string]*Room
+	owners   map[string]string // sandbox room → the client address that created it
 	loopback bool
 	assetVer string
 	srv      *http.Server
@@ -78,7 +81,7 @@ func NewServer(o Options) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, rooms: map[string]*Room{}, stop: make(chan struct{})}
+	s := &Server{opts: o, rooms: map[string]*Room{}, owners: map[string]string{}, stop: make(chan struct{})}
 	s.loopback = isLoopbackAddr(o.Addr)
 	if (!s.loopback || len(o.EmbedOrigins) > 0) && o.MainToken == "" {
 		s.opts.MainToken = newToken()
@@ -181,20 +184,104 @@ func (s *Server) lesson(slug string) *lessons.Lesson {
 	return nil
 }
 
-// createRoom adds a sandbox room with its own token.
-func (s *Server) createRoom(cfg engine.Config) (*Room, error) {
+// createRoom adds a sandbox room with its own token for the client at address client.
+// When that client already holds its share of rooms, or the server is full, the sandbox idle
+// longest (no command for the longest time) that nobody watches or watched in the last
+// resumeGrace makes way; room main never does. With nothing to evict, the answer is
+// too_many_rooms (429).
+func (s *Server) createRoom(cfg engine.Config, client string) (*Room, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.rooms) >= MaxRooms {
-		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms", MaxRooms)}
+	victim, err := s.makeWayFor(client)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
 	}
 	name := newToken()[:10]
 	r, err := newRoom(name, newToken(), true, cfg, nil)
 	if err != nil {
+		s.mu.Unlock()
 		return nil, &userError{code: "bad_config", msg: err.Error()}
 	}
 	s.rooms[name] = r
+	s.owners[name] = client
+	s.mu.Unlock()
+	if victim != nil {
+		s.logf("room %s evicted (idle %v, nobody watching) to make way for a new sandbox of %s", victim.Name, victim.idleFor().Round(time.Second), client)
+		victim.close()
+	}
 	return r, nil
+}
+
+// makeWayFor removes (without closing) the sandbox that must make way for a new one of
+// client, if one must. s.mu must be held.
+func (s *Server) makeWayFor(client string) (*Room, error) {
+	limit := s.opts.RoomsPerClient
+	if limit == 0 {
+		limit = DefaultRoomsPerClient
+	}
+	var own []string
+	for name, owner := range s.owners {
+		if owner == client {
+			own = append(own, name)
+		}
+	}
+	var candidates []string
+	switch {
+	case limit > 0 && len(own) >= limit:
+		candidates = own
+		if v := s.evictable(candidates); v != nil {
+			return v, nil
+		}
+		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("your address already holds %d sandbox rooms in use; close one or let it idle", len(own))}
+	case len(s.rooms) >= MaxRooms:
+		for name := range s.owners {
+			candidates = append(candidates, name)
+		}
+		if v := s.evictable(candidates); v != nil {
+			return v, nil
+		}
+		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms, all in use", MaxRooms)}
+	}
+	return nil, nil
+}
+
+// evictable picks the longest-idle unwatched sandbox among names and removes it from the
+// server's rooms. s.mu must be held.
+func (s *Server) evictable(names []string) *Room {
+	sort.Strings(names)
+	var victim *Room
+	var idle time.Duration
+	for _, name := range names {
+		r := s.rooms[name]
+		if r == nil || !r.Sandbox || r.hub.watchedRecently() {
+			continue
+		}
+		if d := r.idleFor(); victim == nil || d > idle {
+			victim, idle = r, d
+		}
+	}
+	if victim != nil {
+		delete(s.rooms, victim.Name)
+		delete(s.owners, victim.Name)
+	}
+	return victim
+}
+
+// clientKey is the address a room limit counts against: the peer's IP address (an IPv6
+// client's /64, which one machine may fill with addresses). X-Forwarded-For is not trusted.
+func clientKey(remoteAddr string) string {
+	host := remoteAddr
+	if h, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return host
+	}
+	if ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return ip.String()
 }
 
 // janitor closes sandbox rooms nobody watched or commanded for sandboxIdleTTL.
@@ -215,6 +302,7 @@ func (s *Server) janitor() {
 			if r.idleFor() > sandboxIdleTTL {
 				s.mu.Lock()
 				delete(s.rooms, name)
+				delete(s.owners, name)
 				s.mu.Unlock()
 				r.close()
 			}

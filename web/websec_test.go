@@ -417,3 +417,86 @@ func TestNonLoopbackNeedsTokenToRead(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11 item 7: one address holds at most RoomsPerClient sandboxes; a new one evicts the
+// longest-idle sandbox nobody watches, never a watched one and never room main.
+func TestRoomsPerClientEvictLongestIdle(t *testing.T) {
+	s, ts := newServerWith(t, Options{Addr: "127.0.0.1:0"})
+	var rooms, tokens []string
+	create := func() resp {
+		r := call(t, ts, "POST", "/api/rooms", `{"nodes":3,"timing":"fast"}`)
+		if r.status == 201 {
+			rooms = append(rooms, r.body["room"].(string))
+			tokens = append(tokens, r.body["token"].(string))
+		}
+		return r
+	}
+	for i := 0; i < DefaultRoomsPerClient; i++ {
+		if r := create(); r.status != 201 {
+			t.Fatalf("room %d: %d %s", i, r.status, r.raw)
+		}
+	}
+	// Rooms 1.. are commanded after room 0: room 0 is the longest idle.
+	for i := 1; i < len(rooms); i++ {
+		time.Sleep(5 * time.Millisecond)
+		if r := call(t, ts, "POST", "/api/rooms/"+rooms[i]+"/heal", "", "X-Zablab-Token", tokens[i]); r.status != 200 {
+			t.Fatalf("heal: %s", r.raw)
+		}
+	}
+	if r := create(); r.status != 201 {
+		t.Fatalf("a fifth room should evict the longest-idle one: %d %s", r.status, r.raw)
+	}
+	if r := call(t, ts, "GET", "/api/rooms/"+rooms[0], ""); r.status != 404 {
+		t.Fatalf("the longest-idle room %s should be gone: %d", rooms[0], r.status)
+	}
+	for _, room := range rooms[1:] {
+		if r := call(t, ts, "GET", "/api/rooms/"+room, ""); r.status != 200 {
+			t.Fatalf("room %s was evicted too: %d", room, r.status)
+		}
+		dialWS(t, wsURL(ts.URL, room)) // watched from now on
+	}
+	if r := create(); r.status != 429 || r.body["code"] != "too_many_rooms" {
+		t.Fatalf("with every room watched, a new one is refused: %d %s", r.status, r.raw)
+	}
+	if s.room(MainRoom) == nil {
+		t.Fatal("room main was evicted")
+	}
+	// Another address still gets rooms.
+	if _, err := s.createRoom(engine.DefaultConfig(3, 0, 1), "192.0.2.9"); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+}
+
+// When the server is full, the longest-idle unwatched sandbox of anyone makes way.
+func TestFullServerEvictsLongestIdle(t *testing.T) {
+	s, _ := newServerWith(t, Options{Addr: "127.0.0.1:0"})
+	cfg := engine.DefaultConfig(3, 0, 1)
+	cfg.Timing = engine.FastTiming()
+	var first *Room
+	for i := 1; i < MaxRooms; i++ {
+		r, err := s.createRoom(cfg, fmt.Sprintf("192.0.2.%d", i))
+		if err != nil {
+			t.Fatalf("room %d: %v", i, err)
+		}
+		if first == nil {
+			first = r
+		} else {
+			r.touch()
+		}
+	}
+	time.Sleep(5 * time.Millisecond)
+	for _, name := range s.roomNames() {
+		if r := s.room(name); r != first && r.Sandbox {
+			r.touch()
+		}
+	}
+	if _, err := s.createRoom(cfg, "198.51.100.1"); err != nil {
+		t.Fatalf("a full server should evict the longest-idle sandbox: %v", err)
+	}
+	if s.room(first.Name) != nil || s.room(MainRoom) == nil {
+		t.Fatal("want the longest-idle sandbox evicted and room main kept")
+	}
+	if got := clientKey("[2001:db8:1:2:3:4:5:6]:5000"); got != "2001:db8:1:2::/64" {
+		t.Fatalf("an IPv6 client counts by its /64: %s", got)
+	}
+}
