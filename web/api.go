@@ -447,6 +447,9 @@ func (s *Server) page(c echo.Context) error {
 		setTokenCookie(c, r, t)
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
 	}
+	if !s.canRead(c, r) {
+		return tokenError(c, r, "watching")
+	}
 	return s.renderPage(c, name, "zablab — ZAB lab", "lab", "", "")
 }
 

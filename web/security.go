@@ -137,7 +137,7 @@ func (s *Server) readable(next echo.HandlerFunc) echo.HandlerFunc {
 // tokenError is 401 without a token, 403 with a wrong one.
 func tokenError(c echo.Context, r *Room, what string) error {
 	if tokenOf(c, r.Name) == "" {
-		return errStatus(http.StatusUnauthorized, "token_required", "room %q needs its token for %s", r.Name, what)
+		return errStatus(http.StatusUnauthorized, "token_required", "room %q needs its token for %s: open the link with ?token= that zablab printed (or that created the room), or send the token as X-Zablab-Token", r.Name, what)
 	}
 	return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
 }

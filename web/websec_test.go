@@ -380,6 +380,15 @@ func TestNonLoopbackNeedsTokenToRead(t *testing.T) {
 			t.Errorf("%s with the token cookie: %d %s", path, r.status, r.raw)
 		}
 	}
+	if r := call(t, ts, "GET", "/", ""); r.status != 401 || !strings.Contains(r.raw, "?token=") {
+		t.Errorf("the lab page without a token: %d %s", r.status, r.raw)
+	}
+	if r := call(t, ts, "GET", "/", "", "Cookie", cookieName("main")+"="+tok); r.status != 200 {
+		t.Errorf("the lab page with the token cookie: %d", r.status)
+	}
+	if r := call(t, ts, "GET", "/lessons", ""); r.status != 200 {
+		t.Errorf("the lesson index (lessons run in their own sandboxes): %d", r.status)
+	}
 	if _, res, err := websocket.DefaultDialer.Dial(wsURL(ts.URL, "main"), nil); err == nil || res == nil || res.StatusCode != 401 {
 		t.Fatalf("websocket without a token: %v %v", res, err)
 	}
@@ -498,5 +507,39 @@ func TestFullServerEvictsLongestIdle(t *testing.T) {
 	}
 	if got := clientKey("[2001:db8:1:2:3:4:5:6]:5000"); got != "2001:db8:1:2::/64" {
 		t.Fatalf("an IPv6 client counts by its /64: %s", got)
+	}
+}
+
+// A viewer's replies survive a full queue and come back in order after its fresh view; a
+// viewer that reads none is closed once they pass maxReplyBytes, not left to grow.
+func TestViewerKeepsRepliesInOrder(t *testing.T) {
+	v := newViewer(engine.En, true)
+	v.offerReply([]byte("r0"))
+	for i := 0; i < viewerQueue; i++ {
+		v.offer([]byte("batch"))
+	}
+	for i := 1; i <= 5; i++ {
+		v.offerReply([]byte(fmt.Sprint("r", i)))
+	}
+	v.offer([]byte("late batch")) // dropped: the viewer is behind
+	behind, replies, overflow := v.takeBehind()
+	if !behind || overflow {
+		t.Fatalf("behind %v overflow %v", behind, overflow)
+	}
+	if got := fmt.Sprintf("%s", replies); got != "[r0 r1 r2 r3 r4 r5]" {
+		t.Fatalf("replies after catching up: %s", got)
+	}
+	if len(v.send) != 0 {
+		t.Fatalf("%d stale batches left in the queue", len(v.send))
+	}
+	big := make([]byte, 1<<20)
+	for i := 0; i < viewerQueue; i++ {
+		v.offer([]byte("batch"))
+	}
+	for i := 0; i <= maxReplyBytes>>20; i++ {
+		v.offerReply(big)
+	}
+	if _, _, overflow := v.takeBehind(); !overflow {
+		t.Fatal("a viewer holding more than maxReplyBytes of unread replies must be closed")
 	}
 }
