@@ -448,7 +448,7 @@ func (s *Server) page(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
 	}
 	if !s.canRead(c, r) {
-		return tokenError(c, r, "watching")
+		return tokenPage(c, r)
 	}
 	return s.renderPage(c, name, "zablab — ZAB lab", "lab", "", "")
 }

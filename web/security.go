@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"fmt"
+	"html"
 	"net"
 	"net/http"
 	"net/url"
@@ -140,4 +141,17 @@ func tokenError(c echo.Context, r *Room, what string) error {
 		return errStatus(http.StatusUnauthorized, "token_required", "room %q needs its token for %s: open the link with ?token= that zablab printed (or that created the room), or send the token as X-Zablab-Token", r.Name, what)
 	}
 	return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
+}
+
+// tokenPage answers a page request that lacks the room's token, in English and Chinese.
+func tokenPage(c echo.Context, r *Room) error {
+	code := http.StatusUnauthorized
+	if tokenOf(c, r.Name) != "" {
+		code = http.StatusForbidden
+	}
+	room := html.EscapeString(r.Name)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTML(code, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>zablab</title></head><body>`+
+		`<p>Room <b>`+room+`</b> needs its token. Open the link with <code>?token=</code> that <code>zablab serve</code> printed, or that created the room.</p>`+
+		`<p lang="zh-CN">房间 <b>`+room+`</b> 需要令牌。请打开 <code>zablab serve</code> 打印的（或创建该房间时得到的）带 <code>?token=</code> 的链接。</p></body></html>`)
 }
