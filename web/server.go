@@ -185,9 +185,10 @@ func (s *Server) lesson(slug string) *lessons.Lesson {
 }
 
 // createRoom adds a sandbox room with its own token for the client at address client.
-// When that client already holds its share of rooms, or the server is full, the sandbox idle
-// longest (no command for the longest time) that nobody watches or watched in the last
-// resumeGrace makes way; room main never does. With nothing to evict, the answer is
+// When that client already holds its share of rooms, its sandbox idle longest (no command for
+// the longest time) that no page shows makes way. When the server is full, the sandbox idle
+// longest of any client makes way if nobody watches it or watched it in the last resumeGrace
+// (a viewer may be reconnecting). Room main never does. With nothing to evict, the answer is
 // too_many_rooms (429).
 func (s *Server) createRoom(cfg engine.Config, client string) (*Room, error) {
 	s.mu.Lock()
@@ -229,7 +230,7 @@ func (s *Server) makeWayFor(client string) (*Room, error) {
 	switch {
 	case limit > 0 && len(own) >= limit:
 		candidates = own
-		if v := s.evictable(candidates); v != nil {
+		if v := s.evictable(candidates, false); v != nil {
 			return v, nil
 		}
 		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("your address already holds %d sandbox rooms in use; close one or let it idle", len(own))}
@@ -237,7 +238,7 @@ func (s *Server) makeWayFor(client string) (*Room, error) {
 		for name := range s.owners {
 			candidates = append(candidates, name)
 		}
-		if v := s.evictable(candidates); v != nil {
+		if v := s.evictable(candidates, true); v != nil {
 			return v, nil
 		}
 		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms, all in use", MaxRooms)}
@@ -245,15 +246,16 @@ func (s *Server) makeWayFor(client string) (*Room, error) {
 	return nil, nil
 }
 
-// evictable picks the longest-idle unwatched sandbox among names and removes it from the
-// server's rooms. s.mu must be held.
-func (s *Server) evictable(names []string) *Room {
+// evictable picks the longest-idle sandbox among names that no viewer watches (nor, when
+// recently is set, watched in the last resumeGrace) and removes it from the server's rooms.
+// s.mu must be held.
+func (s *Server) evictable(names []string, recently bool) *Room {
 	sort.Strings(names)
 	var victim *Room
 	var idle time.Duration
 	for _, name := range names {
 		r := s.rooms[name]
-		if r == nil || !r.Sandbox || r.hub.watchedRecently() {
+		if r == nil || !r.Sandbox || r.hub.count() > 0 || (recently && r.hub.watchedRecently()) {
 			continue
 		}
 		if d := r.idleFor(); victim == nil || d > idle {

@@ -190,7 +190,21 @@ func TestZKDisconnectSendsNoConnectionLoss(t *testing.T) {
 	for i := int32(1); i <= 5; i++ {
 		nc.Write(rawCreate(i, fmt.Sprintf("/pending-%d", i)))
 	}
-	time.Sleep(100 * time.Millisecond) // let the requests reach the room (wall-clock I/O, not the engine)
+	// Wait until the five are outstanding in the (paused) engine.
+	outstanding := func() (n int64) {
+		l.zk.mu.Lock()
+		defer l.zk.mu.Unlock()
+		for c := range l.zk.conns {
+			n += c.outstanding.Load()
+		}
+		return n
+	}
+	for deadline := time.Now().Add(5 * time.Second); outstanding() < 5 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := outstanding(); n != 5 {
+		t.Fatalf("%d requests outstanding, want 5", n)
+	}
 	if r := call(t, l.ts, "POST", "/api/rooms/main/nodes/1/crash", ""); r.status != 200 {
 		t.Fatalf("crash: %s", r.raw)
 	}
@@ -285,7 +299,7 @@ func TestZKUnreadRepliesAreBounded(t *testing.T) {
 
 func newServerWith(t *testing.T, o Options) (*Server, *httptest.Server) {
 	t.Helper()
-	o.Voters, o.Observers, o.Seed, o.Timing = 3, 0, 7, engine.FastTiming()
+	o.Voters, o.Observers, o.Seed, o.Timing, o.Logf = 3, 0, 7, engine.FastTiming(), t.Logf
 	s, err := NewServer(o)
 	if err != nil {
 		t.Fatal(err)
@@ -427,16 +441,22 @@ func TestNonLoopbackNeedsTokenToRead(t *testing.T) {
 	}
 }
 
-// Issue 11 item 7: one address holds at most RoomsPerClient sandboxes; a new one evicts the
-// longest-idle sandbox nobody watches, never a watched one and never room main.
+// makeIdle makes room r look idle (no command) for d.
+func makeIdle(r *Room, d time.Duration) {
+	r.mu.Lock()
+	r.lastActive = time.Now().Add(-d)
+	r.mu.Unlock()
+}
+
+// Issue 11 item 7: one address holds at most RoomsPerClient sandboxes; a new one evicts that
+// address's longest-idle sandbox no page shows, never a watched one and never room main.
 func TestRoomsPerClientEvictLongestIdle(t *testing.T) {
 	s, ts := newServerWith(t, Options{Addr: "127.0.0.1:0"})
-	var rooms, tokens []string
+	var rooms []string
 	create := func() resp {
 		r := call(t, ts, "POST", "/api/rooms", `{"nodes":3,"timing":"fast"}`)
 		if r.status == 201 {
 			rooms = append(rooms, r.body["room"].(string))
-			tokens = append(tokens, r.body["token"].(string))
 		}
 		return r
 	}
@@ -445,12 +465,14 @@ func TestRoomsPerClientEvictLongestIdle(t *testing.T) {
 			t.Fatalf("room %d: %d %s", i, r.status, r.raw)
 		}
 	}
-	// Rooms 1.. are commanded after room 0: room 0 is the longest idle.
-	for i := 1; i < len(rooms); i++ {
-		time.Sleep(5 * time.Millisecond)
-		if r := call(t, ts, "POST", "/api/rooms/"+rooms[i]+"/heal", "", "X-Zablab-Token", tokens[i]); r.status != 200 {
-			t.Fatalf("heal: %s", r.raw)
-		}
+	// Room 0's page was open a moment ago: for its own client it may still make way.
+	conn := dialWS(t, wsURL(ts.URL, rooms[0]))
+	conn.Close()
+	for deadline := time.Now().Add(5 * time.Second); s.room(rooms[0]).hub.count() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	for i, room := range rooms {
+		makeIdle(s.room(room), time.Duration(10-i)*time.Minute) // room 0 idle longest
 	}
 	if r := create(); r.status != 201 {
 		t.Fatalf("a fifth room should evict the longest-idle one: %d %s", r.status, r.raw)
@@ -476,34 +498,34 @@ func TestRoomsPerClientEvictLongestIdle(t *testing.T) {
 	}
 }
 
-// When the server is full, the longest-idle unwatched sandbox of anyone makes way.
+// When the server is full, the longest-idle sandbox of anyone makes way, unless a viewer
+// watches it or watched it in the last resumeGrace.
 func TestFullServerEvictsLongestIdle(t *testing.T) {
-	s, _ := newServerWith(t, Options{Addr: "127.0.0.1:0"})
+	s, ts := newServerWith(t, Options{Addr: "127.0.0.1:0"})
 	cfg := engine.DefaultConfig(3, 0, 1)
 	cfg.Timing = engine.FastTiming()
-	var first *Room
+	var sandboxes []*Room
 	for i := 1; i < MaxRooms; i++ {
 		r, err := s.createRoom(cfg, fmt.Sprintf("192.0.2.%d", i))
 		if err != nil {
 			t.Fatalf("room %d: %v", i, err)
 		}
-		if first == nil {
-			first = r
-		} else {
-			r.touch()
-		}
+		makeIdle(r, time.Minute)
+		sandboxes = append(sandboxes, r)
 	}
-	time.Sleep(5 * time.Millisecond)
-	for _, name := range s.roomNames() {
-		if r := s.room(name); r != first && r.Sandbox {
-			r.touch()
-		}
+	left, idlest := sandboxes[0], sandboxes[1]
+	conn := dialWS(t, wsURL(ts.URL, left.Name)) // watched a moment ago, then left
+	conn.Close()
+	for deadline := time.Now().Add(5 * time.Second); left.hub.count() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
+	makeIdle(left, time.Hour)
+	makeIdle(idlest, 50*time.Minute)
 	if _, err := s.createRoom(cfg, "198.51.100.1"); err != nil {
 		t.Fatalf("a full server should evict the longest-idle sandbox: %v", err)
 	}
-	if s.room(first.Name) != nil || s.room(MainRoom) == nil {
-		t.Fatal("want the longest-idle sandbox evicted and room main kept")
+	if s.room(idlest.Name) != nil || s.room(left.Name) == nil || s.room(MainRoom) == nil {
+		t.Fatal("want the longest-idle unwatched sandbox evicted; the one watched a moment ago and room main kept")
 	}
 	if got := clientKey("[2001:db8:1:2:3:4:5:6]:5000"); got != "2001:db8:1:2::/64" {
 		t.Fatalf("an IPv6 client counts by its /64: %s", got)
