@@ -565,3 +565,44 @@ func TestViewerKeepsRepliesInOrder(t *testing.T) {
 		t.Fatal("a viewer holding more than maxReplyBytes of unread replies must be closed")
 	}
 }
+
+// The same with go-zookeeper, as the issue saw it: requests outstanding when their server
+// crashes fail with the client's own connection error, never "unknown error: -4".
+func TestZKDisconnectGoZookeeper(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c, _ := l.connect(l.addr(1))
+	if r := call(t, l.ts, "POST", "/api/rooms/main/pause", ""); r.status != 200 {
+		t.Fatalf("pause: %s", r.raw)
+	}
+	errs := make(chan error, 5)
+	for i := 0; i < 5; i++ {
+		go func() {
+			_, err := c.Create(fmt.Sprintf("/pending-%d", i), nil, 0, zk.WorldACL(zk.PermAll))
+			errs <- err
+		}()
+	}
+	outstanding := func() (n int64) {
+		l.zk.mu.Lock()
+		defer l.zk.mu.Unlock()
+		for zc := range l.zk.conns {
+			n += zc.outstanding.Load()
+		}
+		return n
+	}
+	for deadline := time.Now().Add(5 * time.Second); outstanding() < 5 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if r := call(t, l.ts, "POST", "/api/rooms/main/nodes/1/crash", ""); r.status != 200 {
+		t.Fatalf("crash: %s", r.raw)
+	}
+	for i := 0; i < 5; i++ {
+		select {
+		case err := <-errs:
+			if err == nil || strings.Contains(err.Error(), "-4") {
+				t.Errorf("an outstanding create at a crashed server: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("an outstanding request never failed")
+		}
+	}
+}
