@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // RunFormat names the run-file format and its version.
@@ -42,6 +43,9 @@ func DigestString(d uint64) string { return fmt.Sprintf("%016x", d) }
 // ParseRunFile decodes and validates a run file: format and version, configuration, every
 // command (kind, ids and values in range), times and sequence numbers in order.
 func ParseRunFile(b []byte) (*RunFile, error) {
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("not a run file: invalid UTF-8")
+	}
 	var rf RunFile
 	if err := strictUnmarshal(b, &rf); err != nil {
 		return nil, fmt.Errorf("not a run file: %v", err)

@@ -53,7 +53,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.guard)
+	e.Use(s.secureHeaders, s.guard)
 	e.GET("/", s.page)
 	e.GET("/r/:room", s.page)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
@@ -62,9 +62,9 @@ func (s *Server) routes() *echo.Echo {
 
 	api := e.Group("/api")
 	api.POST("/rooms", s.postRoom)
-	api.GET("/rooms/:room", s.getRoom)
-	api.GET("/rooms/:room/ws", s.websocket)
-	api.GET("/rooms/:room/nodes/:id/tree", s.getTree)
+	api.GET("/rooms/:room", s.getRoom, s.readable)
+	api.GET("/rooms/:room/ws", s.websocket, s.readable)
+	api.GET("/rooms/:room/nodes/:id/tree", s.getTree, s.readable)
 	cmd := api.Group("/rooms/:room", s.control)
 	cmd.POST("/nodes/:id/crash", s.nodeCmd(func(r *Room, id int) (any, error) { return r.crash(id) }))
 	cmd.POST("/nodes/:id/restart", s.nodeCmd(func(r *Room, id int) (any, error) { return r.restart(id) }))
@@ -114,8 +114,11 @@ func (s *Server) guard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		host := req.Host
-		if s.loopback && !loopbackHost(host) {
-			return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at 127.0.0.1 or localhost", host)
+		if !s.hostAllowed(host) {
+			if s.loopback {
+				return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at 127.0.0.1 or localhost", host)
+			}
+			return errStatus(http.StatusForbidden, "bad_host", "host %q is not allowed: open the lab at the address it listens on, or name the host with --host", host)
 		}
 		if o := req.Header.Get("Origin"); o != "" {
 			u, err := url.Parse(o)
@@ -166,14 +169,8 @@ func tokenOf(c echo.Context, room string) string {
 func cookieName(room string) string { return "zablab_" + room }
 
 // canControl: commands need the room's token for sandbox rooms and for room main when the
-// server is reachable beyond loopback.
-func (s *Server) canControl(c echo.Context, r *Room) bool {
-	if r.Token == "" {
-		return true
-	}
-	t := tokenOf(c, r.Name)
-	return subtle.ConstantTimeCompare([]byte(t), []byte(r.Token)) == 1
-}
+// server is reachable beyond loopback or may be framed by other sites.
+func (s *Server) canControl(c echo.Context, r *Room) bool { return s.hasToken(c, r) }
 
 func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -182,29 +179,25 @@ func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if !s.canControl(c, r) {
-			if tokenOf(c, r.Name) == "" {
-				return errStatus(http.StatusUnauthorized, "token_required", "room %q needs its token for commands", r.Name)
-			}
-			return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
+			return tokenError(c, r, "commands")
 		}
 		c.Set("room", r)
 		return next(c)
 	}
 }
 
-// bind decodes a JSON body strictly.
+// bind decodes a JSON body with decodeStrict; a refused body changes nothing.
 func bind(c echo.Context, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return errStatus(http.StatusBadRequest, "bad_json", "the request needs a JSON body")
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return errStatus(http.StatusRequestEntityTooLarge, "too_large", "the body is larger than %d bytes", maxBody)
 		}
-		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: %v", err)
+		return errStatus(http.StatusBadRequest, "bad_json", "reading the body: %v", err)
 	}
-	if dec.More() {
-		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: trailing data")
+	if err := decodeStrict(body, v); err != nil {
+		return errStatus(http.StatusBadRequest, "bad_json", "malformed JSON: %v", err)
 	}
 	return nil
 }
@@ -312,9 +305,7 @@ func (q createRequest) config(def engine.Timing) (engine.Config, error) {
 				SyncLimit     *int64   `json:"syncLimit"`
 				LinkLatencyMs *float64 `json:"linkLatencyMs"`
 			}
-			dec := json.NewDecoder(strings.NewReader(string(q.Timing)))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&k); err != nil {
+			if err := decodeStrict(q.Timing, &k); err != nil {
 				return cfg, badInput("bad_timing", "timing must be \"zookeeper\", \"watch\", \"fast\" or {tickTime, initLimit, syncLimit, linkLatencyMs}: %v", err)
 			}
 			if k.TickTime != nil {
@@ -353,7 +344,7 @@ func (s *Server) postRoom(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.createRoom(cfg)
+	r, err := s.createRoom(cfg, clientKey(c.Request().RemoteAddr))
 	if err != nil {
 		return err
 	}
@@ -456,6 +447,9 @@ func (s *Server) page(c echo.Context) error {
 		setTokenCookie(c, r, t)
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
 	}
+	if !s.canRead(c, r) {
+		return tokenPage(c, r)
+	}
 	return s.renderPage(c, name, "zablab — ZAB lab", "lab", "", "")
 }
 
@@ -534,7 +528,7 @@ func (s *Server) postLessonRoom(c echo.Context) error {
 	if q.Step < 0 || q.Step > len(l.Steps) {
 		return errStatus(http.StatusBadRequest, "bad_step", "lesson %q has steps 0 to %d", l.Slug, len(l.Steps))
 	}
-	r, err := s.createRoom(l.Config)
+	r, err := s.createRoom(l.Config, clientKey(c.Request().RemoteAddr))
 	if err != nil {
 		return err
 	}

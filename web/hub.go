@@ -27,13 +27,35 @@ type hub struct {
 
 type viewer struct {
 	canControl bool
-	send       chan []byte
-	mu         sync.Mutex
-	behind     bool
-	closed     bool
+	send       chan wsOut
+	// wake tells the writer that replies wait in replies (capacity 1).
+	wake   chan struct{}
+	mu     sync.Mutex
+	behind bool
+	closed bool
+	// replies holds command results that came while the viewer was behind or its queue was
+	// full: event batches may be dropped (a fresh view replaces them), replies never are.
+	replies    [][]byte
+	replyBytes int
+	// overflow: replies exceeded maxReplyBytes because the client does not read; the
+	// connection is closed rather than holding more.
+	overflow bool
+}
+
+// wsOut is one queued websocket message; reply marks a command's result.
+type wsOut struct {
+	b     []byte
+	reply bool
 }
 
 const viewerQueue = 256
+
+// maxReplyBytes bounds the results held for a viewer that does not read them.
+const maxReplyBytes = 16 << 20
+
+func newViewer(canControl bool) *viewer {
+	return &viewer{canControl: canControl, send: make(chan wsOut, viewerQueue), wake: make(chan struct{}, 1)}
+}
 
 // maxBatchEvents is the largest batch sent to viewers; beyond it they get a fresh view.
 const maxBatchEvents = 2000
@@ -138,7 +160,8 @@ func batchMessage(evs []json.RawMessage, view []byte) []byte {
 	return b.Bytes()
 }
 
-// offer queues a message without blocking; a full queue marks the viewer behind.
+// offer queues an event batch without blocking; a full queue marks the viewer behind (it
+// then gets a fresh view instead of the batches it missed).
 func (v *viewer) offer(m []byte) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -146,19 +169,66 @@ func (v *viewer) offer(m []byte) {
 		return
 	}
 	select {
-	case v.send <- m:
+	case v.send <- wsOut{b: m}:
 	default:
 		v.behind = true
 	}
 }
 
-// takeBehind reports and clears the behind flag.
-func (v *viewer) takeBehind() bool {
+// offerReply queues a command's result. It is never dropped: when the queue is full or the
+// viewer is behind, it waits in v.replies and follows the fresh view.
+func (v *viewer) offerReply(m []byte) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	b := v.behind
-	v.behind = false
-	return b
+	if v.closed || v.overflow {
+		return
+	}
+	if !v.behind {
+		select {
+		case v.send <- wsOut{b: m, reply: true}:
+			return
+		default:
+			v.behind = true
+		}
+	}
+	v.replies = append(v.replies, m)
+	v.replyBytes += len(m)
+	if v.replyBytes > maxReplyBytes {
+		v.overflow = true
+		v.replies, v.replyBytes = nil, 0
+	}
+	select {
+	case v.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takeBehind reports whether the viewer is behind; if so it empties the queue, keeping the
+// replies in it, and returns them followed by those held aside, in the order they came, and
+// clears the flag. overflow reports a viewer whose connection must close.
+func (v *viewer) takeBehind() (behind bool, replies [][]byte, overflow bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.behind {
+		return false, nil, v.overflow
+	}
+drain:
+	for {
+		select {
+		case o, ok := <-v.send:
+			if !ok {
+				break drain
+			}
+			if o.reply {
+				replies = append(replies, o.b)
+			}
+		default:
+			break drain
+		}
+	}
+	replies = append(replies, v.replies...)
+	v.replies, v.replyBytes, v.behind = nil, 0, false
+	return true, replies, v.overflow
 }
 
 // join registers a viewer and returns what it must receive first: the view, then the events

@@ -161,7 +161,7 @@ func (r *Room) run() {
 			case <-r.quit:
 				return
 			default:
-				r.runChunk()
+				r.runChunkShared()
 			}
 			if time.Since(r.lastPublish) >= frameInterval {
 				r.publish(false)
@@ -251,16 +251,18 @@ func (r *Room) advance() {
 	if r.advanceLesson(target) {
 		return
 	}
-	steps := 0
-	for steps < maxStepsPerFrame {
+	defer r.cpuShare()()
+	steps, behind := 0, false
+	for steps < maxStepsPerFrame && !behind {
 		at, ok := r.c.NextAt()
 		if !ok || at > target {
 			break
 		}
 		r.c.Step()
 		steps++
+		behind = r.overBudget(steps, now)
 	}
-	if steps == maxStepsPerFrame {
+	if steps == maxStepsPerFrame || behind {
 		// Running behind: re-anchor so the room slows down instead of bursting later.
 		r.simAnchor, r.wallAnchor = r.c.Now(), now
 		return

@@ -50,7 +50,7 @@ func (s *Server) postRun(c echo.Context) error {
 		return errStatus(http.StatusBadRequest, "digest_mismatch",
 			"the run replays to digest %s, not the file's %s: it was recorded by a different engine version or edited", got, rf.Digest)
 	}
-	r, err := s.addSandbox(func(name, token string) (*Room, error) {
+	r, err := s.addSandbox(clientKey(c.Request().RemoteAddr), func(name, token string) (*Room, error) {
 		return newReplayRoom(name, token, true, cl, nil), nil
 	})
 	if err != nil {

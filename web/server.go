@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"sort"
@@ -26,9 +27,11 @@ import (
 
 // Limits.
 const (
-	MaxRooms       = 32
-	sandboxIdleTTL = 30 * time.Minute
-	MainRoom       = "main"
+	MaxRooms = 32
+	// DefaultRoomsPerClient is how many sandbox rooms one client address may hold.
+	DefaultRoomsPerClient = 4
+	sandboxIdleTTL        = 30 * time.Minute
+	MainRoom              = "main"
 )
 
 // Options configure a Server.
@@ -46,6 +49,17 @@ type Options struct {
 	MainToken string
 	// Lessons are the lessons the lab offers (lessons.Embedded()).
 	Lessons []*lessons.Lesson
+	// Logf logs why a connection was closed (nil: the standard logger).
+	Logf func(format string, args ...any)
+	// EmbedOrigins may frame the lab (CSP frame-ancestors), besides the lab's own origin.
+	// When set, room main needs its token for commands even on loopback, so a framed copy
+	// on another site (which gets no SameSite cookie) stays read-only.
+	EmbedOrigins []string
+	// Hosts are extra names the lab answers to (the Host header) on a non-loopback address.
+	Hosts []string
+	// RoomsPerClient bounds the sandbox rooms one client address may hold (0: the default, 4;
+	// negative: no bound).
+	RoomsPerClient int
 }
 
 // Server is the lab's HTTP server.
@@ -54,6 +68,7 @@ type Server struct {
 	e        *echo.Echo
 	mu       sync.Mutex
 	rooms    map[string]*Room
+	owners   map[string]string // sandbox room → the client address that created it
 	loopback bool
 	assetVer string
 	srv      *http.Server
@@ -68,9 +83,9 @@ func NewServer(o Options) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, rooms: map[string]*Room{}, stop: make(chan struct{})}
+	s := &Server{opts: o, rooms: map[string]*Room{}, owners: map[string]string{}, stop: make(chan struct{})}
 	s.loopback = isLoopbackAddr(o.Addr)
-	if !s.loopback && o.MainToken == "" {
+	if (!s.loopback || len(o.EmbedOrigins) > 0) && o.MainToken == "" {
 		s.opts.MainToken = newToken()
 	}
 	var main *Room
@@ -91,6 +106,14 @@ func NewServer(o Options) (*Server, error) {
 	s.assetVer = assetVersion()
 	s.e = s.routes()
 	return s, nil
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
 }
 
 // MainToken is the token commands on room main need ("" when none is needed).
@@ -173,9 +196,9 @@ func (s *Server) lesson(slug string) *lessons.Lesson {
 	return nil
 }
 
-// createRoom adds a sandbox room with its own token.
-func (s *Server) createRoom(cfg engine.Config) (*Room, error) {
-	return s.addSandbox(func(name, token string) (*Room, error) {
+// createRoom adds a sandbox room with its own token for the client at address client.
+func (s *Server) createRoom(cfg engine.Config, client string) (*Room, error) {
+	return s.addSandbox(client, func(name, token string) (*Room, error) {
 		r, err := newRoom(name, token, true, cfg, nil)
 		if err != nil {
 			return nil, &userError{code: "bad_config", msg: err.Error()}
@@ -184,20 +207,109 @@ func (s *Server) createRoom(cfg engine.Config) (*Room, error) {
 	})
 }
 
-// addSandbox names a new sandbox room, makes it and adds it, within the room limit.
-func (s *Server) addSandbox(make func(name, token string) (*Room, error)) (*Room, error) {
+// addSandbox names a new sandbox room of client, makes it and adds it. When that client
+// already holds its share of rooms, its sandbox idle longest (no command for the longest time)
+// that no page shows makes way. When the server is full, the sandbox idle longest of any
+// client makes way if nobody watches it or watched it in the last resumeGrace (a viewer may
+// be reconnecting). Room main never does. With nothing to evict, the answer is
+// too_many_rooms (429).
+func (s *Server) addSandbox(client string, make func(name, token string) (*Room, error)) (*Room, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.rooms) >= MaxRooms {
-		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms", MaxRooms)}
+	victim, err := s.makeWayFor(client)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
 	}
 	name := newToken()[:10]
 	r, err := make(name, newToken())
 	if err != nil {
+		s.mu.Unlock()
+		if victim != nil {
+			victim.close()
+		}
 		return nil, err
 	}
 	s.rooms[name] = r
+	s.owners[name] = client
+	s.mu.Unlock()
+	if victim != nil {
+		s.logf("room %s evicted (idle %v, nobody watching) to make way for a new sandbox of %s", victim.Name, victim.idleFor().Round(time.Second), client)
+		victim.close()
+	}
 	return r, nil
+}
+
+// makeWayFor removes (without closing) the sandbox that must make way for a new one of
+// client, if one must. s.mu must be held.
+func (s *Server) makeWayFor(client string) (*Room, error) {
+	limit := s.opts.RoomsPerClient
+	if limit == 0 {
+		limit = DefaultRoomsPerClient
+	}
+	var own []string
+	for name, owner := range s.owners {
+		if owner == client {
+			own = append(own, name)
+		}
+	}
+	var candidates []string
+	switch {
+	case limit > 0 && len(own) >= limit:
+		candidates = own
+		if v := s.evictable(candidates, false); v != nil {
+			return v, nil
+		}
+		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("your address already holds %d sandbox rooms in use; close one or let it idle", len(own))}
+	case len(s.rooms) >= MaxRooms:
+		for name := range s.owners {
+			candidates = append(candidates, name)
+		}
+		if v := s.evictable(candidates, true); v != nil {
+			return v, nil
+		}
+		return nil, &userError{code: "too_many_rooms", msg: fmt.Sprintf("this server already runs %d rooms, all in use", MaxRooms)}
+	}
+	return nil, nil
+}
+
+// evictable picks the longest-idle sandbox among names that no viewer watches (nor, when
+// recently is set, watched in the last resumeGrace) and removes it from the server's rooms.
+// s.mu must be held.
+func (s *Server) evictable(names []string, recently bool) *Room {
+	sort.Strings(names)
+	var victim *Room
+	var idle time.Duration
+	for _, name := range names {
+		r := s.rooms[name]
+		if r == nil || !r.Sandbox || r.hub.count() > 0 || (recently && r.hub.watchedRecently()) {
+			continue
+		}
+		if d := r.idleFor(); victim == nil || d > idle {
+			victim, idle = r, d
+		}
+	}
+	if victim != nil {
+		delete(s.rooms, victim.Name)
+		delete(s.owners, victim.Name)
+	}
+	return victim
+}
+
+// clientKey is the address a room limit counts against: the peer's IP address (an IPv6
+// client's /64, which one machine may fill with addresses). X-Forwarded-For is not trusted.
+func clientKey(remoteAddr string) string {
+	host := remoteAddr
+	if h, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return host
+	}
+	if ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return ip.String()
 }
 
 // janitor closes sandbox rooms nobody watched or commanded for sandboxIdleTTL.
@@ -218,6 +330,7 @@ func (s *Server) janitor() {
 			if r.idleFor() > sandboxIdleTTL {
 				s.mu.Lock()
 				delete(s.rooms, name)
+				delete(s.owners, name)
 				s.mu.Unlock()
 				r.close()
 			}

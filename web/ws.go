@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -76,7 +77,7 @@ func (s *Server) websocket(c echo.Context) error {
 	if err != nil {
 		return nil // the upgrader already answered
 	}
-	v := &viewer{canControl: canControl, send: make(chan []byte, viewerQueue)}
+	v := newViewer(canControl)
 	first := r.hub.join(v, since, freshJSON)
 	go s.wsWriter(conn, r, v, first)
 	s.wsReader(conn, r, v)
@@ -101,46 +102,54 @@ func (s *Server) wsWriter(conn *websocket.Conn, r *Room, v *viewer, first [][]by
 			return
 		}
 	}
+	// catchUp sends a viewer that fell behind a fresh view, then every reply it is owed
+	// (first the one just taken from the queue, if any).
+	catchUp := func(taken *wsOut) bool {
+		behind, replies, overflow := v.takeBehind()
+		if overflow {
+			s.logf("websocket viewer of room %s: closing: more than %d bytes of command results unread", r.Name, maxReplyBytes)
+			return false
+		}
+		if !behind {
+			return taken == nil || write(taken.b)
+		}
+		if !write(r.hub.resetMessage(v)) {
+			return false
+		}
+		if taken != nil && taken.reply {
+			replies = append([][]byte{taken.b}, replies...)
+		}
+		for _, m := range replies {
+			if !write(m) {
+				return false
+			}
+		}
+		return true
+	}
 	for {
 		select {
-		case m, ok := <-v.send:
+		case o, ok := <-v.send:
 			if !ok {
 				conn.SetWriteDeadline(time.Now().Add(time.Second))
 				conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "room closed"))
 				return
 			}
-			if v.takeBehind() {
-				drain(v.send)
-				m = r.hub.resetMessage(v)
+			if !catchUp(&o) {
+				return
 			}
-			if !write(m) {
+		case <-v.wake:
+			if !catchUp(nil) {
 				return
 			}
 		case <-check.C:
-			if v.takeBehind() {
-				drain(v.send)
-				if !write(r.hub.resetMessage(v)) {
-					return
-				}
+			if !catchUp(nil) {
+				return
 			}
 		case <-ping.C:
 			conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
 			if conn.WriteMessage(websocket.PingMessage, nil) != nil {
 				return
 			}
-		}
-	}
-}
-
-func drain(ch chan []byte) {
-	for {
-		select {
-		case _, ok := <-ch:
-			if !ok {
-				return
-			}
-		default:
-			return
 		}
 	}
 }
@@ -158,8 +167,13 @@ func (s *Server) wsReader(conn *websocket.Conn, r *Room, v *viewer) {
 		}
 		conn.SetReadDeadline(time.Now().Add(wsPongWait))
 		var cmd wsCommand
-		if err := json.Unmarshal(data, &cmd); err != nil {
-			s.reply(r, v, wsResult{Type: "result", ID: cmd.ID, Error: "malformed JSON: " + err.Error(), Code: "bad_json"})
+		if err := decodeStrict(data, &cmd); err != nil {
+			// Answer with the command's id when it can be read at all.
+			var idOnly struct {
+				ID int64 `json:"id"`
+			}
+			json.NewDecoder(bytes.NewReader(data)).Decode(&idOnly)
+			s.reply(r, v, wsResult{Type: "result", ID: idOnly.ID, Error: "malformed JSON: " + err.Error(), Code: "bad_json"})
 			continue
 		}
 		if !v.canControl {
@@ -246,9 +260,9 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 	done(res, err)
 }
 
-// reply queues a result for one viewer (results are small and rare; they go through the
-// same queue as batches so they keep order with the events that caused them).
+// reply queues a result for one viewer. Results go through the same queue as batches, so
+// they keep order with the events around them, but unlike batches they are never dropped.
 func (s *Server) reply(r *Room, v *viewer, res wsResult) {
 	b, _ := json.Marshal(res)
-	v.offer(b)
+	v.offerReply(b)
 }

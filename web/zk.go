@@ -24,6 +24,10 @@ import (
 // maxOutstanding bounds a connection's unanswered requests (ZooKeeper stops reading at 1000).
 const maxOutstanding = 1000
 
+// maxQueuedReplyBytes bounds the replies (and watch events) a connection has been answered
+// but not yet sent; a client that pipelines requests and does not read is closed beyond it.
+const maxQueuedReplyBytes = 16 << 20
+
 // maxFrame is jute.maxbuffer (1 MiB of data) plus room for headers.
 const maxFrame = engine.MaxDataBytes + 1024
 
@@ -40,7 +44,6 @@ type ZKPorts struct {
 	conns     map[*zkConn]struct{}
 	closed    bool
 	wg        sync.WaitGroup
-	nextConn  atomic.Uint64
 	// byConn finds a connection by its engine id (owned by the room goroutine).
 	byConn map[uint64]*zkConn
 }
@@ -55,8 +58,10 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 		byConn: map[uint64]*zkConn{}}
 	room.do(func() (any, error) {
 		room.onNewCluster = func() { z.closeConns("the room got a new cluster: its sessions are gone") }
-		room.sink = z
-		room.c.SetExternalSink(z)
+		ms, _ := room.sink.(portSets)
+		ms = append(ms, z)
+		room.sink = ms
+		room.c.SetExternalSink(ms)
 		return nil, nil
 	})
 	var warnings []string
@@ -123,7 +128,7 @@ func (z *ZKPorts) accept(id int, ln net.Listener) {
 		if err != nil {
 			return
 		}
-		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: z.nextConn.Add(1)}
+		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: nextConnID.Add(1)}
 		z.mu.Lock()
 		if z.closed {
 			z.mu.Unlock()
@@ -152,6 +157,8 @@ type zkConn struct {
 	outstanding atomic.Int64
 	// queued and flushed count frames handed to the writer and written out.
 	queued, flushed atomic.Int64
+	// queuedBytes is the size of the frames handed to the writer and not yet written.
+	queuedBytes atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
 	timeout atomic.Int64
 	// conn is the connection's id in the engine's zk.* commands.
@@ -177,13 +184,20 @@ func (c *zkConn) close(why string) {
 // send queues a frame; a client that does not read its replies is dropped rather than
 // allowed to hold up the room.
 func (c *zkConn) send(frame []byte) {
+	if n := c.queuedBytes.Add(int64(len(frame))); n > maxQueuedReplyBytes {
+		c.queuedBytes.Add(-int64(len(frame)))
+		c.close(fmt.Sprintf("client does not read its replies: %d bytes answered and unsent (limit %d)", n-int64(len(frame)), maxQueuedReplyBytes))
+		return
+	}
 	select {
 	case <-c.done:
 	case c.out <- frame:
 		c.queued.Add(1)
+		return
 	default:
 		c.close("client does not read its replies")
 	}
+	c.queuedBytes.Add(-int64(len(frame)))
 }
 
 func (c *zkConn) writer() {
@@ -194,22 +208,24 @@ func (c *zkConn) writer() {
 		case <-c.done:
 			return
 		case f := <-c.out:
+			c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			w.Write(f)
-			n := int64(1)
+			n, size := int64(1), int64(len(f))
 			for more := true; more; {
 				select {
 				case f = <-c.out:
 					w.Write(f)
 					n++
+					size += int64(len(f))
 				default:
 					more = false
 				}
 			}
-			c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if err := w.Flush(); err != nil {
 				c.close("write failed: " + err.Error())
 				return
 			}
+			c.queuedBytes.Add(-size)
 			c.flushed.Add(n)
 		}
 	}
@@ -332,6 +348,44 @@ func (c *zkConn) answer(ok bool) {
 
 // The engine's answers to real clients (engine.ExternalSink), on the room goroutine.
 
+// nextConnID numbers client connections across every set of ports, so that several sets on
+// one room (tests) never share an id.
+var nextConnID atomic.Uint64
+
+// portSets passes the engine's answers to every set of ports of a room; the set that owns
+// the connection answers.
+type portSets []*ZKPorts
+
+func (ps portSets) Connected(conn uint64, session int64, timeoutMs int32, z engine.Zxid) {
+	for _, p := range ps {
+		p.Connected(conn, session, timeoutMs, z)
+	}
+}
+
+func (ps portSets) Refused(conn uint64, why reason.Reason, expired bool) {
+	for _, p := range ps {
+		p.Refused(conn, why, expired)
+	}
+}
+
+func (ps portSets) Disconnected(conn uint64, why reason.Reason) {
+	for _, p := range ps {
+		p.Disconnected(conn, why)
+	}
+}
+
+func (ps portSets) Reply(conn uint64, xid int32, op zkdb.OpType, r engine.Reply) {
+	for _, p := range ps {
+		p.Reply(conn, xid, op, r)
+	}
+}
+
+func (ps portSets) Watch(conn uint64, ev zkdb.WatchEvent) {
+	for _, p := range ps {
+		p.Watch(conn, ev)
+	}
+}
+
 // Connected sends the ConnectResponse.
 func (z *ZKPorts) Connected(conn uint64, session int64, timeoutMs int32, serverZxid engine.Zxid) {
 	c := z.byConn[conn]
@@ -374,6 +428,9 @@ func (z *ZKPorts) Reply(conn uint64, xid int32, op zkdb.OpType, rep engine.Reply
 	rq := c.pending[0]
 	c.pending = c.pending[1:]
 	c.outstanding.Add(-1)
+	if connectionLost(rep) {
+		return // the connection is going away: ZooKeeper closes it without a reply
+	}
 	if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
 		c.lastZxid.Store(int64(rep.Zxid))
 	}
@@ -508,6 +565,12 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.close("request refused: " + err.Error())
 	}
 }
+
+// connectionLost reports a reply the engine made up because the connection ended (its server
+// crashed or dropped it, or the client went away). ZooKeeper never puts CONNECTIONLOSS (−4)
+// on the wire: the server closes the socket and the client library makes up the error for
+// what it had outstanding. Such replies are not sent; OnDisconnected closes the connection.
+func connectionLost(rep engine.Reply) bool { return rep.Err == zkdb.ErrConnectionLoss }
 
 // serverRead answers the server-local reads the engine's request path does not model.
 func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, session int64) {

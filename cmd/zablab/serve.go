@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,7 +27,19 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	timing := fs.String("timing", "watch", "timing: watch (slowed for watching), zookeeper (ZooKeeper's sample config) or fast")
 	zkBase := fs.Int("zk-port-base", 2180, "server N of room main listens for ZooKeeper clients on 127.0.0.1:(base+N); 0 turns the ports off")
 	open := fs.String("open", "", "a run file to replay into room main, which starts paused at the run's end (a `zablab check` violation: at the violating event)")
+	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
+	hosts := fs.String("host", "", "comma-separated extra host names the lab answers to on a non-loopback --addr (the Host header is checked)")
+	roomsPerClient := fs.Int("rooms-per-client", 4, "sandbox rooms one client address may hold; the longest-idle unwatched one is evicted first (-1: no bound)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	origins, err := web.ParseEmbedOrigins(*embed)
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab serve: --embed-origins:", err)
+		return 2
+	}
+	if *roomsPerClient == 0 || *roomsPerClient < -1 {
+		fmt.Fprintln(stderr, "zablab serve: --rooms-per-client must be at least 1, or -1 for no bound")
 		return 2
 	}
 	t, err := engine.TimingByName(*timing)
@@ -58,7 +71,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	var zkp atomic.Pointer[web.ZKPorts]
 	opts := web.Options{OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
-		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls}
+		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls,
+		EmbedOrigins: origins, Hosts: splitList(*hosts), RoomsPerClient: *roomsPerClient}
 	srv, err := web.NewServer(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "zablab serve:", err)
@@ -100,4 +114,15 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	srv.Shutdown(ctx)
 	return 0
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -270,7 +270,7 @@ var catalogue = [codeCount]Entry{
 	LinksPartitionCut:  {"links.partitionCut", []Arg{a("groups", KGroups), a("cuts", KText)}, "partition {groups}, cut {cuts}", "分区 {groups}，切断 {cuts}"},
 	LinksPartitionLoss: {"links.partitionLoss", []Arg{a("groups", KGroups), a("loss", KTenths)}, "partition {groups}, loss {loss}%", "分区 {groups}，丢包 {loss}%"},
 	LinksCutLoss:       {"links.cutLoss", []Arg{a("cuts", KText), a("loss", KTenths)}, "cut {cuts}, loss {loss}%", "切断 {cuts}，丢包 {loss}%"},
-	LinksNet: {"links.net", []Arg{a("net", KText)}, "network {net}", "网络 {net}"},
+	LinksNet:           {"links.net", []Arg{a("net", KText)}, "network {net}", "网络 {net}"},
 	LinksNetPartition: {"links.netPartition", []Arg{a("groups", KGroups), a("net", KText)},
 		"partition {groups}, network {net}", "分区 {groups}，网络 {net}"},
 	LinksAll: {"links.all", []Arg{a("groups", KGroups), a("cuts", KText), a("loss", KTenths)},
