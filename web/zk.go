@@ -381,6 +381,10 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		c.waitFlushed()
 		c.close("authentication scheme not supported (only digest)")
 		return false
+	case rq.NullPath:
+		// ZooKeeper decodes a null path and then fails on it: MARSHALLINGERROR.
+		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrMarshallingError)))
+		return true
 	case rq.Unknown, rq.Type == zkdb.OpCreateTTL, rq.Type == zkdb.OpReconfig, rq.Type == zkdb.OpAddWatch,
 		rq.Type == zkdb.OpRemoveWatches, rq.Type == zkdb.OpCheckWatches, rq.Type == zkdb.OpMultiRead:
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"encoding/binary"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/zablab/zablab/engine/zkdb"
+	"github.com/zablab/zablab/web/zkwire"
+)
+
+// This file checks the client port against what ZooKeeper 3.8 does, with raw frames where
+// go-zookeeper cannot send or show what matters.
+
+// rawConn is a session spoken frame by frame.
+type rawConn struct {
+	t  *testing.T
+	nc net.Conn
+}
+
+// rawSession opens a new session on addr.
+func rawSession(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	nc, got, err := rawConnect(t, addr, 0, 0, nil)
+	if err != nil || len(got) < 4+4+4+8 {
+		t.Fatalf("connect: %v (%d bytes)", err, len(got))
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &rawConn{t: t, nc: nc}
+}
+
+// send writes one request frame: header (xid, op) and body.
+func (c *rawConn) send(xid int32, op zkdb.OpType, body []byte) {
+	c.t.Helper()
+	payload := be32(be32(nil, xid), int32(op))
+	payload = append(payload, body...)
+	if _, err := c.nc.Write(append(be32(nil, int32(len(payload))), payload...)); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+// rawReply is a decoded reply header and its body.
+type rawReply struct {
+	xid  int32
+	zxid zkdb.Zxid
+	err  zkdb.Err
+	body []byte
+}
+
+// read reads the next reply that is not a notification; ok is false if the server closed
+// the connection.
+func (c *rawConn) read() (r rawReply, ok bool) {
+	c.t.Helper()
+	for {
+		c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		frame, err := zkwire.ReadFrame(c.nc, 0)
+		if err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF || isReset(err) {
+				return rawReply{}, false
+			}
+			c.t.Fatalf("read: %v", err)
+		}
+		if len(frame) < zkwire.ReplyHeaderSize {
+			c.t.Fatalf("short reply % x", frame)
+		}
+		r = rawReply{xid: int32(binary.BigEndian.Uint32(frame)), zxid: zkdb.Zxid(binary.BigEndian.Uint64(frame[4:])),
+			err: zkdb.Err(int32(binary.BigEndian.Uint32(frame[12:]))), body: frame[16:]}
+		if r.xid != zkwire.XidNotification {
+			return r, true
+		}
+	}
+}
+
+// call sends a request and reads its reply, which must carry the same xid.
+func (c *rawConn) call(xid int32, op zkdb.OpType, body []byte) rawReply {
+	c.t.Helper()
+	c.send(xid, op, body)
+	r, ok := c.read()
+	if !ok {
+		c.t.Fatalf("op %v (xid %d): the server closed the connection", op, xid)
+	}
+	if r.xid != xid {
+		c.t.Fatalf("op %v: reply xid %d, want %d", op, r.xid, xid)
+	}
+	return r
+}
+
+// closed reports whether the server closes the connection without another reply.
+func (c *rawConn) closed() bool {
+	c.t.Helper()
+	r, ok := c.read()
+	if ok {
+		c.t.Logf("unexpected reply %+v", r)
+	}
+	return !ok
+}
+
+func isReset(err error) bool {
+	var ne *net.OpError
+	if e, ok := err.(*net.OpError); ok {
+		ne = e
+	}
+	return ne != nil && !ne.Timeout()
+}
+
+func str(b []byte, s string) []byte { return append(be32(b, int32(len(s))), s...) }
+
+func nullStr(b []byte) []byte { return be32(b, -1) }
+
+// acl appends a vector of one ACL.
+func aclOpen(b []byte) []byte { return str(str(be32(be32(b, 1), 31), "world"), "anyone") }
+
+// createBody is a CreateRequest (path, data, ACL, flags).
+func createBody(path string, data []byte, mode zkdb.CreateMode) []byte {
+	b := str(nil, path)
+	b = be32(b, int32(len(data)))
+	b = append(b, data...)
+	b = aclOpen(b)
+	return be32(b, int32(mode))
+}
+
+// TestZKNullStrings: kazoo's CREATOR_ALL_ACL writes the id as a null string; ZooKeeper reads
+// it (and refuses the ACL without an authenticated id: INVALIDACL), the connection stays.
+// A null path is MARSHALLINGERROR.
+func TestZKNullStrings(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c := rawSession(t, l.addr(1))
+	b := str(nil, "/kazoo")
+	b = be32(b, -1)                                // null data
+	b = nullStr(str(be32(be32(b, 1), 31), "auth")) // auth scheme, null id
+	b = be32(b, 0)
+	if r := c.call(1, zkdb.OpCreate, b); r.err != zkdb.ErrInvalidACL {
+		t.Fatalf("create with CREATOR_ALL_ACL and no auth: %v, want INVALIDACL", r.err)
+	}
+	if r := c.call(2, zkdb.OpExists, append(nullStr(nil), 0)); r.err != zkdb.ErrMarshallingError {
+		t.Fatalf("exists(null): %v, want MARSHALLINGERROR", r.err)
+	}
+	if r := c.call(3, zkdb.OpExists, append(str(nil, "/"), 0)); r.err != zkdb.OK {
+		t.Fatalf("the connection must stay usable: %v", r.err)
+	}
+}
