@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-zookeeper/zk"
+
 	"github.com/zablab/zablab/engine/zkdb"
 	"github.com/zablab/zablab/web/zkwire"
 )
@@ -139,5 +141,52 @@ func TestZKNullStrings(t *testing.T) {
 	}
 	if r := c.call(3, zkdb.OpExists, append(str(nil, "/"), 0)); r.err != zkdb.OK {
 		t.Fatalf("the connection must stay usable: %v", r.err)
+	}
+}
+
+// TestZKSystemNodesAndCversion: the built-in nodes and cversion as a real ZooKeeper 3.8
+// ensemble shows them through go-zookeeper.
+func TestZKSystemNodesAndCversion(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c, _ := l.connect(l.addr(2))
+	for _, p := range []string{"/", "/zookeeper", "/zookeeper/quota"} {
+		data, _, err := c.Get(p)
+		if err != nil || data == nil || len(data) != 0 {
+			t.Fatalf("get %s: %#v %v, want empty bytes", p, data, err)
+		}
+	}
+	_, st, _ := c.Get("/")
+	if st.Cversion != -1 || st.NumChildren != 1 {
+		t.Fatalf("/ stat %+v, want cversion -1", st)
+	}
+	_, st, _ = c.Get("/zookeeper")
+	if st.Cversion != -2 || st.NumChildren != 2 {
+		t.Fatalf("/zookeeper stat %+v, want cversion -2, 2 children", st)
+	}
+	data, st, err := c.Get("/zookeeper/config")
+	want := "server.1=127.0.0.1:2888:3888:participant\nserver.2=127.0.0.1:2889:3889:participant\n" +
+		"server.3=127.0.0.1:2890:3890:participant\nversion=0"
+	if err != nil || string(data) != want || st.Version != -1 || st.Aversion != -1 {
+		t.Fatalf("config %q %+v %v", data, st, err)
+	}
+	// A delete counts as a child change.
+	acl := zk.WorldACL(zk.PermAll)
+	c.Create("/p", nil, 0, acl)
+	c.Create("/p/a", nil, 0, acl)
+	c.Create("/p/b", nil, 0, acl)
+	c.Delete("/p/a", -1)
+	if _, st, _ = c.Get("/p"); st.Cversion != 3 || st.NumChildren != 1 {
+		t.Fatalf("/p after 2 creates and a delete: %+v", st)
+	}
+	// Sequential names still count creates only.
+	if name, err := c.Create("/p/s-", nil, zk.FlagSequence, acl); err != nil || name != "/p/s-0000000002" {
+		t.Fatalf("sequential %q %v", name, err)
+	}
+	// A container reads ephemeralOwner 0.
+	if _, err := c.CreateContainer("/box", nil, zk.FlagContainer, acl); err != nil {
+		t.Fatal(err)
+	}
+	if _, st, _ = c.Get("/box"); st.EphemeralOwner != 0 {
+		t.Fatalf("container ephemeralOwner %#x, want 0", st.EphemeralOwner)
 	}
 }

@@ -19,11 +19,19 @@ type node struct {
 	children map[string]struct{}
 }
 
-// statValue is the node's full Stat.
+// statValue is the node's Stat as clients see it (DataNode.copyStat): DataLength and
+// NumChildren derived; cversion turned from the count of child creates that the node keeps
+// into the count of child changes (creates plus deletes: every create but those of the
+// children still present has a matching delete), so a fresh "/" reads -1; and an
+// ephemeralOwner that is not a session (a container's marker) reads 0.
 func (n *node) statValue() Stat {
 	st := n.stat
 	st.DataLength = int32(len(n.data))
 	st.NumChildren = int32(len(n.children))
+	st.Cversion = 2*n.stat.Cversion - st.NumChildren
+	if !isSessionOwner(st.EphemeralOwner) {
+		st.EphemeralOwner = 0
+	}
 	return st
 }
 
@@ -53,21 +61,34 @@ type DataTree struct {
 	inMulti bool
 }
 
-// NewDataTree returns a tree holding what every ZooKeeper server starts with: "/",
-// "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" (read-only ACL), all with zero
-// zxids and times and empty data.
-func NewDataTree() *DataTree {
+// NewDataTree returns a tree for a server that knows nothing of its ensemble
+// (NewDataTreeFor with no members).
+func NewDataTree() *DataTree { return NewDataTreeFor(Ensemble{}) }
+
+// NewDataTreeFor returns a tree holding what every ZooKeeper 3.8 server starts with: "/",
+// "/zookeeper" and "/zookeeper/quota" with empty (not null) data, and "/zookeeper/config"
+// with a read-only ACL (aversion -1, as DataTree.addConfigNode leaves it) holding the
+// ensemble's membership (ZKDatabase.initConfigInZKDatabase: version -1, mzxid the config's
+// version). Without members the config node is empty, with version 0. Zxids and times are
+// zero.
+func NewDataTreeFor(e Ensemble) *DataTree {
 	t := &DataTree{
 		nodes:      make(map[string]*node),
 		sessions:   make(map[int64]int32),
 		ephemerals: make(map[int64]map[string]struct{}),
 	}
-	t.nodes[rootPath] = &node{acl: openACL, children: map[string]struct{}{"zookeeper": {}}}
-	t.nodes[procPath] = &node{acl: openACL, children: map[string]struct{}{"quota": {}, "config": {}}}
-	t.nodes[quotaPath] = &node{acl: openACL}
-	t.nodes[configPath] = &node{acl: readACL}
-	for p := range t.nodes {
-		t.pathDataBytes += len(p)
+	empty := []byte{}
+	t.nodes[rootPath] = &node{data: empty, acl: openACL, children: map[string]struct{}{"zookeeper": {}}}
+	t.nodes[procPath] = &node{data: empty, acl: openACL, children: map[string]struct{}{"quota": {}, "config": {}}}
+	t.nodes[quotaPath] = &node{data: empty, acl: openACL}
+	config := &node{data: e.ConfigData(), acl: readACL, stat: Stat{Aversion: -1}}
+	if len(e.Servers) > 0 {
+		config.stat.Version = -1
+		config.stat.Mzxid = Zxid(e.Version)
+	}
+	t.nodes[configPath] = config
+	for p, n := range t.nodes {
+		t.pathDataBytes += len(p) + len(n.data)
 	}
 	return t
 }
