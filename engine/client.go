@@ -205,6 +205,7 @@ func (c *Cluster) newClient(server int, timeoutMs int32, pinned bool) *Client {
 func (cl *Client) Submit(op zkdb.Op, watch bool, cb func(Reply)) {
 	cl.cxid++
 	o := &clientOp{cxid: cl.cxid, op: op, watch: watch, cb: cb}
+	cl.closing = cl.closing || op.Type == zkdb.OpCloseSession // answered like Close's
 	if cl.state == ClientExpired || cl.state == ClientClosed {
 		o.done, o.reply = true, Reply{Err: zkdb.ErrSessionExpired}
 		cl.finish(o)

@@ -385,7 +385,13 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		// ZooKeeper decodes a null path and then fails on it: MARSHALLINGERROR.
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrMarshallingError)))
 		return true
-	case rq.Unknown, rq.Type == zkdb.OpCreateTTL, rq.Type == zkdb.OpReconfig, rq.Type == zkdb.OpAddWatch,
+	case rq.Unknown && !knownOp(rq.Type):
+		// ZooKeeper's UnimplementedRequestProcessor: zxid -1, then the connection closes.
+		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Zxid: -1, Err: zkdb.ErrUnimplemented}))
+		c.waitFlushed()
+		c.close(fmt.Sprintf("unknown opcode %d", int32(rq.Type)))
+		return false
+	case rq.Unknown, rq.Type == zkdb.OpAddWatch,
 		rq.Type == zkdb.OpRemoveWatches, rq.Type == zkdb.OpCheckWatches, rq.Type == zkdb.OpMultiRead:
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
 		return true
@@ -488,6 +494,18 @@ func hostOf(addr string) string {
 	return addr
 }
 
+// knownOp reports whether ZooKeeper 3.8 accepts the opcode (Request.isValid, plus auth and
+// sasl, which its connection layer answers).
+func knownOp(t zkdb.OpType) bool {
+	switch {
+	case t >= zkdb.OpCreate && t <= zkdb.OpMultiRead && t != 10:
+		return true
+	case t >= zkdb.OpAuth && t <= zkdb.OpWhoAmI:
+		return true
+	}
+	return t == zkdb.OpCreateSession || t == zkdb.OpCloseSession
+}
+
 // engineOp turns a decoded request into the engine's op.
 func engineOp(rq *zkwire.Request) (zkdb.Op, bool, bool) {
 	switch rq.Type {
@@ -511,7 +529,7 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 	switch rq.Type {
 	case zkdb.OpCreate:
 		return zkwire.AppendPathReply(nil, h, rep.Path)
-	case zkdb.OpCreate2, zkdb.OpCreateContainer:
+	case zkdb.OpCreate2, zkdb.OpCreateContainer, zkdb.OpCreateTTL:
 		return zkwire.AppendCreate2Reply(nil, h, rep.Path, rep.Stat)
 	case zkdb.OpSetData, zkdb.OpSetACL, zkdb.OpExists:
 		return zkwire.AppendStatReply(nil, h, rep.Stat)

@@ -190,3 +190,50 @@ func TestZKSystemNodesAndCversion(t *testing.T) {
 		t.Fatalf("container ephemeralOwner %#x, want 0", st.EphemeralOwner)
 	}
 }
+
+// TestZKZxidAccounting: refused writes that ZooKeeper turns into error txns use a zxid
+// (createTTL without extended types, reconfig while disabled), reads and closeSession carry
+// the server's last zxid, and an unknown opcode is UNIMPLEMENTED with zxid -1, then the
+// connection closes (UnimplementedRequestProcessor).
+func TestZKZxidAccounting(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c := rawSession(t, l.addr(l.leader()))
+	r := c.call(1, zkdb.OpCreate, createBody("/a", nil, zkdb.Persistent))
+	if r.err != zkdb.OK {
+		t.Fatalf("create: %v", r.err)
+	}
+	z := r.zxid
+	ttl := func(mode zkdb.CreateMode) []byte { return be64(createBody("/t", nil, mode), 1000) }
+	steps := []struct {
+		op   zkdb.OpType
+		body []byte
+		err  zkdb.Err
+		zxid zkdb.Zxid
+	}{
+		{zkdb.OpCreateTTL, ttl(zkdb.Persistent), zkdb.ErrBadArguments, z + 1},
+		{zkdb.OpCreateTTL, ttl(zkdb.PersistentWithTTL), zkdb.ErrUnimplemented, z + 2},
+		{zkdb.OpCreate, createBody("/t", nil, zkdb.PersistentWithTTL), zkdb.ErrUnimplemented, z + 3},
+		{zkdb.OpReconfig, be64(nullStr(nullStr(str(nil, "server.4=127.0.0.1:2891:3891;2185"))), -1), zkdb.ErrReconfigDisabled, z + 4},
+		{zkdb.OpGetData, append(str(nil, "/a"), 0), zkdb.OK, z + 4},
+		{zkdb.OpCreate, createBody("/b", nil, zkdb.Persistent), zkdb.OK, z + 5},
+		{zkdb.OpExists, append(str(nil, "/nope"), 0), zkdb.ErrNoNode, z + 5},
+		{zkdb.OpCloseSession, nil, zkdb.OK, z + 6},
+	}
+	for i, s := range steps {
+		r := c.call(int32(i+2), s.op, s.body)
+		if r.err != s.err || r.zxid != s.zxid {
+			t.Fatalf("step %d (%v): %v zxid %v, want %v zxid %v", i, s.op, r.err, r.zxid, s.err, s.zxid)
+		}
+	}
+	if !c.closed() {
+		t.Fatal("the connection stays open after closeSession")
+	}
+	// An opcode ZooKeeper does not know.
+	c = rawSession(t, l.addr(1))
+	if r := c.call(7, 55, nil); r.err != zkdb.ErrUnimplemented || r.zxid != -1 {
+		t.Fatalf("unknown opcode: %v zxid %v, want UNIMPLEMENTED zxid -1", r.err, r.zxid)
+	}
+	if !c.closed() {
+		t.Fatal("the connection stays open after an unknown opcode")
+	}
+}

@@ -43,13 +43,16 @@ func (t *DataTree) applyOp(txn *Txn, op *Op) Result {
 		return t.setACL(op)
 	case OpCheck:
 		return Result{Err: t.check(op)}
+	case OpReconfig:
+		// PrepRequestProcessor refuses it in a txn while reconfigEnabled is false.
+		return Result{Err: ErrReconfigDisabled}
 	}
 	return Result{Err: ErrUnimplemented}
 }
 
 // create checks and applies a create (PrepRequestProcessor.pRequest2TxnCreate, then
-// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL
-// (UNIMPLEMENTED), session of an ephemeral (SESSIONEXPIRED), path and data size
+// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL mode
+// (UNIMPLEMENTED), createTTL with another mode (BADARGUMENTS), session of an ephemeral (SESSIONEXPIRED), path and data size
 // (BADARGUMENTS), ACL (INVALIDACL), parent exists (NONODE), sequence suffix from the parent's
 // cversion, node absent (NODEEXISTS), parent not ephemeral (NOCHILDRENFOREPHEMERALS).
 func (t *DataTree) create(txn *Txn, op *Op) Result {
@@ -57,8 +60,13 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 	if !mode.valid() {
 		return Result{Err: ErrBadArguments}
 	}
-	if op.Type == OpCreateTTL || mode.IsTTL() {
+	if mode.IsTTL() {
 		return Result{Err: ErrUnimplemented} // TTL nodes need extended types
+	}
+	if op.Type == OpCreateTTL {
+		// EphemeralType.validateTTL: a ttl with a mode that is not TTL (zkdb does not keep
+		// the ttl, so a negative one is refused too).
+		return Result{Err: ErrBadArguments}
 	}
 	container := op.Type == OpCreateContainer || mode == Container
 	ephemeral := !container && mode.IsEphemeral()

@@ -91,6 +91,8 @@ func TestCreateErrorOrder(t *testing.T) {
 		{"negative flags", 0, Op{Type: OpCreate, Path: "/x", ACL: OpenACL, Mode: -1}, ErrBadArguments},
 		{"TTL mode before path", 0, Op{Type: OpCreate, Path: "bad", ACL: OpenACL, Mode: PersistentWithTTL}, ErrUnimplemented},
 		{"createTTL", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: PersistentWithTTL}, ErrUnimplemented},
+		{"createTTL, mode not TTL", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: Persistent}, ErrBadArguments},
+		{"createTTL, bad mode first", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: 9}, ErrBadArguments},
 		{"ephemeral without session, before path", 99, Op{Type: OpCreate, Path: "bad", Mode: Ephemeral}, ErrSessionExpired},
 		{"ephemeral sequential without session", 0, createMode("/x", EphemeralSequential), ErrSessionExpired},
 		{"relative path", 0, create("x", ""), ErrBadArguments},

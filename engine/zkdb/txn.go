@@ -8,8 +8,8 @@ const MaxDataBytes = 1 << 20
 // Apply keeps references to Data and ACL in the tree: they must not be modified afterwards.
 type Op struct {
 	// Type is OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL, OpDelete,
-	// OpDeleteContainer, OpSetData, OpSetACL, OpCheck, OpMulti, OpCreateSession or
-	// OpCloseSession.
+	// OpDeleteContainer, OpSetData, OpSetACL, OpCheck, OpMulti, OpCreateSession,
+	// OpCloseSession or OpReconfig (always RECONFIGDISABLED).
 	Type OpType
 	Path string
 	Data []byte

@@ -3,7 +3,7 @@ package zkwire
 import "github.com/zablab/zablab/engine/zkdb"
 
 // WriteOp converts a write request (create, create2, createContainer, createTTL, delete,
-// setData, setACL, check, or a multi of those) into the zkdb.Op a txn carries. It reports
+// setData, setACL, check, reconfig, or a multi of the first seven) into the zkdb.Op a txn carries. It reports
 // false for any other request. The Op shares Data, ACL and the strings with r (which never
 // alias the frame). TTL is dropped: zkdb refuses TTL creates with UNIMPLEMENTED.
 func (r *Request) WriteOp() (zkdb.Op, bool) {
@@ -16,11 +16,13 @@ func (r *Request) WriteOp() (zkdb.Op, bool) {
 		return zkdb.Op{Type: r.Type, Path: r.Path, Data: r.Data, Version: r.Version}, true
 	case zkdb.OpSetACL:
 		return zkdb.Op{Type: r.Type, Path: r.Path, ACL: r.ACL, Version: r.Version}, true
+	case zkdb.OpReconfig:
+		return zkdb.Op{Type: r.Type}, true // refused in a txn: reconfig is disabled
 	case zkdb.OpMulti:
 		ops := make([]zkdb.Op, len(r.Ops))
 		for i := range r.Ops {
 			op, ok := r.Ops[i].WriteOp()
-			if !ok || r.Ops[i].Type == zkdb.OpSetACL {
+			if !ok || r.Ops[i].Type == zkdb.OpSetACL || r.Ops[i].Type == zkdb.OpReconfig {
 				return zkdb.Op{}, false
 			}
 			ops[i] = op

@@ -224,7 +224,7 @@ func TestWriteOp(t *testing.T) {
 	for _, r := range allRequests() {
 		op, ok := r.WriteOp()
 		want := r.Type.IsCreate() || r.Type == zkdb.OpDelete || r.Type == zkdb.OpSetData ||
-			r.Type == zkdb.OpSetACL || r.Type == zkdb.OpCheck || r.Type == zkdb.OpMulti
+			r.Type == zkdb.OpSetACL || r.Type == zkdb.OpCheck || r.Type == zkdb.OpMulti || r.Type == zkdb.OpReconfig
 		if ok != want {
 			t.Errorf("%v: WriteOp ok = %v", r.Type, ok)
 			continue
