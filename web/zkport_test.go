@@ -237,3 +237,39 @@ func TestZKZxidAccounting(t *testing.T) {
 		t.Fatal("the connection stays open after an unknown opcode")
 	}
 }
+
+// TestZKPathOrder: path checks in ZooKeeper 3.8's order, through the port.
+func TestZKPathOrder(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c := rawSession(t, l.addr(1))
+	if r := c.call(1, zkdb.OpCreate, createBody("/a", nil, zkdb.Persistent)); r.err != zkdb.OK {
+		t.Fatal(r.err)
+	}
+	del := func(p string) []byte { return be32(str(nil, p), -1) }
+	steps := []struct {
+		op   zkdb.OpType
+		body []byte
+		want zkdb.Err
+	}{
+		{zkdb.OpCreate, createBody("/missing/\x01", nil, zkdb.Persistent), zkdb.ErrNoNode},
+		{zkdb.OpCreate, createBody("/a/\x01", nil, zkdb.Persistent), zkdb.ErrBadArguments},
+		{zkdb.OpCreate, createBody("/missing/x\x00", nil, zkdb.Persistent), zkdb.ErrBadArguments},
+		{zkdb.OpCreate, createBody("//a", nil, zkdb.Persistent), zkdb.ErrBadArguments},
+		{zkdb.OpCreate, createBody("a", nil, zkdb.Persistent), zkdb.ErrBadArguments},
+		{zkdb.OpCreate, createBody("/a/\xed\xa0\x80", nil, zkdb.Persistent), zkdb.ErrBadArguments},
+		{zkdb.OpDelete, del("/a/"), zkdb.ErrNoNode},
+		{zkdb.OpDelete, del("/a/.."), zkdb.ErrNoNode},
+		{zkdb.OpDelete, del("a"), zkdb.ErrBadArguments},
+		{zkdb.OpSetData, be32(be32(str(nil, "/a/"), 0), -1), zkdb.ErrBadArguments},
+		{zkdb.OpExists, append(str(nil, "/a\x00"), 0), zkdb.ErrBadArguments},
+		{zkdb.OpGetData, append(str(nil, "/a\x00"), 0), zkdb.ErrNoNode},
+		{zkdb.OpExists, append(str(nil, "/a/"), 0), zkdb.ErrNoNode},
+		{zkdb.OpGetData, append(str(nil, ""), 0), zkdb.OK},
+		{zkdb.OpGetChildren, append(str(nil, ""), 0), zkdb.OK},
+	}
+	for i, s := range steps {
+		if r := c.call(int32(i+2), s.op, s.body); r.err != s.want {
+			t.Errorf("step %d (%v): %v, want %v", i, s.op, r.err, s.want)
+		}
+	}
+}

@@ -52,9 +52,12 @@ func (t *DataTree) applyOp(txn *Txn, op *Op) Result {
 
 // create checks and applies a create (PrepRequestProcessor.pRequest2TxnCreate, then
 // DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL mode
-// (UNIMPLEMENTED), createTTL with another mode (BADARGUMENTS), session of an ephemeral (SESSIONEXPIRED), path and data size
-// (BADARGUMENTS), ACL (INVALIDACL), parent exists (NONODE), sequence suffix from the parent's
-// cversion, node absent (NODEEXISTS), parent not ephemeral (NOCHILDRENFOREPHEMERALS).
+// (UNIMPLEMENTED), createTTL with another mode (BADARGUMENTS), session of an ephemeral
+// (SESSIONEXPIRED), a "/" and no NUL in the path (BADARGUMENTS), ACL (INVALIDACL), the
+// parent, everything before the last "/", exists (NONODE), sequence suffix from the parent's
+// count of creates, the whole path valid and the data size (BADARGUMENTS), node absent
+// (NODEEXISTS), parent not ephemeral (NOCHILDRENFOREPHEMERALS). So a create under a missing
+// parent is NONODE whatever else is wrong with its name.
 func (t *DataTree) create(txn *Txn, op *Op) Result {
 	mode := op.Mode
 	if !mode.valid() {
@@ -73,14 +76,14 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 	if ephemeral && !t.HasSession(txn.SessionID) {
 		return Result{Err: ErrSessionExpired}
 	}
-	if validatePath(op.Path, mode.IsSequential()) != nil || len(op.Data) > MaxDataBytes {
+	parentPath, ok := parentOf(op.Path)
+	if !ok {
 		return Result{Err: ErrBadArguments}
 	}
 	acl, err := fixupACL(op.ACL)
 	if err != OK {
 		return Result{Err: err}
 	}
-	parentPath, _ := splitPath(op.Path)
 	parent := t.nodes[parentPath]
 	if parent == nil {
 		return Result{Err: ErrNoNode}
@@ -89,6 +92,10 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 	if mode.IsSequential() {
 		path = sequentialPath(path, parent.stat.Cversion)
 	}
+	if validatePath(path, false) != nil || len(op.Data) > MaxDataBytes {
+		return Result{Err: ErrBadArguments}
+	}
+	parentPath, _ = splitPath(path) // the same node; "/" rather than ""
 	if t.nodes[path] != nil {
 		return Result{Err: ErrNodeExists}
 	}
@@ -138,14 +145,16 @@ func (t *DataTree) createNode(path, parentPath string, parent *node, data []byte
 	return n
 }
 
-// delete checks and applies a delete. Checks in ZooKeeper's order: path, and not one of the
-// built-in nodes (BADARGUMENTS), parent and node exist (NONODE), version (BADVERSION), no
-// children (NOTEMPTY).
+// delete checks and applies a delete. Checks in ZooKeeper's order
+// (PrepRequestProcessor.getParentPathAndValidate, then the records): a "/" and no NUL in the
+// path, not one of the built-in nodes (BADARGUMENTS), parent and node exist (NONODE), version
+// (BADVERSION), no children (NOTEMPTY). The path is not validated further: "/a/" or "/a/.."
+// name no node, so they are NONODE.
 func (t *DataTree) delete(path string, version int32, zxid Zxid) Err {
-	if validatePath(path, false) != nil || isSpecialPath(path) {
+	parentPath, ok := parentOf(path)
+	if !ok || isSpecialPath(path) {
 		return ErrBadArguments
 	}
-	parentPath, _ := splitPath(path)
 	if t.nodes[parentPath] == nil {
 		return ErrNoNode
 	}
@@ -167,7 +176,7 @@ func (t *DataTree) delete(path string, version int32, zxid Zxid) Err {
 // BADARGUMENTS, NONODE, NOTEMPTY, then BADVERSION if the node is a plain ephemeral (ZooKeeper
 // refuses only those; a persistent node is deleted like a container).
 func (t *DataTree) deleteContainer(path string, zxid Zxid) Err {
-	if validatePath(path, false) != nil || isSpecialPath(path) {
+	if _, ok := parentOf(path); !ok || isSpecialPath(path) {
 		return ErrBadArguments
 	}
 	n := t.nodes[path]

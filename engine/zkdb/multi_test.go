@@ -70,6 +70,11 @@ func TestMultiFailureAppliesNothing(t *testing.T) {
 		{"ephemeral without session", []Op{create("/x", ""), createMode("/e", Ephemeral)}, 1, ErrSessionExpired},
 		{"bad path", []Op{create("/x", ""), del("x", -1), create("/y", ""), create("/z", "")}, 1, ErrBadArguments},
 		{"TTL", []Op{create("/x", ""), {Type: OpCreateTTL, Path: "/t", ACL: OpenACL, Mode: PersistentWithTTL}}, 1, ErrUnimplemented},
+		// Path checks in ZooKeeper's order inside a multi too.
+		{"missing parent before a bad name", []Op{create("/x", ""), create("/no/\x01", ""), create("/y", "")}, 1, ErrNoNode},
+		{"bad name under an existing parent", []Op{create("/x", ""), create("/x/\x01", "")}, 1, ErrBadArguments},
+		{"delete with a trailing slash", []Op{create("/x", ""), del("/x/", -1)}, 1, ErrNoNode},
+		{"check with a trailing slash", []Op{check("/a/", -1), create("/x", "")}, 0, ErrBadArguments},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

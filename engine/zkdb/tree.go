@@ -3,6 +3,7 @@ package zkdb
 import (
 	"slices"
 	"sort"
+	"strings"
 )
 
 // node is one znode (ZooKeeper's DataNode).
@@ -102,7 +103,7 @@ func (t *DataTree) SetLastProcessedZxid(z Zxid) { t.lastProcessedZxid = z }
 // GetData returns the node's data and stat. A non-zero watcher sets a data watch, only if the
 // node exists. The returned data is the tree's own and must not be modified.
 func (t *DataTree) GetData(path string, watcher int64) ([]byte, Stat, Err) {
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -113,12 +114,16 @@ func (t *DataTree) GetData(path string, watcher int64) ([]byte, Stat, Err) {
 }
 
 // Exists returns the node's stat, or ErrNoNode. A non-zero watcher sets a data watch even if
-// the node does not exist, so its creation fires NodeCreated.
+// the node does not exist, so its creation fires NodeCreated. A path with a NUL is
+// BADARGUMENTS (FinalRequestProcessor checks it for exists only).
 func (t *DataTree) Exists(path string, watcher int64) (Stat, Err) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return Stat{}, ErrBadArguments
+	}
 	if watcher != 0 {
 		t.dataWatches.add(path, watcher)
 	}
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return Stat{}, ErrNoNode
 	}
@@ -128,7 +133,7 @@ func (t *DataTree) Exists(path string, watcher int64) (Stat, Err) {
 // GetChildren returns the names of the node's children, sorted, and its stat. A non-zero
 // watcher sets a child watch, only if the node exists.
 func (t *DataTree) GetChildren(path string, watcher int64) ([]string, Stat, Err) {
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -140,7 +145,7 @@ func (t *DataTree) GetChildren(path string, watcher int64) ([]string, Stat, Err)
 
 // GetACL returns a copy of the node's ACL and its stat.
 func (t *DataTree) GetACL(path string) ([]ACL, Stat, Err) {
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}

@@ -20,15 +20,20 @@ func TestDeleteErrorOrder(t *testing.T) {
 		{"/zookeeper", del("/zookeeper", -1), ErrBadArguments},
 		{"/zookeeper/quota", del("/zookeeper/quota", -1), ErrBadArguments},
 		{"/zookeeper/config", del("/zookeeper/config", -1), ErrBadArguments},
-		{"invalid path", del("/p/", -1), ErrBadArguments},
+		// ZooKeeper 3.8 checks a delete path only for a "/" and a NUL, then looks nodes up.
+		{"trailing slash", del("/p/", -1), ErrNoNode},
+		{"empty segment", del("//p", -1), ErrNoNode},
 		{"relative", del("p", -1), ErrBadArguments},
+		{"empty", del("", -1), ErrBadArguments},
+		{"NUL", del("/p/c\x00", -1), ErrBadArguments},
+		{"control character", del("/p/\x01", -1), ErrNoNode},
 		{"no parent", del("/no/x", 5), ErrNoNode},
 		{"no node", del("/x", 5), ErrNoNode},
 		{"bad version before not empty", del("/p", 0), ErrBadVersion},
 		{"bad version 2", del("/p", 2), ErrBadVersion},
 		{"not empty, any version", del("/p", -1), ErrNotEmpty},
 		{"not empty, right version", del("/p", 1), ErrNotEmpty},
-		{"dot-dot segment", del("/zookeeper/user/..", -1), ErrBadArguments},
+		{"dot-dot segment", del("/zookeeper/user/..", -1), ErrNoNode},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
