@@ -23,8 +23,9 @@ import (
 // maxOutstanding bounds a connection's unanswered requests (ZooKeeper stops reading at 1000).
 const maxOutstanding = 1000
 
-// maxFrame is jute.maxbuffer (1 MiB of data) plus room for headers.
-const maxFrame = engine.MaxDataBytes + 1024
+// maxFrame is jute.maxbuffer (0xfffff): ZooKeeper closes a connection whose frame
+// announces more.
+const maxFrame = zkwire.MaxFrameSize
 
 // ZKPorts serves ZooKeeper's client protocol for every server of one room: server N listens
 // on 127.0.0.1:(base+N). Each connection is one real client session half; the engine half is

@@ -273,3 +273,24 @@ func TestZKPathOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestZKFrameLimit: ZooKeeper closes the connection when a request frame announces more
+// than jute.maxbuffer (1,048,575) bytes; a frame of exactly that size is served.
+func TestZKFrameLimit(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c := rawSession(t, l.addr(1))
+	if r := c.call(1, zkdb.OpCreate, createBody("/a", nil, zkdb.Persistent)); r.err != zkdb.OK {
+		t.Fatal(r.err)
+	}
+	setData := func(n int) []byte { // a body that makes a frame of 8+22-8+n = n+22 bytes
+		b := be32(str(nil, "/a"), int32(n))
+		return be32(append(b, make([]byte, n)...), -1)
+	}
+	if r := c.call(2, zkdb.OpSetData, setData(1_048_553)); r.err != zkdb.OK { // 1,048,575 bytes
+		t.Fatalf("setData in a frame of jute.maxbuffer bytes: %v", r.err)
+	}
+	c.send(3, zkdb.OpSetData, setData(1_048_554)) // 1,048,576 bytes
+	if !c.closed() {
+		t.Fatal("a frame over jute.maxbuffer must close the connection")
+	}
+}
