@@ -558,6 +558,9 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 			t := zkdb.OpError // a failed multi answers every op with an error result (OK before the failure)
 			if i < len(rq.Ops) && !failed {
 				t = rq.Ops[i].Type
+				if t.IsCreate() {
+					t = zkwire.MultiCreateType(rq.Ops[i].Mode)
+				}
 			}
 			results[i] = zkwire.MultiResult{Type: t, Err: r.Err, Path: r.Path, Stat: r.Stat}
 		}

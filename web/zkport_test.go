@@ -294,3 +294,79 @@ func TestZKFrameLimit(t *testing.T) {
 		t.Fatal("a frame over jute.maxbuffer must close the connection")
 	}
 }
+
+// multiHeader appends a MultiHeader.
+func multiHeader(b []byte, typ zkdb.OpType, done bool, err int32) []byte {
+	b = be32(b, int32(typ))
+	if done {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return be32(b, err)
+}
+
+// multiResults decodes the MultiHeaders of a multi reply body, skipping each result's body.
+func multiResults(t *testing.T, b []byte) (types []zkdb.OpType, errs []zkdb.Err) {
+	t.Helper()
+	skipStr := func() { n := int(int32(binary.BigEndian.Uint32(b))); b = b[4+max(n, 0):] }
+	for {
+		typ := zkdb.OpType(int32(binary.BigEndian.Uint32(b)))
+		done := b[4] != 0
+		err := zkdb.Err(int32(binary.BigEndian.Uint32(b[5:])))
+		b = b[9:]
+		if done {
+			return types, errs
+		}
+		types, errs = append(types, typ), append(errs, err)
+		switch typ {
+		case zkdb.OpCreate:
+			skipStr()
+		case zkdb.OpCreate2:
+			skipStr()
+			b = b[zkwire.StatSize:]
+		case zkdb.OpSetData:
+			b = b[zkwire.StatSize:]
+		case zkdb.OpError:
+			b = b[4:]
+		}
+	}
+}
+
+// TestZKMultiResults: result types and per-op errors of multi as ZooKeeper 3.8 sends them.
+// Inside a multi the type of a create comes from its mode (MultiOperationRecord): a
+// container create gets a create2 result, a create2 op a plain create result.
+func TestZKMultiResults(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c := rawSession(t, l.addr(1))
+	b := multiHeader(nil, zkdb.OpCreateContainer, false, -1)
+	b = append(b, createBody("/c", nil, zkdb.Container)...)
+	b = multiHeader(b, zkdb.OpCreate2, false, -1)
+	b = append(b, createBody("/d", nil, zkdb.Persistent)...)
+	b = multiHeader(b, zkdb.OpCreate, false, -1)
+	b = append(b, createBody("/c/x", nil, zkdb.Container)...)
+	b = multiHeader(b, -1, true, -1)
+	r := c.call(1, zkdb.OpMulti, b)
+	types, errs := multiResults(t, r.body)
+	if r.err != zkdb.OK || len(types) != 3 || types[0] != zkdb.OpCreate2 || types[1] != zkdb.OpCreate || types[2] != zkdb.OpCreate2 {
+		t.Fatalf("multi: %v, result types %v errs %v; want [create2 create create2]", r.err, types, errs)
+	}
+	// A failed multi: OK for the ops before the failure, its code, RUNTIMEINCONSISTENCY after.
+	b = multiHeader(nil, zkdb.OpCreate, false, -1)
+	b = append(b, createBody("/e", nil, zkdb.Persistent)...)
+	b = multiHeader(b, zkdb.OpCreate, false, -1)
+	b = append(b, createBody("/d", nil, zkdb.Persistent)...)
+	b = multiHeader(b, zkdb.OpDelete, false, -1)
+	b = be32(str(b, "/d"), -1)
+	b = multiHeader(b, -1, true, -1)
+	r = c.call(2, zkdb.OpMulti, b)
+	types, errs = multiResults(t, r.body)
+	wantErrs := []zkdb.Err{zkdb.OK, zkdb.ErrNodeExists, zkdb.ErrRuntimeInconsistency}
+	if r.err != zkdb.OK || len(types) != 3 || types[0] != zkdb.OpError || types[1] != zkdb.OpError || types[2] != zkdb.OpError ||
+		errs[0] != wantErrs[0] || errs[1] != wantErrs[1] || errs[2] != wantErrs[2] {
+		t.Fatalf("failed multi: %v, types %v errs %v; want all error results with %v", r.err, types, errs, wantErrs)
+	}
+	if r := c.call(3, zkdb.OpExists, append(str(nil, "/e"), 0)); r.err != zkdb.ErrNoNode {
+		t.Fatalf("a failed multi applied an op: %v", r.err)
+	}
+}

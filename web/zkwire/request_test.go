@@ -237,7 +237,11 @@ func TestWriteOp(t *testing.T) {
 			t.Errorf("%v: WriteOp = %+v", r.Type, op)
 		}
 		for i := range op.Ops {
-			if op.Ops[i].Type != r.Ops[i].Type || op.Ops[i].Path != r.Ops[i].Path {
+			typ := r.Ops[i].Type
+			if typ.IsCreate() {
+				typ = MultiCreateType(r.Ops[i].Mode)
+			}
+			if op.Ops[i].Type != typ || op.Ops[i].Path != r.Ops[i].Path {
 				t.Errorf("%v: op %d = %+v", r.Type, i, op.Ops[i])
 			}
 		}
@@ -279,6 +283,29 @@ func TestDecodeNullStrings(t *testing.T) {
 		}
 		if !reflect.DeepEqual(*got, c.want) {
 			t.Errorf("%s: got %+v, want %+v", c.name, *got, c.want)
+		}
+	}
+}
+
+// TestMultiCreateType: inside a multi a create's type comes from its mode, as ZooKeeper's
+// MultiOperationRecord builds it.
+func TestMultiCreateType(t *testing.T) {
+	r := &Request{Type: zkdb.OpMulti, Ops: []Request{
+		{Type: zkdb.OpCreate2, Path: "/a", Mode: zkdb.Persistent},
+		{Type: zkdb.OpCreate, Path: "/b", Mode: zkdb.Container},
+		{Type: zkdb.OpCreateContainer, Path: "/c", Mode: zkdb.EphemeralSequential},
+		{Type: zkdb.OpCreateTTL, Path: "/d", Mode: zkdb.PersistentSequentialWithTTL},
+		{Type: zkdb.OpCreateTTL, Path: "/e", Mode: zkdb.Persistent},
+		{Type: zkdb.OpCreate2, Path: "/f", Mode: 9},
+	}}
+	want := []zkdb.OpType{zkdb.OpCreate, zkdb.OpCreateContainer, zkdb.OpCreate, zkdb.OpCreateTTL, zkdb.OpCreate, zkdb.OpCreate}
+	op, ok := r.WriteOp()
+	if !ok {
+		t.Fatal("not a write")
+	}
+	for i, o := range op.Ops {
+		if o.Type != want[i] {
+			t.Errorf("op %d (%v, %v): type %v, want %v", i, r.Ops[i].Type, r.Ops[i].Mode, o.Type, want[i])
 		}
 	}
 }
