@@ -28,18 +28,26 @@ const maxOutstanding = 1000
 const maxFrame = zkwire.MaxFrameSize
 
 // ZKPorts serves ZooKeeper's client protocol for every server of one room: server N listens
-// on 127.0.0.1:(base+N). Each connection is one real client session half; the engine half is
-// an external engine.Client owned by the room goroutine.
+// on 127.0.0.1:(base+N) while it runs; while it is down its port refuses connections, as a
+// crashed ZooKeeper's does. Each connection is one real client session half; the engine half
+// is an external engine.Client owned by the room goroutine.
 type ZKPorts struct {
 	room *Room
+	host string
 	base int
 	logf func(format string, args ...any)
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// ports holds each server's client port, kept while its listener is closed.
+	ports     map[int]int
 	listeners map[int]net.Listener
 	conns     map[*zkConn]struct{}
 	closed    bool
 	wg        sync.WaitGroup
+
+	// followed is the cluster whose server states open and close the listeners (room
+	// goroutine only).
+	followed *engine.Cluster
 }
 
 // StartZKPorts listens for servers 1..n. A busy port is reported in the returned warnings and
@@ -48,11 +56,8 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 	if logf == nil {
 		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
-	z := &ZKPorts{room: room, base: base, logf: logf, listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}}
-	room.do(func() (any, error) {
-		room.onNewCluster = func() { z.closeConns("the room got a new cluster: its sessions are gone") }
-		return nil, nil
-	})
+	z := &ZKPorts{room: room, host: host, base: base, logf: logf, ports: map[int]int{},
+		listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}}
 	var warnings []string
 	for id := 1; id <= n; id++ {
 		port := base + id
@@ -65,24 +70,73 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 			warnings = append(warnings, fmt.Sprintf("server %d: cannot listen for ZooKeeper clients on %s: %v", id, addr, err))
 			continue
 		}
+		z.ports[id] = ln.Addr().(*net.TCPAddr).Port
 		z.listeners[id] = ln
 		z.wg.Add(1)
 		go z.accept(id, ln)
 	}
+	room.do(func() (any, error) {
+		room.onNewCluster = func() {
+			z.closeConns("the room got a new cluster: its sessions are gone")
+			// adopt installs the new cluster after this hook returns.
+			go room.post(func() { z.follow(room.c) })
+		}
+		z.follow(room.c)
+		return nil, nil
+	})
 	return z, warnings
 }
 
-// Port is server id's client port, 0 if it has none.
+// follow makes the listeners track the servers of c: closed while a server is down, open
+// while it runs. It runs on the room goroutine.
+func (z *ZKPorts) follow(c *engine.Cluster) {
+	if z.followed != c {
+		z.followed = c
+		c.OnEvent(func(e *engine.Event) {
+			if e.Kind == engine.EvState && z.followed == c {
+				z.syncListener(c, e.Node)
+			}
+		})
+	}
+	for id := 1; id <= c.Size(); id++ {
+		z.syncListener(c, id)
+	}
+}
+
+// syncListener closes server id's listener if the server is down and reopens it on the same
+// port if it runs.
+func (z *ZKPorts) syncListener(c *engine.Cluster, id int) {
+	p := c.Peer(id)
+	down := p == nil || p.State() == engine.Down
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	port, ok := z.ports[id]
+	ln := z.listeners[id]
+	switch {
+	case z.closed || !ok:
+	case down && ln != nil:
+		ln.Close()
+		delete(z.listeners, id)
+	case !down && ln == nil:
+		ln, err := net.Listen("tcp", net.JoinHostPort(z.host, fmt.Sprint(port)))
+		if err != nil {
+			z.logf("zk server %d: cannot listen again on port %d: %v", id, port, err)
+			return
+		}
+		z.listeners[id] = ln
+		z.wg.Add(1)
+		go z.accept(id, ln)
+	}
+}
+
+// Port is server id's client port (also while the server is down), 0 if it has none.
 func (z *ZKPorts) Port(id int) int {
 	if z == nil {
 		return 0
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	if ln := z.listeners[id]; ln != nil {
-		return ln.Addr().(*net.TCPAddr).Port
-	}
-	return 0
+	return z.ports[id]
 }
 
 // Close stops listening and closes every client connection.

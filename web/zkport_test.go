@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -368,5 +369,114 @@ func TestZKMultiResults(t *testing.T) {
 	}
 	if r := c.call(3, zkdb.OpExists, append(str(nil, "/e"), 0)); r.err != zkdb.ErrNoNode {
 		t.Fatalf("a failed multi applied an op: %v", r.err)
+	}
+}
+
+// TestZKCrashedServerRefusesConnections: while a server is down its client port refuses TCP
+// connections, as a crashed ZooKeeper's does; after a restart it listens on the same port.
+func TestZKCrashedServerRefusesConnections(t *testing.T) {
+	l := startLab(t, 3, 1)
+	addr := l.addr(3)
+	call(t, l.ts, "POST", "/api/rooms/main/nodes/3/crash", "")
+	if nc, err := net.Dial("tcp", addr); err == nil {
+		nc.Close()
+		t.Fatalf("a crashed server's port %s accepts connections", addr)
+	}
+	if l.addr(3) != addr {
+		t.Fatalf("the port changed while down: %s → %s", addr, l.addr(3))
+	}
+	call(t, l.ts, "POST", "/api/rooms/main/nodes/3/restart", "")
+	c, _ := l.connect(addr)
+	if _, _, err := c.Get("/"); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+	// A reset while a server is down: the new cluster's servers all run, so all listen.
+	call(t, l.ts, "POST", "/api/rooms/main/nodes/3/crash", "")
+	if r := call(t, l.ts, "POST", "/api/rooms/main/reset", `{"nodes":3,"seed":2}`); r.status != 200 {
+		t.Fatalf("reset: %s", r.raw)
+	}
+	waitLeader(t, l.ts, "main")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		nc, err := net.Dial("tcp", addr)
+		if err == nil {
+			nc.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server 3 does not listen after the reset: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestZKNoQuorum follows go-zookeeper's TestIntegration_NoQuorum: with the servers of the
+// session crashed one after the other, the client reports StateDisconnected only from the
+// one server left (the dead ones refuse TCP), and gets its session back once quorum returns.
+func TestZKNoQuorum(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c, ev := l.connect(l.addrs()...)
+	events := make(chan zk.Event, 256)
+	go func() {
+		for e := range ev {
+			events <- e
+		}
+		close(events)
+	}()
+	waitFor := func(state zk.State, d time.Duration) *zk.Event {
+		deadline := time.After(d)
+		for {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					return nil
+				}
+				if e.Type == zk.EventSession && e.State == state {
+					return &e
+				}
+			case <-deadline:
+				return nil
+			}
+		}
+	}
+	idOf := func(addr string) int {
+		for id := 1; id <= 3; id++ {
+			if l.addr(id) == addr {
+				return id
+			}
+		}
+		t.Fatalf("unknown server %s", addr)
+		return 0
+	}
+	first := c.Server()
+	call(t, l.ts, "POST", fmt.Sprintf("/api/rooms/main/nodes/%d/crash", idOf(first)), "")
+	if e := waitFor(zk.StateDisconnected, 8*time.Second); e == nil || e.Server != first {
+		t.Fatalf("missed StateDisconnected from %s: %+v", first, e)
+	}
+	if e := waitFor(zk.StateHasSession, 15*time.Second); e == nil {
+		t.Fatal("failover failed: no session on another server")
+	}
+	second := c.Server()
+	call(t, l.ts, "POST", fmt.Sprintf("/api/rooms/main/nodes/%d/crash", idOf(second)), "")
+	if e := waitFor(zk.StateDisconnected, 8*time.Second); e == nil || e.Server != second {
+		t.Fatalf("missed StateDisconnected from %s: %+v", second, e)
+	}
+	var last string
+	for begin := time.Now(); time.Since(begin) < 4*time.Second; {
+		e := waitFor(zk.StateDisconnected, 4*time.Second)
+		if e == nil {
+			t.Fatal("StateDisconnected expected while there is no quorum")
+		}
+		if e.Server == first || e.Server == second {
+			t.Fatalf("StateDisconnected from the crashed server %s", e.Server)
+		}
+		if last != "" && e.Server != last {
+			t.Fatalf("disconnects from %s and %s", last, e.Server)
+		}
+		last = e.Server
+	}
+	call(t, l.ts, "POST", fmt.Sprintf("/api/rooms/main/nodes/%d/restart", idOf(first)), "")
+	if e := waitFor(zk.StateHasSession, 20*time.Second); e == nil {
+		t.Fatal("no session after quorum came back")
 	}
 }
