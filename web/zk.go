@@ -446,10 +446,6 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		c.waitFlushed()
 		c.close(fmt.Sprintf("unknown opcode %d", int32(rq.Type)))
 		return false
-	case rq.Unknown, rq.Type == zkdb.OpAddWatch,
-		rq.Type == zkdb.OpRemoveWatches, rq.Type == zkdb.OpCheckWatches, rq.Type == zkdb.OpMultiRead:
-		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
-		return true
 	}
 	if c.outstanding.Load() >= maxOutstanding {
 		c.close(fmt.Sprintf("more than %d requests outstanding", maxOutstanding))
@@ -472,7 +468,14 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 // run executes a request on the room goroutine; the reply is sent when the engine answers.
 func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 	cl := c.cl
+	if rq.Unknown {
+		c.refuse(h)
+		return
+	}
 	switch rq.Type {
+	case zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches, zkdb.OpMultiRead:
+		c.refuse(h)
+		return
 	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
 		w := rq.Watches
 		cl.SetWatches(w.RelativeZxid, w.DataWatches, w.ExistWatches, w.ChildWatches)
@@ -507,6 +510,14 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		}
 		c.send(encodeReply(c.header(h.Xid, rep.Err), rq, rep))
 	})
+}
+
+// refuse answers an op ZooKeeper knows but zablab does not serve with UNIMPLEMENTED and the
+// server's last zxid, as FinalRequestProcessor stamps its replies.
+func (c *zkConn) refuse(h zkwire.RequestHeader) {
+	hdr := c.header(h.Xid, zkdb.ErrUnimplemented)
+	hdr.Zxid = c.z.room.c.Peer(c.id).LastProcessedZxid()
+	c.send(zkwire.AppendReply(nil, hdr))
 }
 
 // serverRead answers the server-local reads the engine's request path does not model.

@@ -480,3 +480,19 @@ func TestZKNoQuorum(t *testing.T) {
 		t.Fatal("no session after quorum came back")
 	}
 }
+
+// TestZKUnservedOpZxid: an op ZooKeeper knows but zablab does not serve is refused with the
+// server's current zxid, not a stale one.
+func TestZKUnservedOpZxid(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c := rawSession(t, l.addr(l.leader()))
+	other := rawSession(t, l.addr(l.leader()))
+	r := other.call(1, zkdb.OpCreate, createBody("/a", nil, zkdb.Persistent))
+	if r.err != zkdb.OK {
+		t.Fatal(r.err)
+	}
+	// c has seen nothing since its handshake; the server has applied the create.
+	if got := c.call(1, zkdb.OpAddWatch, be32(str(nil, "/a"), 0)); got.err != zkdb.ErrUnimplemented || got.zxid != r.zxid {
+		t.Fatalf("addWatch: %v zxid %v, want UNIMPLEMENTED zxid %v", got.err, got.zxid, r.zxid)
+	}
+}
