@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -202,6 +203,10 @@ type zkConn struct {
 	queued, flushed atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
 	timeout atomic.Int64
+	// ids are the connection's identities (ServerCnxn.authInfo): its ip, then the digest ids
+	// of its auth packets. Owned by the reader goroutine; replaced, never changed in place,
+	// so a request takes the slice along.
+	ids []zkdb.ID
 	// Owned by the room goroutine.
 	cl      *engine.Client
 	cluster *engine.Cluster
@@ -295,6 +300,7 @@ func (c *zkConn) serve() {
 	if !c.connect(req) {
 		return
 	}
+	c.ids = []zkdb.ID{{Scheme: "ip", ID: hostOf(c.nc.RemoteAddr().String())}}
 	for {
 		to := time.Duration(c.timeout.Load()) * time.Millisecond
 		c.nc.SetReadDeadline(time.Now().Add(to))
@@ -427,14 +433,20 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		c.send(zkwire.AppendPingReply(nil, zkdb.Zxid(c.lastZxid.Load())))
 		return true
 	case rq.Type == zkdb.OpAuth:
-		// ZooKeeper answers auth with zxid 0.
-		if rq.Auth != nil && rq.Auth.Scheme == "digest" {
+		// ZooKeeper answers auth with zxid 0. A digest adds its id (once); ip has it already.
+		if rq.Auth != nil && (rq.Auth.Scheme == "digest" || rq.Auth.Scheme == "ip") {
+			if rq.Auth.Scheme == "digest" {
+				id := zkdb.ID{Scheme: "digest", ID: zkdb.DigestID(string(rq.Auth.Auth))}
+				if !slices.Contains(c.ids, id) {
+					c.ids = append(slices.Clip(c.ids), id)
+				}
+			}
 			c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid}))
 			return true
 		}
 		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Err: zkdb.ErrAuthFailed}))
 		c.waitFlushed()
-		c.close("authentication scheme not supported (only digest)")
+		c.close("authentication scheme not supported (only digest and ip)")
 		return false
 	case rq.NullPath:
 		// ZooKeeper decodes a null path and then fails on it: MARSHALLINGERROR.
@@ -452,12 +464,13 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		return false
 	}
 	room := c.z.room
+	ids := c.ids
 	ok := room.post(func() {
 		if c.cluster != room.c || c.cl == nil || c.cl.State() != engine.ClientConnected {
 			c.close("the room was reset or the session ended")
 			return
 		}
-		c.run(h, rq)
+		c.run(h, rq, ids)
 	})
 	if !ok {
 		c.close("the room is closed or too busy")
@@ -465,8 +478,9 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 	return ok
 }
 
-// run executes a request on the room goroutine; the reply is sent when the engine answers.
-func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
+// run executes a request with the connection's ids on the room goroutine; the reply is sent
+// when the engine answers.
+func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) {
 	cl := c.cl
 	if rq.Unknown {
 		c.refuse(h)
@@ -482,10 +496,14 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.OK)))
 		return
 	case zkdb.OpWhoAmI:
-		c.send(zkwire.AppendWhoAmIReply(nil, c.header(h.Xid, zkdb.OK), []zkwire.ClientInfo{{AuthScheme: "ip", User: hostOf(c.nc.RemoteAddr().String())}}))
+		infos := make([]zkwire.ClientInfo, len(ids))
+		for i, id := range ids {
+			infos[i] = zkwire.ClientInfo{AuthScheme: id.Scheme, User: id.UserName()}
+		}
+		c.send(zkwire.AppendWhoAmIReply(nil, c.header(h.Xid, zkdb.OK), infos))
 		return
 	case zkdb.OpGetEphemerals, zkdb.OpGetAllChildrenNumber:
-		c.serverRead(h, rq)
+		c.serverRead(h, rq, ids)
 		return
 	case zkdb.OpCloseSession:
 		c.outstanding.Add(1)
@@ -502,11 +520,15 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
 		return
 	}
+	op.Auth = ids
 	c.outstanding.Add(1)
 	cl.Submit(op, watch, func(rep engine.Reply) {
 		c.outstanding.Add(-1)
 		if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
 			c.lastZxid.Store(int64(rep.Zxid))
+		}
+		if rq.Type == zkdb.OpGetACL && rep.Err == zkdb.OK && !zkdb.Permits(rep.ACL, zkdb.PermAdmin, ids) {
+			rep.ACL = redactDigests(rep.ACL)
 		}
 		c.send(encodeReply(c.header(h.Xid, rep.Err), rq, rep))
 	})
@@ -521,11 +543,15 @@ func (c *zkConn) refuse(h zkwire.RequestHeader) {
 }
 
 // serverRead answers the server-local reads the engine's request path does not model.
-func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request) {
+func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) {
 	p := c.z.room.c.Peer(c.id)
 	tree := p.Tree()
 	hdr := c.header(h.Xid, zkdb.OK)
 	hdr.Zxid = tree.LastProcessedZxid()
+	if hdr.Err = tree.CheckRead(&zkdb.Op{Type: rq.Type, Path: rq.Path, Auth: ids}); hdr.Err != zkdb.OK {
+		c.send(zkwire.AppendReply(nil, hdr))
+		return
+	}
 	switch rq.Type {
 	case zkdb.OpGetEphemerals:
 		var out []string
@@ -551,6 +577,20 @@ func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request) {
 		})
 		c.send(zkwire.AppendAllChildrenNumberReply(nil, hdr, n))
 	}
+}
+
+// redactDigests hides the password hashes of digest entries from a reader without ADMIN
+// ("user:x"), as FinalRequestProcessor does for getACL.
+func redactDigests(acl []zkdb.ACL) []zkdb.ACL {
+	out := make([]zkdb.ACL, len(acl))
+	for i, a := range acl {
+		if a.Scheme == "digest" {
+			user, _, _ := strings.Cut(a.ID, ":")
+			a.ID = user + ":x"
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func hostOf(addr string) string {

@@ -496,3 +496,96 @@ func TestZKUnservedOpZxid(t *testing.T) {
 		t.Fatalf("addWatch: %v zxid %v, want UNIMPLEMENTED zxid %v", got.err, got.zxid, r.zxid)
 	}
 }
+
+// TestZKACLs: ZooKeeper 3.8's ACL model through go-zookeeper: "auth" ACLs expand to the
+// session's digest ids, every op checks its permission (NOAUTH), getACL hides digests from a
+// reader without ADMIN, auth is re-sent and kept across a reconnect to another server, and
+// whoAmI lists the connection's ids.
+func TestZKACLs(t *testing.T) {
+	l := startLab(t, 3, 1)
+	owner, _ := l.connect(l.addrs()...)
+	if err := owner.AddAuth("digest", []byte("alice:secret")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Create("/owned", []byte("mine"), 0, zk.AuthACL(zk.PermAll)); err != nil {
+		t.Fatalf("create with CREATOR_ALL_ACL after addauth: %v", err)
+	}
+	acl, _, err := owner.GetACL("/owned")
+	aliceID := "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E="
+	if err != nil || len(acl) != 1 || acl[0].Scheme != "digest" || acl[0].ID != aliceID || acl[0].Perms != zk.PermAll {
+		t.Fatalf("getACL: %v %v", acl, err)
+	}
+	readable := append(zk.WorldACL(zk.PermRead), zk.DigestACL(zk.PermAll, "alice", "secret")...)
+	if _, err := owner.Create("/readable", nil, 0, readable); err != nil {
+		t.Fatal(err)
+	}
+
+	other, _ := l.connect(l.addrs()...)
+	if _, err := other.Create("/x", nil, 0, zk.AuthACL(zk.PermAll)); err != zk.ErrInvalidACL {
+		t.Fatalf("CREATOR_ALL_ACL without auth: %v, want INVALIDACL", err)
+	}
+	if _, _, err := other.Get("/owned"); err != zk.ErrNoAuth {
+		t.Fatalf("get without auth: %v", err)
+	}
+	if _, err := other.Set("/owned", nil, -1); err != zk.ErrNoAuth {
+		t.Fatalf("set without auth: %v", err)
+	}
+	if _, err := other.Create("/owned/c", nil, 0, zk.WorldACL(zk.PermAll)); err != zk.ErrNoAuth {
+		t.Fatalf("create child without auth: %v", err)
+	}
+	if err := other.Delete("/readable", -1); err != nil {
+		t.Fatalf("delete needs DELETE on the parent (world has it on /): %v", err)
+	}
+	owner.Create("/readable", nil, 0, readable)
+	if ok, _, err := other.Exists("/owned"); !ok || err != nil {
+		t.Fatalf("exists needs no permission: %v %v", ok, err)
+	}
+	if acl, _, err := other.GetACL("/readable"); err != nil || len(acl) != 2 || acl[1].ID != "alice:x" {
+		t.Fatalf("getACL without ADMIN: %v %v, want the digest hidden", acl, err)
+	}
+	if _, err := other.Multi(&zk.SetDataRequest{Path: "/owned", Data: []byte("y"), Version: -1}); err != zk.ErrNoAuth {
+		t.Fatalf("multi without auth: %v", err)
+	}
+	if err := other.AddAuth("digest", []byte("alice:secret")); err != nil {
+		t.Fatal(err)
+	}
+	if data, _, err := other.Get("/owned"); err != nil || string(data) != "mine" {
+		t.Fatalf("get after addauth: %q %v", data, err)
+	}
+
+	// The auth survives a move to another server (the client re-sends it).
+	id := 0
+	for i := 1; i <= 3; i++ {
+		if l.addr(i) == owner.Server() {
+			id = i
+		}
+	}
+	call(t, l.ts, "POST", fmt.Sprintf("/api/rooms/main/nodes/%d/crash", id), "")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err = owner.Set("/owned", []byte("moved"), -1)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("set after moving to another server: %v", err)
+	}
+
+	// whoAmI, by hand (go-zookeeper has no call for it).
+	c2 := rawSession(t, l.addr(2))
+	auth := str(be32(nil, 0), "digest")
+	auth = append(be32(auth, int32(len("bob:pw"))), "bob:pw"...)
+	c2.send(zkwire.XidAuth, zkdb.OpAuth, auth)
+	if r, ok := c2.read(); !ok || r.err != zkdb.OK {
+		t.Fatalf("auth: %+v", r)
+	}
+	r := c2.call(1, zkdb.OpWhoAmI, nil)
+	want := be32(nil, 2)
+	want = str(str(want, "ip"), "127.0.0.1")
+	want = str(str(want, "digest"), "bob")
+	if r.err != zkdb.OK || string(r.body) != string(want) {
+		t.Fatalf("whoAmI body % x, want % x", r.body, want)
+	}
+}

@@ -14,8 +14,8 @@
 // outcome is the same as ZooKeeper's.
 //
 // Differences from ZooKeeper 3.8, on purpose:
-//   - There is no authentication: ACLs are validated and stored (INVALIDACL) but never
-//     enforced, so NOAUTH is never returned.
+//   - ACLs are checked (NOAUTH) against the ids an Op carries (Op.Auth), which the client
+//     port fills from its connection; there is no "super" id and no SASL.
 //   - Only ephemeral creates check the session (SESSIONEXPIRED); other writes do not.
 //   - Data larger than MaxDataBytes is refused with BADARGUMENTS (ZooKeeper closes the
 //     connection when a packet exceeds jute.maxbuffer, so its clients never get that far).

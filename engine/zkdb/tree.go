@@ -152,6 +152,27 @@ func (t *DataTree) GetACL(path string) ([]ACL, Stat, Err) {
 	return slices.Clone(n.acl), n.statValue(), OK
 }
 
+// CheckRead is the permission check of a read op from a connection with op.Auth
+// (FinalRequestProcessor): getData, getChildren(2) and getAllChildrenNumber need READ, getACL
+// READ or ADMIN, exists nothing. It returns NOAUTH, or OK (also when the node is missing:
+// the read itself then answers NONODE), and sets no watch.
+func (t *DataTree) CheckRead(op *Op) Err {
+	var perm int32
+	switch op.Type {
+	case OpGetData, OpGetChildren, OpGetChildren2, OpGetAllChildrenNumber:
+		perm = PermRead
+	case OpGetACL:
+		perm = PermRead | PermAdmin
+	default:
+		return OK
+	}
+	n := t.nodes[lookupPath(op.Path)]
+	if n == nil {
+		return OK
+	}
+	return allowed(n, perm, op.Auth)
+}
+
 // Sessions returns a copy of the session table: session id -> timeout, ms.
 func (t *DataTree) Sessions() map[int64]int32 {
 	out := make(map[int64]int32, len(t.sessions))

@@ -24,6 +24,10 @@ type Op struct {
 	Timeout int32
 	// Ops are the operations of a multi.
 	Ops []Op
+	// Auth holds the ids of the connection that sent the op (ZooKeeper's Request.authInfo),
+	// for the ACL checks (NOAUTH) and the expansion of "auth" ACL entries. A multi's ops are
+	// checked with the multi's Auth. Nil means no identity: only world:anyone grants.
+	Auth []ID
 }
 
 // Txn is a proposal's content: what the leader assigned (zxid, time, session, cxid) plus the
@@ -61,6 +65,13 @@ func hashOp(h uint64, op *Op) uint64 {
 	h = fnvUint64(h, uint64(len(op.Ops)))
 	for i := range op.Ops {
 		h = hashOp(h, &op.Ops[i])
+	}
+	if len(op.Auth) > 0 { // absent from older txns' hashes
+		h = fnvUint64(h, uint64(len(op.Auth)))
+		for _, id := range op.Auth {
+			h = fnvString(h, id.Scheme)
+			h = fnvString(h, id.ID)
+		}
 	}
 	return h
 }

@@ -104,8 +104,8 @@ func TestSetData(t *testing.T) {
 		t.Fatalf("after empty setData: %q %+v", data, st)
 	}
 	f.must(0, Op{Type: OpSetData, Path: "/n", Data: make([]byte, MaxDataBytes), Version: -1})
-	// The built-in config node accepts setData (its ACL is not enforced in zablab).
-	f.must(0, setData("/zookeeper/config", "server.1=...", -1))
+	// The built-in config node is read-only for world (ZOOKEEPER-2014).
+	f.expectErr(0, setData("/zookeeper/config", "server.1=...", -1), ErrNoAuth)
 }
 
 func TestSetACL(t *testing.T) {
@@ -115,7 +115,7 @@ func TestSetACL(t *testing.T) {
 	f.must(0, create("/n/c", ""))
 	f.tree.GetData("/n", 1)
 	f.tree.GetChildren("/n", 2)
-	ipACL := []ACL{{PermRead, "ip", "127.0.0.1"}}
+	ipACL := []ACL{{PermRead | PermAdmin, "ip", "127.0.0.1"}}
 	f.expectErr(0, Op{Type: OpSetACL, Path: "n", ACL: ipACL, Version: -1}, ErrBadArguments)
 	f.expectErr(0, Op{Type: OpSetACL, Path: "/missing", Version: -1}, ErrInvalidACL) // before NONODE
 	f.expectErr(0, Op{Type: OpSetACL, Path: "/missing", ACL: ipACL, Version: -1}, ErrNoNode)
@@ -132,7 +132,10 @@ func TestSetACL(t *testing.T) {
 	if acl, _, _ := f.tree.GetACL("/n"); !reflect.DeepEqual(acl, ipACL) {
 		t.Fatalf("acl %v", acl)
 	}
-	_, evs = f.must(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1})
+	// Now only 127.0.0.1 may change the ACL.
+	f.expectErr(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1}, ErrNoAuth)
+	f.expectErr(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1, Auth: []ID{{"ip", "10.0.0.1"}}}, ErrNoAuth)
+	_, evs = f.must(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1, Auth: []ID{{"ip", "127.0.0.1"}}})
 	expectEvents(t, evs)
 	if f.stat("/n").Aversion != 2 || f.tree.WatchCount() != 2 {
 		t.Fatalf("aversion %d, watches %d", f.stat("/n").Aversion, f.tree.WatchCount())
