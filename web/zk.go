@@ -448,10 +448,6 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		c.waitFlushed()
 		c.close("authentication scheme not supported (only digest and ip)")
 		return false
-	case rq.NullPath:
-		// ZooKeeper decodes a null path and then fails on it: MARSHALLINGERROR.
-		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrMarshallingError)))
-		return true
 	case rq.Unknown && !knownOp(rq.Type):
 		// ZooKeeper's UnimplementedRequestProcessor: zxid -1, then the connection closes.
 		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Zxid: -1, Err: zkdb.ErrUnimplemented}))
@@ -483,12 +479,23 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) {
 	cl := c.cl
 	if rq.Unknown {
-		c.refuse(h)
+		c.refuse(h, zkdb.ErrUnimplemented)
+		return
+	}
+	if rq.NullPath {
+		// ZooKeeper decodes a null path and then fails on it: MARSHALLINGERROR, for a write
+		// in an error txn (PrepRequestProcessor), for a read at once.
+		if _, write := rq.WriteOp(); !write {
+			c.refuse(h, zkdb.ErrMarshallingError)
+			return
+		}
+		rq = &zkwire.Request{Type: rq.Type}
+		c.submit(h, rq, zkdb.Op{Type: zkdb.OpError}, false)
 		return
 	}
 	switch rq.Type {
 	case zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches, zkdb.OpMultiRead:
-		c.refuse(h)
+		c.refuse(h, zkdb.ErrUnimplemented)
 		return
 	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
 		w := rq.Watches
@@ -521,23 +528,28 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) 
 		return
 	}
 	op.Auth = ids
+	c.submit(h, rq, op, watch)
+}
+
+// submit hands op to the engine; the reply is encoded for rq when the engine answers.
+func (c *zkConn) submit(h zkwire.RequestHeader, rq *zkwire.Request, op zkdb.Op, watch bool) {
 	c.outstanding.Add(1)
-	cl.Submit(op, watch, func(rep engine.Reply) {
+	c.cl.Submit(op, watch, func(rep engine.Reply) {
 		c.outstanding.Add(-1)
 		if rep.Zxid > zkdb.Zxid(c.lastZxid.Load()) {
 			c.lastZxid.Store(int64(rep.Zxid))
 		}
-		if rq.Type == zkdb.OpGetACL && rep.Err == zkdb.OK && !zkdb.Permits(rep.ACL, zkdb.PermAdmin, ids) {
+		if rq.Type == zkdb.OpGetACL && rep.Err == zkdb.OK && !zkdb.Permits(rep.ACL, zkdb.PermAdmin, op.Auth) {
 			rep.ACL = redactDigests(rep.ACL)
 		}
 		c.send(encodeReply(c.header(h.Xid, rep.Err), rq, rep))
 	})
 }
 
-// refuse answers an op ZooKeeper knows but zablab does not serve with UNIMPLEMENTED and the
-// server's last zxid, as FinalRequestProcessor stamps its replies.
-func (c *zkConn) refuse(h zkwire.RequestHeader) {
-	hdr := c.header(h.Xid, zkdb.ErrUnimplemented)
+// refuse answers a request with an error and the server's last zxid, as
+// FinalRequestProcessor stamps its replies.
+func (c *zkConn) refuse(h zkwire.RequestHeader, err zkdb.Err) {
+	hdr := c.header(h.Xid, err)
 	hdr.Zxid = c.z.room.c.Peer(c.id).LastProcessedZxid()
 	c.send(zkwire.AppendReply(nil, hdr))
 }

@@ -126,7 +126,8 @@ func createBody(path string, data []byte, mode zkdb.CreateMode) []byte {
 
 // TestZKNullStrings: kazoo's CREATOR_ALL_ACL writes the id as a null string; ZooKeeper reads
 // it (and refuses the ACL without an authenticated id: INVALIDACL), the connection stays.
-// A null path is MARSHALLINGERROR.
+// A null path is MARSHALLINGERROR: at once for a read, in an error txn (using a zxid) for a
+// write.
 func TestZKNullStrings(t *testing.T) {
 	l := startLab(t, 3, 1)
 	c := rawSession(t, l.addr(1))
@@ -140,8 +141,13 @@ func TestZKNullStrings(t *testing.T) {
 	if r := c.call(2, zkdb.OpExists, append(nullStr(nil), 0)); r.err != zkdb.ErrMarshallingError {
 		t.Fatalf("exists(null): %v, want MARSHALLINGERROR", r.err)
 	}
-	if r := c.call(3, zkdb.OpExists, append(str(nil, "/"), 0)); r.err != zkdb.OK {
+	r := c.call(3, zkdb.OpExists, append(str(nil, "/"), 0))
+	if r.err != zkdb.OK {
 		t.Fatalf("the connection must stay usable: %v", r.err)
+	}
+	w := c.call(4, zkdb.OpSetData, be32(be32(nullStr(nil), 0), -1))
+	if w.err != zkdb.ErrMarshallingError || w.zxid <= r.zxid {
+		t.Fatalf("setData(null): %v zxid %v, want MARSHALLINGERROR in a txn after %v", w.err, w.zxid, r.zxid)
 	}
 }
 
@@ -574,7 +580,7 @@ func TestZKACLs(t *testing.T) {
 	}
 
 	// whoAmI, by hand (go-zookeeper has no call for it).
-	c2 := rawSession(t, l.addr(2))
+	c2 := rawSession(t, l.addr(id%3+1)) // a server that runs
 	auth := str(be32(nil, 0), "digest")
 	auth = append(be32(auth, int32(len("bob:pw"))), "bob:pw"...)
 	c2.send(zkwire.XidAuth, zkdb.OpAuth, auth)

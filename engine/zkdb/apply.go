@@ -46,6 +46,9 @@ func (t *DataTree) applyOp(txn *Txn, op *Op) Result {
 	case OpReconfig:
 		// PrepRequestProcessor refuses it in a txn while reconfigEnabled is false.
 		return Result{Err: ErrReconfigDisabled}
+	case OpError:
+		// A write request PrepRequestProcessor could not process (a null path): its error txn.
+		return Result{Err: ErrMarshallingError}
 	}
 	return Result{Err: ErrUnimplemented}
 }

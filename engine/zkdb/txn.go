@@ -9,7 +9,8 @@ const MaxDataBytes = 1 << 20
 type Op struct {
 	// Type is OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL, OpDelete,
 	// OpDeleteContainer, OpSetData, OpSetACL, OpCheck, OpMulti, OpCreateSession,
-	// OpCloseSession or OpReconfig (always RECONFIGDISABLED).
+	// OpCloseSession, OpReconfig (always RECONFIGDISABLED) or OpError (a request the server
+	// could not process, such as one with a null path: always MARSHALLINGERROR).
 	Type OpType
 	Path string
 	Data []byte

@@ -182,9 +182,11 @@ func TestDeleteContainer(t *testing.T) {
 
 func TestUnsupportedTxnTypes(t *testing.T) {
 	f := newFixture(t)
-	for _, typ := range []OpType{OpGetData, OpSync, OpPing, OpError, OpType(55)} {
+	for _, typ := range []OpType{OpGetData, OpSync, OpPing, OpType(55)} {
 		f.expectErr(0, Op{Type: typ, Path: "/"}, ErrUnimplemented)
 	}
+	// An error txn of a request that could not be processed.
+	f.expectErr(0, Op{Type: OpError}, ErrMarshallingError)
 	// reconfig is an error txn while reconfigEnabled is false, as in ZooKeeper 3.8.
 	f.expectErr(0, Op{Type: OpReconfig}, ErrReconfigDisabled)
 }
