@@ -49,6 +49,9 @@ type ZKPorts struct {
 	// followed is the cluster whose server states open and close the listeners (room
 	// goroutine only).
 	followed *engine.Cluster
+	// lastZxid holds each server's last processed zxid as the room last reported it, for
+	// ping replies, which the connection answers at once (fixed keys, set at start).
+	lastZxid map[int]*atomic.Int64
 }
 
 // StartZKPorts listens for servers 1..n. A busy port is reported in the returned warnings and
@@ -58,7 +61,10 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
 	z := &ZKPorts{room: room, host: host, base: base, logf: logf, ports: map[int]int{},
-		listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}}
+		listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}, lastZxid: map[int]*atomic.Int64{}}
+	for id := 1; id <= n; id++ {
+		z.lastZxid[id] = new(atomic.Int64)
+	}
 	var warnings []string
 	for id := 1; id <= n; id++ {
 		port := base + id
@@ -94,14 +100,37 @@ func (z *ZKPorts) follow(c *engine.Cluster) {
 	if z.followed != c {
 		z.followed = c
 		c.OnEvent(func(e *engine.Event) {
-			if e.Kind == engine.EvState && z.followed == c {
+			if z.followed != c {
+				return
+			}
+			switch e.Kind {
+			case engine.EvState:
 				z.syncListener(c, e.Node)
+				z.noteZxid(c, e.Node)
+			case engine.EvCommit, engine.EvSnapshot, engine.EvTruncated:
+				z.noteZxid(c, e.Node)
 			}
 		})
 	}
 	for id := 1; id <= c.Size(); id++ {
 		z.syncListener(c, id)
+		z.noteZxid(c, id)
 	}
+}
+
+// noteZxid records server id's last processed zxid for its ping replies.
+func (z *ZKPorts) noteZxid(c *engine.Cluster, id int) {
+	if v, p := z.lastZxid[id], c.Peer(id); v != nil && p != nil {
+		v.Store(int64(p.LastProcessedZxid()))
+	}
+}
+
+// serverZxid is server id's last processed zxid as last reported by the room.
+func (z *ZKPorts) serverZxid(id int) zkdb.Zxid {
+	if v := z.lastZxid[id]; v != nil {
+		return zkdb.Zxid(v.Load())
+	}
+	return 0
 }
 
 // syncListener closes server id's listener if the server is down and reopens it on the same
@@ -429,8 +458,9 @@ func (c *zkConn) header(xid int32, err zkdb.Err) zkwire.ReplyHeader {
 func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 	switch {
 	case rq.Type == zkdb.OpPing:
-		// Answered by this server at once, in wall-clock time, whatever the room's speed.
-		c.send(zkwire.AppendPingReply(nil, zkdb.Zxid(c.lastZxid.Load())))
+		// Answered by this server at once, in wall-clock time, whatever the room's speed,
+		// with the server's last processed zxid.
+		c.send(zkwire.AppendPingReply(nil, max(c.z.serverZxid(c.id), zkdb.Zxid(c.lastZxid.Load()))))
 		return true
 	case rq.Type == zkdb.OpAuth:
 		// ZooKeeper answers auth with zxid 0. A digest adds its id (once); ip has it already.

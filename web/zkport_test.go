@@ -595,3 +595,16 @@ func TestZKACLs(t *testing.T) {
 		t.Fatalf("whoAmI body % x, want % x", r.body, want)
 	}
 }
+
+// TestZKPingZxid: a ping reply carries the server's last processed zxid
+// (FinalRequestProcessor), including txns of other clients.
+func TestZKPingZxid(t *testing.T) {
+	l := startLab(t, 3, 1)
+	id := l.leader()
+	idle := rawSession(t, l.addr(id))
+	busy := rawSession(t, l.addr(id))
+	r := busy.call(1, zkdb.OpCreate, createBody("/a", nil, zkdb.Persistent))
+	if p := idle.call(zkwire.XidPing, zkdb.OpPing, nil); p.zxid != r.zxid {
+		t.Fatalf("ping zxid %v, want the server's %v", p.zxid, r.zxid)
+	}
+}
