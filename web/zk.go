@@ -49,6 +49,10 @@ type ZKPorts struct {
 	// followed is the cluster whose server states open and close the listeners (room
 	// goroutine only).
 	followed *engine.Cluster
+	// superDigest is ZooKeeper's zookeeper.DigestAuthenticationProvider.superDigest
+	// ("super:base64hash"): a connection that adds this digest gets the "super" id, which
+	// every ACL permits. Empty: none.
+	superDigest atomic.Pointer[string]
 	// lastZxid holds each server's last processed zxid as the room last reported it, for
 	// ping replies, which the connection answers at once (fixed keys, set at start).
 	lastZxid map[int]*atomic.Int64
@@ -158,6 +162,12 @@ func (z *ZKPorts) syncListener(c *engine.Cluster, id int) {
 		go z.accept(id, ln)
 	}
 }
+
+// SetSuperDigest sets the digest id ("super:base64(sha1(super:password))", as zkCli's
+// DigestAuthenticationProvider.generateDigest prints it) whose addauth makes a connection
+// super user, as ZooKeeper's -Dzookeeper.DigestAuthenticationProvider.superDigest does; ""
+// turns it off.
+func (z *ZKPorts) SetSuperDigest(digest string) { z.superDigest.Store(&digest) }
 
 // Port is server id's client port (also while the server is down), 0 if it has none.
 func (z *ZKPorts) Port(id int) int {
@@ -467,8 +477,9 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 		if rq.Auth != nil && (rq.Auth.Scheme == "digest" || rq.Auth.Scheme == "ip") {
 			if rq.Auth.Scheme == "digest" {
 				id := zkdb.ID{Scheme: "digest", ID: zkdb.DigestID(string(rq.Auth.Auth))}
-				if !slices.Contains(c.ids, id) {
-					c.ids = append(slices.Clip(c.ids), id)
+				c.addID(id)
+				if super := c.z.superDigest.Load(); super != nil && *super != "" && id.ID == *super {
+					c.addID(zkdb.ID{Scheme: "super"})
 				}
 			}
 			c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid}))
@@ -618,6 +629,13 @@ func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, ids []zk
 			return true
 		})
 		c.send(zkwire.AppendAllChildrenNumberReply(nil, hdr, n))
+	}
+}
+
+// addID adds an id to the connection's ids once (ServerCnxn.addAuthInfo).
+func (c *zkConn) addID(id zkdb.ID) {
+	if !slices.Contains(c.ids, id) {
+		c.ids = append(slices.Clip(c.ids), id)
 	}
 }
 

@@ -608,3 +608,25 @@ func TestZKPingZxid(t *testing.T) {
 		t.Fatalf("ping zxid %v, want the server's %v", p.zxid, r.zxid)
 	}
 }
+
+// TestZKSuperDigest: with a super digest set, a connection that adds it may do anything.
+func TestZKSuperDigest(t *testing.T) {
+	l := startLab(t, 3, 1)
+	l.zk.SetSuperDigest(zkdb.DigestID("super:admin"))
+	owner, _ := l.connect(l.addr(1))
+	owner.AddAuth("digest", []byte("alice:secret"))
+	if _, err := owner.Create("/owned", []byte("mine"), 0, zk.AuthACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := l.connect(l.addr(2))
+	if _, _, err := admin.Get("/owned"); err != zk.ErrNoAuth {
+		t.Fatalf("before addauth: %v", err)
+	}
+	admin.AddAuth("digest", []byte("super:admin"))
+	if _, err := admin.Set("/owned", []byte("mine now"), -1); err != nil {
+		t.Fatalf("super setData: %v", err)
+	}
+	if acl, _, err := admin.GetACL("/owned"); err != nil || acl[0].ID != "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=" {
+		t.Fatalf("super getACL: %v %v (digests shown to ADMIN)", acl, err)
+	}
+}
