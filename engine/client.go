@@ -366,6 +366,7 @@ func (cl *Client) submit(op zkdb.Op, watch bool, cb func(Reply)) { cl.submitOp(o
 func (cl *Client) submitOp(op zkdb.Op, watch bool, cb func(Reply), ref uint64) {
 	cl.cxid++
 	o := &clientOp{cxid: cl.cxid, op: op, watch: watch, cb: cb, ref: ref}
+	cl.closing = cl.closing || op.Type == zkdb.OpCloseSession // answered like Close's
 	if cl.state == ClientExpired || cl.state == ClientClosed {
 		o.done, o.reply = true, Reply{Err: zkdb.ErrSessionExpired}
 		cl.finish(o)

@@ -130,6 +130,10 @@ type Config struct {
 	SnapCount int `json:"snapCount"`
 	// SnapshotSizeFactor is ZooKeeper's snapshotSizeFactor (negative turns txn-log sync off).
 	SnapshotSizeFactor float64 `json:"snapshotSizeFactor"`
+	// ClientPortBase, when positive, is the client port base of the servers (server N
+	// listens on base+N); /zookeeper/config then lists the client ports as a dynamic
+	// configuration does. Zero leaves them out, as a static configuration does.
+	ClientPortBase int `json:"clientPortBase,omitempty"`
 	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
 	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
 	StartCounter uint32 `json:"startCounter,omitempty"`

@@ -28,8 +28,22 @@ type Disk struct {
 
 const keptSnapshots = 3
 
-func newDisk() *Disk {
-	t := zkdb.NewDataTree()
+// ensemble is the membership every server's tree shows in /zookeeper/config: the voters
+// and observers with peer ports 2888 and 3888 shifted by id-1, as on one host.
+func (c *Cluster) ensemble() zkdb.Ensemble {
+	var e zkdb.Ensemble
+	for id := 1; id <= c.cfg.Voters+c.cfg.Observers; id++ {
+		s := zkdb.EnsembleServer{ID: id, Observer: id > c.cfg.Voters, QuorumPort: 2887 + id, ElectionPort: 3887 + id}
+		if c.cfg.ClientPortBase > 0 {
+			s.ClientPort = c.cfg.ClientPortBase + id
+		}
+		e.Servers = append(e.Servers, s)
+	}
+	return e
+}
+
+func newDisk(e zkdb.Ensemble) *Disk {
+	t := zkdb.NewDataTreeFor(e)
 	return &Disk{snaps: []*Snapshot{{Zxid: 0, Tree: t, Bytes: t.ApproxBytes()}}}
 }
 

@@ -52,7 +52,7 @@ type Peer struct {
 }
 
 func newPeer(c *Cluster, id int, observer bool) *Peer {
-	return &Peer{c: c, id: id, observer: observer, disk: newDisk(), state: Down, phase: PhaseNone}
+	return &Peer{c: c, id: id, observer: observer, disk: newDisk(c.ensemble()), state: Down, phase: PhaseNone}
 }
 
 // ID is the server id (myid).

@@ -185,6 +185,10 @@ func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
 		w = cl.id
 	}
 	t := p.tree
+	if r.Err = t.CheckRead(&o.op); r.Err != zkdb.OK {
+		r.Zxid = t.LastProcessedZxid()
+		return r
+	}
 	switch o.op.Type {
 	case zkdb.OpGetData:
 		r.Data, r.Stat, r.Err = t.GetData(o.op.Path, w)

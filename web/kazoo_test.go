@@ -32,6 +32,15 @@ print("txn", [type(r).__name__ for r in tx.commit()])
 lock = zk.Lock("/kazoo/lock", "me")
 with lock:
     print("locked", lock.is_acquired)
+from kazoo.security import CREATOR_ALL_ACL
+from kazoo.exceptions import InvalidACLError
+try:
+    zk.create("/kazoo/owned", b"mine", acl=CREATOR_ALL_ACL)
+except InvalidACLError:
+    print("creator acl refused without auth")
+zk.add_auth("digest", "alice:secret")
+zk.create("/kazoo/owned", b"mine", acl=CREATOR_ALL_ACL)
+print("owned by", zk.get_acls("/kazoo/owned")[0][0].id.id)
 zk.stop()
 print("done")
 `
@@ -53,7 +62,8 @@ func TestKazoo(t *testing.T) {
 		t.Fatalf("kazoo: %v\n%s", err, out)
 	}
 	for _, want := range []string{"children ['node0000000000']", "watch [b'v2', b'v3']",
-		"txn ['RolledBackError', 'BadVersionError']", "locked True", "done"} {
+		"txn ['RolledBackError', 'BadVersionError']", "locked True",
+		"creator acl refused without auth", "owned by alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=", "done"} {
 		if !strings.Contains(string(out), want) {
 			t.Fatalf("kazoo output lacks %q:\n%s", want, out)
 		}

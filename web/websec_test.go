@@ -260,7 +260,7 @@ func TestZKUnreadRepliesAreBounded(t *testing.T) {
 	z, _ := StartZKPorts(l.s.Main(), "127.0.0.1", -1, 3, book.logf) // a second set of ports, logging to book
 	t.Cleanup(z.Close)
 	good, _ := l.connect(l.addr(2))
-	big := make([]byte, engine.MaxDataBytes)
+	big := make([]byte, engine.MaxDataBytes-1024) // within the 0xfffff-byte frame limit
 	if _, err := good.Create("/big", big, 0, zk.WorldACL(zk.PermAll)); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,24 +29,39 @@ const maxOutstanding = 1000
 // but not yet sent; a client that pipelines requests and does not read is closed beyond it.
 const maxQueuedReplyBytes = 16 << 20
 
-// maxFrame is jute.maxbuffer (1 MiB of data) plus room for headers.
-const maxFrame = engine.MaxDataBytes + 1024
+// maxFrame is jute.maxbuffer (0xfffff): ZooKeeper closes a connection whose frame
+// announces more.
+const maxFrame = zkwire.MaxFrameSize
 
 // ZKPorts serves ZooKeeper's client protocol for every server of one room: server N listens
 // on 127.0.0.1:(base+N). Each connection is one real client session half; the engine half is
 // an external engine.Client owned by the room goroutine.
 type ZKPorts struct {
 	room *Room
+	host string
 	base int
 	logf func(format string, args ...any)
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// ports holds each server's client port, kept while its listener is closed.
+	ports     map[int]int
 	listeners map[int]net.Listener
 	conns     map[*zkConn]struct{}
 	closed    bool
 	wg        sync.WaitGroup
 	// byConn finds a connection by its engine id (owned by the room goroutine).
 	byConn map[uint64]*zkConn
+
+	// followed is the cluster whose server states open and close the listeners (room
+	// goroutine only).
+	followed *engine.Cluster
+	// superDigest is ZooKeeper's zookeeper.DigestAuthenticationProvider.superDigest
+	// ("super:base64hash"): a connection that adds this digest gets the "super" id, which
+	// every ACL permits. Empty: none.
+	superDigest atomic.Pointer[string]
+	// lastZxid holds each server's last processed zxid as the room last reported it, for
+	// ping replies, which the connection answers at once (fixed keys, set at start).
+	lastZxid map[int]*atomic.Int64
 }
 
 // StartZKPorts listens for servers 1..n. A busy port is reported in the returned warnings and
@@ -54,16 +70,12 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 	if logf == nil {
 		logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
-	z := &ZKPorts{room: room, base: base, logf: logf, listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{},
+	z := &ZKPorts{room: room, host: host, base: base, logf: logf, ports: map[int]int{},
+		listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}, lastZxid: map[int]*atomic.Int64{},
 		byConn: map[uint64]*zkConn{}}
-	room.do(func() (any, error) {
-		room.onNewCluster = func() { z.closeConns("the room got a new cluster: its sessions are gone") }
-		ms, _ := room.sink.(portSets)
-		ms = append(ms, z)
-		room.sink = ms
-		room.c.SetExternalSink(ms)
-		return nil, nil
-	})
+	for id := 1; id <= n; id++ {
+		z.lastZxid[id] = new(atomic.Int64)
+	}
 	var warnings []string
 	for id := 1; id <= n; id++ {
 		port := base + id
@@ -76,24 +88,106 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 			warnings = append(warnings, fmt.Sprintf("server %d: cannot listen for ZooKeeper clients on %s: %v", id, addr, err))
 			continue
 		}
+		z.ports[id] = ln.Addr().(*net.TCPAddr).Port
 		z.listeners[id] = ln
 		z.wg.Add(1)
 		go z.accept(id, ln)
 	}
+	room.do(func() (any, error) {
+		room.onNewCluster = func() {
+			z.closeConns("the room got a new cluster: its sessions are gone")
+			// adopt installs the new cluster after this hook returns.
+			go room.post(func() { z.follow(room.c) })
+		}
+		z.follow(room.c)
+		ms, _ := room.sink.(portSets)
+		ms = append(ms, z)
+		room.sink = ms
+		room.c.SetExternalSink(ms)
+		return nil, nil
+	})
 	return z, warnings
 }
 
-// Port is server id's client port, 0 if it has none.
+// follow makes the listeners track the servers of c: closed while a server is down, open
+// while it runs. It runs on the room goroutine.
+func (z *ZKPorts) follow(c *engine.Cluster) {
+	if z.followed != c {
+		z.followed = c
+		c.OnEvent(func(e *engine.Event) {
+			if z.followed != c {
+				return
+			}
+			switch e.Kind {
+			case engine.EvState:
+				z.syncListener(c, e.Node)
+				z.noteZxid(c, e.Node)
+			case engine.EvCommit, engine.EvSnapshot, engine.EvTruncated:
+				z.noteZxid(c, e.Node)
+			}
+		})
+	}
+	for id := 1; id <= c.Size(); id++ {
+		z.syncListener(c, id)
+		z.noteZxid(c, id)
+	}
+}
+
+// noteZxid records server id's last processed zxid for its ping replies.
+func (z *ZKPorts) noteZxid(c *engine.Cluster, id int) {
+	if v, p := z.lastZxid[id], c.Peer(id); v != nil && p != nil {
+		v.Store(int64(p.LastProcessedZxid()))
+	}
+}
+
+// serverZxid is server id's last processed zxid as last reported by the room.
+func (z *ZKPorts) serverZxid(id int) zkdb.Zxid {
+	if v := z.lastZxid[id]; v != nil {
+		return zkdb.Zxid(v.Load())
+	}
+	return 0
+}
+
+// syncListener closes server id's listener if the server is down and reopens it on the same
+// port if it runs.
+func (z *ZKPorts) syncListener(c *engine.Cluster, id int) {
+	p := c.Peer(id)
+	down := p == nil || p.State() == engine.Down
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	port, ok := z.ports[id]
+	ln := z.listeners[id]
+	switch {
+	case z.closed || !ok:
+	case down && ln != nil:
+		ln.Close()
+		delete(z.listeners, id)
+	case !down && ln == nil:
+		ln, err := net.Listen("tcp", net.JoinHostPort(z.host, fmt.Sprint(port)))
+		if err != nil {
+			z.logf("zk server %d: cannot listen again on port %d: %v", id, port, err)
+			return
+		}
+		z.listeners[id] = ln
+		z.wg.Add(1)
+		go z.accept(id, ln)
+	}
+}
+
+// SetSuperDigest sets the digest id ("super:base64(sha1(super:password))", as zkCli's
+// DigestAuthenticationProvider.generateDigest prints it) whose addauth makes a connection
+// super user, as ZooKeeper's -Dzookeeper.DigestAuthenticationProvider.superDigest does; ""
+// turns it off.
+func (z *ZKPorts) SetSuperDigest(digest string) { z.superDigest.Store(&digest) }
+
+// Port is server id's client port (also while the server is down), 0 if it has none.
 func (z *ZKPorts) Port(id int) int {
 	if z == nil {
 		return 0
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	if ln := z.listeners[id]; ln != nil {
-		return ln.Addr().(*net.TCPAddr).Port
-	}
-	return 0
+	return z.ports[id]
 }
 
 // Close stops listening and closes every client connection.
@@ -163,10 +257,14 @@ type zkConn struct {
 	timeout atomic.Int64
 	// conn is the connection's id in the engine's zk.* commands.
 	conn uint64
+	// ids are the connection's identities (ServerCnxn.authInfo): its ip, then the digest ids
+	// of its auth packets. Owned by the reader goroutine; replaced, never changed in place,
+	// so a request takes the slice along.
+	ids []zkdb.ID
 	// Owned by the room goroutine: the cluster the session lives in, the requests handed to
 	// it and not answered yet (in order), the connect handshake's outcome.
 	cluster  *engine.Cluster
-	pending  []*zkwire.Request
+	pending  []pendingReq
 	answered chan bool
 	readOnly bool
 }
@@ -270,6 +368,7 @@ func (c *zkConn) serve() {
 	if !c.connect(req) {
 		return
 	}
+	c.ids = []zkdb.ID{{Scheme: "ip", ID: hostOf(c.nc.RemoteAddr().String())}}
 	for {
 		to := time.Duration(c.timeout.Load()) * time.Millisecond
 		c.nc.SetReadDeadline(time.Now().Add(to))
@@ -425,7 +524,8 @@ func (z *ZKPorts) Reply(conn uint64, xid int32, op zkdb.OpType, rep engine.Reply
 	if c == nil || len(c.pending) == 0 {
 		return
 	}
-	rq := c.pending[0]
+	pr := c.pending[0]
+	rq := pr.rq
 	c.pending = c.pending[1:]
 	c.outstanding.Add(-1)
 	if connectionLost(rep) {
@@ -442,6 +542,9 @@ func (z *ZKPorts) Reply(conn uint64, xid int32, op zkdb.OpType, rep engine.Reply
 	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
 		c.send(zkwire.AppendReply(nil, c.header(xid, zkdb.OK)))
 	default:
+		if rq.Type == zkdb.OpGetACL && rep.Err == zkdb.OK && !zkdb.Permits(rep.ACL, zkdb.PermAdmin, pr.auth) {
+			rep.ACL = redactDigests(rep.ACL)
+		}
 		c.send(encodeReply(c.header(xid, rep.Err), rq, rep))
 	}
 }
@@ -488,35 +591,46 @@ func (c *zkConn) header(xid int32, err zkdb.Err) zkwire.ReplyHeader {
 func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 	switch {
 	case rq.Type == zkdb.OpPing:
-		// Answered by this server at once, in wall-clock time, whatever the room's speed.
-		c.send(zkwire.AppendPingReply(nil, zkdb.Zxid(c.lastZxid.Load())))
+		// Answered by this server at once, in wall-clock time, whatever the room's speed,
+		// with the server's last processed zxid.
+		c.send(zkwire.AppendPingReply(nil, max(c.z.serverZxid(c.id), zkdb.Zxid(c.lastZxid.Load()))))
 		return true
 	case rq.Type == zkdb.OpAuth:
-		// ZooKeeper answers auth with zxid 0.
-		if rq.Auth != nil && rq.Auth.Scheme == "digest" {
+		// ZooKeeper answers auth with zxid 0. A digest adds its id (once); ip has it already.
+		if rq.Auth != nil && (rq.Auth.Scheme == "digest" || rq.Auth.Scheme == "ip") {
+			if rq.Auth.Scheme == "digest" {
+				id := zkdb.ID{Scheme: "digest", ID: zkdb.DigestID(string(rq.Auth.Auth))}
+				c.addID(id)
+				if super := c.z.superDigest.Load(); super != nil && *super != "" && id.ID == *super {
+					c.addID(zkdb.ID{Scheme: "super"})
+				}
+			}
 			c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid}))
 			return true
 		}
 		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Err: zkdb.ErrAuthFailed}))
 		c.waitFlushed()
-		c.close("authentication scheme not supported (only digest)")
+		c.close("authentication scheme not supported (only digest and ip)")
 		return false
-	case rq.Unknown, rq.Type == zkdb.OpCreateTTL, rq.Type == zkdb.OpReconfig, rq.Type == zkdb.OpAddWatch,
-		rq.Type == zkdb.OpRemoveWatches, rq.Type == zkdb.OpCheckWatches, rq.Type == zkdb.OpMultiRead:
-		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
-		return true
+	case rq.Unknown && !knownOp(rq.Type):
+		// ZooKeeper's UnimplementedRequestProcessor: zxid -1, then the connection closes.
+		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Xid: h.Xid, Zxid: -1, Err: zkdb.ErrUnimplemented}))
+		c.waitFlushed()
+		c.close(fmt.Sprintf("unknown opcode %d", int32(rq.Type)))
+		return false
 	}
 	if c.outstanding.Load() >= maxOutstanding {
 		c.close(fmt.Sprintf("more than %d requests outstanding", maxOutstanding))
 		return false
 	}
 	room := c.z.room
+	ids := c.ids
 	ok := room.post(func() {
 		if c.cluster != room.c {
 			c.close("the room was reset or the session ended")
 			return
 		}
-		c.run(h, rq)
+		c.run(h, rq, ids)
 	})
 	if !ok {
 		c.close("the room is closed or too busy")
@@ -524,46 +638,87 @@ func (c *zkConn) handle(h zkwire.RequestHeader, rq *zkwire.Request) bool {
 	return ok
 }
 
-// run hands a request to the engine (a recorded zk.request or zk.watches command) on the
-// room goroutine; the reply is sent when the engine answers (ExternalSink.Reply).
-func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
+// pendingReq is a request handed to the engine and not answered yet, with the ids it was
+// sent with (a getACL reply hides digests from a reader without ADMIN).
+type pendingReq struct {
+	rq   *zkwire.Request
+	auth []zkdb.ID
+}
+
+// run hands a request with the connection's ids to the engine (a recorded zk.request or
+// zk.watches command) on the room goroutine; the reply is sent when the engine answers
+// (ExternalSink.Reply). Server-local answers go out at once.
+func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) {
 	cl := c.cluster
 	ecl := cl.ExternalClient(c.conn)
 	if ecl == nil || ecl.State() != engine.ClientConnected {
 		c.close("the session is not connected")
 		return
 	}
+	if rq.Unknown {
+		c.refuse(h, zkdb.ErrUnimplemented)
+		return
+	}
+	if rq.NullPath {
+		// ZooKeeper decodes a null path and then fails on it: MARSHALLINGERROR, for a write
+		// in an error txn (PrepRequestProcessor), for a read at once.
+		if _, write := rq.WriteOp(); !write {
+			c.refuse(h, zkdb.ErrMarshallingError)
+			return
+		}
+		c.submit(h, &zkwire.Request{Type: rq.Type}, zkdb.Op{Type: zkdb.OpError}, false)
+		return
+	}
 	switch rq.Type {
+	case zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches, zkdb.OpMultiRead:
+		c.refuse(h, zkdb.ErrUnimplemented)
+		return
 	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
 		w := rq.Watches
-		c.pending = append(c.pending, rq)
+		c.pending = append(c.pending, pendingReq{rq: rq})
 		c.outstanding.Add(1)
 		cl.Apply(engine.Command{Kind: engine.CmdZkWatches, Conn: c.conn, Xid: h.Xid, Watches: &engine.WatchSpec{
 			RelZxid: engine.HexID(w.RelativeZxid), Data: w.DataWatches, Exist: w.ExistWatches, Child: w.ChildWatches}})
 		return
 	case zkdb.OpWhoAmI:
-		c.send(zkwire.AppendWhoAmIReply(nil, c.header(h.Xid, zkdb.OK), []zkwire.ClientInfo{{AuthScheme: "ip", User: hostOf(c.nc.RemoteAddr().String())}}))
+		infos := make([]zkwire.ClientInfo, len(ids))
+		for i, id := range ids {
+			infos[i] = zkwire.ClientInfo{AuthScheme: id.Scheme, User: id.UserName()}
+		}
+		c.send(zkwire.AppendWhoAmIReply(nil, c.header(h.Xid, zkdb.OK), infos))
 		return
 	case zkdb.OpGetEphemerals, zkdb.OpGetAllChildrenNumber:
-		c.serverRead(h, rq, ecl.SessionID())
+		c.serverRead(h, rq, ids, ecl.SessionID())
 		return
 	case zkdb.OpCloseSession:
-		op := zkdb.Op{Type: zkdb.OpCloseSession}
-		c.pending = append(c.pending, rq)
-		c.outstanding.Add(1)
-		cl.Apply(engine.Command{Kind: engine.CmdZkRequest, Conn: c.conn, Xid: h.Xid, Op: &op})
+		c.submit(h, rq, zkdb.Op{Type: zkdb.OpCloseSession}, false)
 		return
 	}
 	op, watch, ok := engineOp(rq)
 	if !ok {
-		c.send(zkwire.AppendReply(nil, c.header(h.Xid, zkdb.ErrUnimplemented)))
+		c.refuse(h, zkdb.ErrUnimplemented)
 		return
 	}
-	c.pending = append(c.pending, rq)
+	op.Auth = ids
+	c.submit(h, rq, op, watch)
+}
+
+// submit hands op to the engine as a recorded zk.request; ExternalSink.Reply encodes the
+// answer for rq.
+func (c *zkConn) submit(h zkwire.RequestHeader, rq *zkwire.Request, op zkdb.Op, watch bool) {
+	c.pending = append(c.pending, pendingReq{rq: rq, auth: op.Auth})
 	c.outstanding.Add(1)
-	if _, err := cl.Apply(engine.Command{Kind: engine.CmdZkRequest, Conn: c.conn, Xid: h.Xid, Op: &op, Watch: watch}); err != nil {
+	if _, err := c.cluster.Apply(engine.Command{Kind: engine.CmdZkRequest, Conn: c.conn, Xid: h.Xid, Op: &op, Watch: watch}); err != nil {
 		c.close("request refused: " + err.Error())
 	}
+}
+
+// refuse answers a request with an error and the server's last zxid, as
+// FinalRequestProcessor stamps its replies.
+func (c *zkConn) refuse(h zkwire.RequestHeader, err zkdb.Err) {
+	hdr := c.header(h.Xid, err)
+	hdr.Zxid = c.z.room.c.Peer(c.id).LastProcessedZxid()
+	c.send(zkwire.AppendReply(nil, hdr))
 }
 
 // connectionLost reports a reply the engine made up because the connection ended (its server
@@ -573,11 +728,15 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request) {
 func connectionLost(rep engine.Reply) bool { return rep.Err == zkdb.ErrConnectionLoss }
 
 // serverRead answers the server-local reads the engine's request path does not model.
-func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, session int64) {
+func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID, session int64) {
 	p := c.z.room.c.Peer(c.id)
 	tree := p.Tree()
 	hdr := c.header(h.Xid, zkdb.OK)
 	hdr.Zxid = tree.LastProcessedZxid()
+	if hdr.Err = tree.CheckRead(&zkdb.Op{Type: rq.Type, Path: rq.Path, Auth: ids}); hdr.Err != zkdb.OK {
+		c.send(zkwire.AppendReply(nil, hdr))
+		return
+	}
 	switch rq.Type {
 	case zkdb.OpGetEphemerals:
 		var out []string
@@ -605,6 +764,27 @@ func (c *zkConn) serverRead(h zkwire.RequestHeader, rq *zkwire.Request, session 
 	}
 }
 
+// addID adds an id to the connection's ids once (ServerCnxn.addAuthInfo).
+func (c *zkConn) addID(id zkdb.ID) {
+	if !slices.Contains(c.ids, id) {
+		c.ids = append(slices.Clip(c.ids), id)
+	}
+}
+
+// redactDigests hides the password hashes of digest entries from a reader without ADMIN
+// ("user:x"), as FinalRequestProcessor does for getACL.
+func redactDigests(acl []zkdb.ACL) []zkdb.ACL {
+	out := make([]zkdb.ACL, len(acl))
+	for i, a := range acl {
+		if a.Scheme == "digest" {
+			user, _, _ := strings.Cut(a.ID, ":")
+			a.ID = user + ":x"
+		}
+		out[i] = a
+	}
+	return out
+}
+
 func hostOf(addr string) string {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		return h
@@ -624,6 +804,18 @@ func engineOp(rq *zkwire.Request) (zkdb.Op, bool, bool) {
 	return op, false, ok
 }
 
+// knownOp reports whether ZooKeeper 3.8 accepts the opcode (Request.isValid, plus auth and
+// sasl, which its connection layer answers).
+func knownOp(t zkdb.OpType) bool {
+	switch {
+	case t >= zkdb.OpCreate && t <= zkdb.OpMultiRead && t != 10:
+		return true
+	case t >= zkdb.OpAuth && t <= zkdb.OpWhoAmI:
+		return true
+	}
+	return t == zkdb.OpCreateSession || t == zkdb.OpCloseSession
+}
+
 // encodeReply renders the engine's answer as the reply body the request type calls for.
 func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []byte {
 	if rep.Zxid > h.Zxid {
@@ -635,7 +827,7 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 	switch rq.Type {
 	case zkdb.OpCreate:
 		return zkwire.AppendPathReply(nil, h, rep.Path)
-	case zkdb.OpCreate2, zkdb.OpCreateContainer:
+	case zkdb.OpCreate2, zkdb.OpCreateContainer, zkdb.OpCreateTTL:
 		return zkwire.AppendCreate2Reply(nil, h, rep.Path, rep.Stat)
 	case zkdb.OpSetData, zkdb.OpSetACL, zkdb.OpExists:
 		return zkwire.AppendStatReply(nil, h, rep.Stat)
@@ -663,6 +855,9 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 			t := zkdb.OpError // a failed multi answers every op with an error result (OK before the failure)
 			if i < len(rq.Ops) && !failed {
 				t = rq.Ops[i].Type
+				if t.IsCreate() {
+					t = zkwire.MultiCreateType(rq.Ops[i].Mode)
+				}
 			}
 			results[i] = zkwire.MultiResult{Type: t, Err: r.Err, Path: r.Path, Stat: r.Stat}
 		}

@@ -8,32 +8,49 @@ import (
 )
 
 // fixupACL validates the ACL of a create or setACL as PrepRequestProcessor.fixupACL does and
-// returns what the node stores: INVALIDACL for an empty list or an entry no server
-// authentication provider accepts; exact duplicates are dropped. Without authentication in
-// zablab, the "auth" scheme (which needs an authenticated id) is always invalid.
-func fixupACL(acl []ACL) ([]ACL, Err) {
+// returns what the node stores: exact duplicates dropped, then INVALIDACL for an empty list
+// or an entry no server authentication provider accepts. An "auth" entry stands for every
+// authenticated id of the session (its digest ids; an ip id does not count), each with the
+// entry's permissions; without one it is INVALIDACL.
+func fixupACL(acl []ACL, ids []ID) ([]ACL, Err) {
 	if len(acl) == 0 {
 		return nil, ErrInvalidACL
 	}
 	if len(acl) == 1 && acl[0] == openACL[0] {
 		return openACL, OK // the common case; keep no reference to the caller's slice
 	}
-	dup := false
+	changed := false
 	for i, a := range acl {
-		if !validACLID(a.Scheme, a.ID) {
+		if a.Scheme == "auth" || slices.Contains(acl[:i], a) {
+			changed = true
+		} else if !validACLID(a.Scheme, a.ID) {
 			return nil, ErrInvalidACL
 		}
-		if slices.Contains(acl[:i], a) {
-			dup = true
-		}
 	}
-	if !dup {
+	if !changed {
 		return acl, OK
 	}
-	out := make([]ACL, 0, len(acl))
+	var uniq []ACL
 	for _, a := range acl {
-		if !slices.Contains(out, a) {
+		if !slices.Contains(uniq, a) {
+			uniq = append(uniq, a)
+		}
+	}
+	out := make([]ACL, 0, len(uniq))
+	for _, a := range uniq {
+		if a.Scheme != "auth" {
 			out = append(out, a)
+			continue
+		}
+		authenticated := false
+		for _, id := range ids {
+			if id.Scheme == "digest" {
+				out = append(out, ACL{Perms: a.Perms, Scheme: id.Scheme, ID: id.ID})
+				authenticated = true
+			}
+		}
+		if !authenticated {
+			return nil, ErrInvalidACL
 		}
 	}
 	return out, OK

@@ -34,53 +34,75 @@ func (t *DataTree) applyOp(txn *Txn, op *Op) Result {
 	case OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL:
 		return t.create(txn, op)
 	case OpDelete:
-		return Result{Err: t.delete(op.Path, op.Version, txn.Zxid)}
+		return Result{Err: t.delete(op.Path, op.Version, txn.Zxid, txn.Op.Auth)}
 	case OpDeleteContainer:
 		return Result{Err: t.deleteContainer(op.Path, txn.Zxid)}
 	case OpSetData:
 		return t.setData(txn, op)
 	case OpSetACL:
-		return t.setACL(op)
+		return t.setACL(op, txn.Op.Auth)
 	case OpCheck:
-		return Result{Err: t.check(op)}
+		return Result{Err: t.check(op, txn.Op.Auth)}
+	case OpReconfig:
+		// PrepRequestProcessor refuses it in a txn while reconfigEnabled is false.
+		return Result{Err: ErrReconfigDisabled}
+	case OpError:
+		// A write request PrepRequestProcessor could not process (a null path): its error txn.
+		return Result{Err: ErrMarshallingError}
 	}
 	return Result{Err: ErrUnimplemented}
 }
 
 // create checks and applies a create (PrepRequestProcessor.pRequest2TxnCreate, then
-// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL
-// (UNIMPLEMENTED), session of an ephemeral (SESSIONEXPIRED), path and data size
-// (BADARGUMENTS), ACL (INVALIDACL), parent exists (NONODE), sequence suffix from the parent's
-// cversion, node absent (NODEEXISTS), parent not ephemeral (NOCHILDRENFOREPHEMERALS).
+// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL mode
+// (UNIMPLEMENTED), createTTL with another mode (BADARGUMENTS), session of an ephemeral
+// (SESSIONEXPIRED), a "/" and no NUL in the path (BADARGUMENTS), ACL (INVALIDACL), the
+// parent, everything before the last "/", exists (NONODE), CREATE on the parent (NOAUTH),
+// sequence suffix from the parent's
+// count of creates, the whole path valid and the data size (BADARGUMENTS), node absent
+// (NODEEXISTS), parent not ephemeral (NOCHILDRENFOREPHEMERALS). So a create under a missing
+// parent is NONODE whatever else is wrong with its name.
 func (t *DataTree) create(txn *Txn, op *Op) Result {
 	mode := op.Mode
 	if !mode.valid() {
 		return Result{Err: ErrBadArguments}
 	}
-	if op.Type == OpCreateTTL || mode.IsTTL() {
+	if mode.IsTTL() {
 		return Result{Err: ErrUnimplemented} // TTL nodes need extended types
+	}
+	if op.Type == OpCreateTTL {
+		// EphemeralType.validateTTL: a ttl with a mode that is not TTL (zkdb does not keep
+		// the ttl, so a negative one is refused too).
+		return Result{Err: ErrBadArguments}
 	}
 	container := op.Type == OpCreateContainer || mode == Container
 	ephemeral := !container && mode.IsEphemeral()
 	if ephemeral && !t.HasSession(txn.SessionID) {
 		return Result{Err: ErrSessionExpired}
 	}
-	if validatePath(op.Path, mode.IsSequential()) != nil || len(op.Data) > MaxDataBytes {
+	parentPath, ok := parentOf(op.Path)
+	if !ok {
 		return Result{Err: ErrBadArguments}
 	}
-	acl, err := fixupACL(op.ACL)
+	acl, err := fixupACL(op.ACL, txn.Op.Auth)
 	if err != OK {
 		return Result{Err: err}
 	}
-	parentPath, _ := splitPath(op.Path)
 	parent := t.nodes[parentPath]
 	if parent == nil {
 		return Result{Err: ErrNoNode}
+	}
+	if err := allowed(parent, PermCreate, txn.Op.Auth); err != OK {
+		return Result{Err: err}
 	}
 	path := op.Path
 	if mode.IsSequential() {
 		path = sequentialPath(path, parent.stat.Cversion)
 	}
+	if validatePath(path, false) != nil || len(op.Data) > MaxDataBytes {
+		return Result{Err: ErrBadArguments}
+	}
+	parentPath, _ = splitPath(path) // the same node; "/" rather than ""
 	if t.nodes[path] != nil {
 		return Result{Err: ErrNodeExists}
 	}
@@ -130,16 +152,22 @@ func (t *DataTree) createNode(path, parentPath string, parent *node, data []byte
 	return n
 }
 
-// delete checks and applies a delete. Checks in ZooKeeper's order: path, and not one of the
-// built-in nodes (BADARGUMENTS), parent and node exist (NONODE), version (BADVERSION), no
-// children (NOTEMPTY).
-func (t *DataTree) delete(path string, version int32, zxid Zxid) Err {
-	if validatePath(path, false) != nil || isSpecialPath(path) {
+// delete checks and applies a delete. Checks in ZooKeeper's order
+// (PrepRequestProcessor.getParentPathAndValidate, then the records): a "/" and no NUL in the
+// path, not one of the built-in nodes (BADARGUMENTS), parent exists (NONODE), DELETE on the
+// parent (NOAUTH), node exists (NONODE), version (BADVERSION), no children (NOTEMPTY). The path is not validated further: "/a/" or "/a/.."
+// name no node, so they are NONODE.
+func (t *DataTree) delete(path string, version int32, zxid Zxid, ids []ID) Err {
+	parentPath, ok := parentOf(path)
+	if !ok || isSpecialPath(path) {
 		return ErrBadArguments
 	}
-	parentPath, _ := splitPath(path)
-	if t.nodes[parentPath] == nil {
+	parent := t.nodes[parentPath]
+	if parent == nil {
 		return ErrNoNode
+	}
+	if err := allowed(parent, PermDelete, ids); err != OK {
+		return err
 	}
 	n := t.nodes[path]
 	if n == nil {
@@ -159,7 +187,7 @@ func (t *DataTree) delete(path string, version int32, zxid Zxid) Err {
 // BADARGUMENTS, NONODE, NOTEMPTY, then BADVERSION if the node is a plain ephemeral (ZooKeeper
 // refuses only those; a persistent node is deleted like a container).
 func (t *DataTree) deleteContainer(path string, zxid Zxid) Err {
-	if validatePath(path, false) != nil || isSpecialPath(path) {
+	if _, ok := parentOf(path); !ok || isSpecialPath(path) {
 		return ErrBadArguments
 	}
 	n := t.nodes[path]
@@ -196,8 +224,8 @@ func (t *DataTree) deleteNode(path string, n *node, zxid Zxid) {
 	t.raise(parentPath, EventNodeChildrenChanged)
 }
 
-// setData checks (BADARGUMENTS, NONODE, BADVERSION) and applies a setData: version+1,
-// mzxid = zxid, mtime = txn time.
+// setData checks (BADARGUMENTS, NONODE, WRITE: NOAUTH, BADVERSION) and applies a setData:
+// version+1, mzxid = zxid, mtime = txn time.
 func (t *DataTree) setData(txn *Txn, op *Op) Result {
 	if validatePath(op.Path, false) != nil || len(op.Data) > MaxDataBytes {
 		return Result{Err: ErrBadArguments}
@@ -205,6 +233,9 @@ func (t *DataTree) setData(txn *Txn, op *Op) Result {
 	n := t.nodes[op.Path]
 	if n == nil {
 		return Result{Err: ErrNoNode}
+	}
+	if err := allowed(n, PermWrite, txn.Op.Auth); err != OK {
+		return Result{Err: err}
 	}
 	if op.Version != -1 && op.Version != n.stat.Version {
 		return Result{Err: ErrBadVersion}
@@ -219,19 +250,22 @@ func (t *DataTree) setData(txn *Txn, op *Op) Result {
 	return Result{Stat: n.statValue()}
 }
 
-// setACL checks (BADARGUMENTS, INVALIDACL, NONODE, BADVERSION against the aversion) and
-// applies a setACL: aversion+1. It fires no watch.
-func (t *DataTree) setACL(op *Op) Result {
+// setACL checks (BADARGUMENTS, INVALIDACL, NONODE, ADMIN: NOAUTH, BADVERSION against the
+// aversion) and applies a setACL: aversion+1. It fires no watch.
+func (t *DataTree) setACL(op *Op, ids []ID) Result {
 	if validatePath(op.Path, false) != nil {
 		return Result{Err: ErrBadArguments}
 	}
-	acl, err := fixupACL(op.ACL)
+	acl, err := fixupACL(op.ACL, ids)
 	if err != OK {
 		return Result{Err: err}
 	}
 	n := t.nodes[op.Path]
 	if n == nil {
 		return Result{Err: ErrNoNode}
+	}
+	if err := allowed(n, PermAdmin, ids); err != OK {
+		return Result{Err: err}
 	}
 	if op.Version != -1 && op.Version != n.stat.Aversion {
 		return Result{Err: ErrBadVersion}
@@ -242,14 +276,18 @@ func (t *DataTree) setACL(op *Op) Result {
 	return Result{Stat: n.statValue()}
 }
 
-// check verifies a node's version (BADARGUMENTS, NONODE, BADVERSION) and changes nothing.
-func (t *DataTree) check(op *Op) Err {
+// check verifies a node's version (BADARGUMENTS, NONODE, READ: NOAUTH, BADVERSION) and
+// changes nothing.
+func (t *DataTree) check(op *Op, ids []ID) Err {
 	if validatePath(op.Path, false) != nil {
 		return ErrBadArguments
 	}
 	n := t.nodes[op.Path]
 	if n == nil {
 		return ErrNoNode
+	}
+	if err := allowed(n, PermRead, ids); err != OK {
+		return err
 	}
 	if op.Version != -1 && op.Version != n.stat.Version {
 		return ErrBadVersion

@@ -13,13 +13,22 @@ func TestNewDataTree(t *testing.T) {
 	}
 	kids := map[string][]string{"/": {"zookeeper"}, "/zookeeper": {"config", "quota"},
 		"/zookeeper/quota": {}, "/zookeeper/config": {}}
+	// ZooKeeper 3.8: the built-in children are added without counting as creates, so the
+	// client's cversion (creates plus deletes) reads -1 and -2; the config node's aversion
+	// is -1 (DataTree.addConfigNode).
+	stats := map[string]Stat{"/": {Cversion: -1, NumChildren: 1}, "/zookeeper": {Cversion: -2, NumChildren: 2},
+		"/zookeeper/quota": {}, "/zookeeper/config": {Aversion: -1}}
 	for p, want := range kids {
 		got, st, err := tree.GetChildren(p, 0)
 		if err != OK || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: children %v %v, want %v", p, got, err, want)
 		}
-		if (st != Stat{NumChildren: int32(len(want))}) {
-			t.Errorf("%s: stat %+v, want all zero", p, st)
+		if st != stats[p] {
+			t.Errorf("%s: stat %+v, want %+v", p, st, stats[p])
+		}
+		// Empty bytes, not null: Java's new String(getData("/")) must work.
+		if data, _, _ := tree.GetData(p, 0); data == nil || len(data) != 0 {
+			t.Errorf("%s: data %#v, want empty", p, data)
 		}
 	}
 	acl, _, _ := tree.GetACL("/zookeeper/config")
@@ -61,7 +70,7 @@ func TestCreateStat(t *testing.T) {
 	// Creating under the root updates the root's stat the same way.
 	z = f.zxid()
 	f.must(0, create("/c", ""))
-	if r := f.stat("/"); r.Cversion != 2 || r.NumChildren != 3 || r.Pzxid != z || r.Mzxid != 0 {
+	if r := f.stat("/"); r.Cversion != 1 || r.NumChildren != 3 || r.Pzxid != z || r.Mzxid != 0 {
 		t.Fatalf("root %+v", r)
 	}
 }
@@ -82,14 +91,36 @@ func TestCreateErrorOrder(t *testing.T) {
 		{"negative flags", 0, Op{Type: OpCreate, Path: "/x", ACL: OpenACL, Mode: -1}, ErrBadArguments},
 		{"TTL mode before path", 0, Op{Type: OpCreate, Path: "bad", ACL: OpenACL, Mode: PersistentWithTTL}, ErrUnimplemented},
 		{"createTTL", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: PersistentWithTTL}, ErrUnimplemented},
+		{"createTTL, mode not TTL", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: Persistent}, ErrBadArguments},
+		{"createTTL, bad mode first", 0, Op{Type: OpCreateTTL, Path: "/x", ACL: OpenACL, Mode: 9}, ErrBadArguments},
 		{"ephemeral without session, before path", 99, Op{Type: OpCreate, Path: "bad", Mode: Ephemeral}, ErrSessionExpired},
 		{"ephemeral sequential without session", 0, createMode("/x", EphemeralSequential), ErrSessionExpired},
+		// ZooKeeper 3.8 checks only for a "/" and a NUL before it looks up the parent; the whole
+		// (suffixed) path is validated once the parent is found.
 		{"relative path", 0, create("x", ""), ErrBadArguments},
+		{"empty path", 0, create("", ""), ErrBadArguments},
+		{"NUL, before NONODE", 0, create("/no/a\x00", ""), ErrBadArguments},
+		{"NUL", 0, create("/p/a\x00b", ""), ErrBadArguments},
 		{"trailing slash", 0, create("/p/", ""), ErrBadArguments},
-		{"empty segment", 0, create("/p//x", ""), ErrBadArguments},
+		{"trailing slash, no parent", 0, create("/no/", ""), ErrNoNode},
+		{"empty segment", 0, create("//x", ""), ErrBadArguments},
+		{"empty segment: parent /p/ is missing", 0, create("/p//x", ""), ErrNoNode},
 		{"dot segment", 0, create("/p/.", ""), ErrBadArguments},
-		{"data too big, before NONODE", 0, Op{Type: OpCreate, Path: "/no/x", Data: bigData, ACL: OpenACL}, ErrBadArguments},
+		{"dot segment, no parent", 0, create("/no/.", ""), ErrNoNode},
+		{"dot-dot segment", 0, create("/p/..", ""), ErrBadArguments},
+		{"dot-dot in the parent", 0, create("/p/../x", ""), ErrNoNode},
+		{"control character", 0, create("/p/a\x01", ""), ErrBadArguments},
+		{"control character, no parent", 0, create("/no/a\x01", ""), ErrNoNode},
+		{"DEL", 0, create("/p/\x7f", ""), ErrBadArguments},
+		{"C1 control", 0, create("/p/\u0085", ""), ErrBadArguments},
+		{"surrogate (CESU-8)", 0, create("/p/\xed\xa0\x80", ""), ErrBadArguments},
+		{"outside the BMP (a surrogate pair in Java)", 0, create("/p/\U0001F600", ""), ErrBadArguments},
+		{"private use", 0, create("/p/\ue000", ""), ErrBadArguments},
+		{"U+FFF0", 0, create("/p/\ufff0", ""), ErrBadArguments},
+		{"invalid UTF-8 (U+FFFD in Java)", 0, create("/p/\xff", ""), ErrBadArguments},
+		{"data too big", 0, Op{Type: OpCreate, Path: "/x", Data: bigData, ACL: OpenACL}, ErrBadArguments},
 		{"nil ACL before NONODE", 0, Op{Type: OpCreate, Path: "/no/x"}, ErrInvalidACL},
+		{"nil ACL before path", 0, Op{Type: OpCreate, Path: "/p/"}, ErrInvalidACL},
 		{"empty ACL", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{}}, ErrInvalidACL},
 		{"world:someone", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "world", "someone"}}}, ErrInvalidACL},
 		{"auth without authentication", 0, Op{Type: OpCreate, Path: "/x", ACL: []ACL{{31, "auth", ""}}}, ErrInvalidACL},
@@ -167,8 +198,10 @@ func TestSequentialNames(t *testing.T) {
 			t.Fatalf("step %d: created %q, want %q", i, res.Path, s.want)
 		}
 	}
-	if st := f.stat("/q"); st.Cversion != 7 {
-		t.Fatalf("cversion %d", st.Cversion)
+	// The sequence counter is the count of creates ZooKeeper keeps (7); clients see creates
+	// plus deletes, 2*7 - children.
+	if st := f.stat("/q"); f.tree.nodes["/q"].stat.Cversion != 7 || st.Cversion != 14-st.NumChildren {
+		t.Fatalf("cversion %d (%d children), kept %d", st.Cversion, st.NumChildren, f.tree.nodes["/q"].stat.Cversion)
 	}
 	// Sequential directly under the root.
 	res, _ := f.must(0, createMode("/", PersistentSequential))
@@ -186,8 +219,10 @@ func TestEphemeralAndContainerOwners(t *testing.T) {
 		t.Fatalf("ephemeral owner %#x", res.Stat.EphemeralOwner)
 	}
 	res, _ = f.must(s, Op{Type: OpCreateContainer, Path: "/box", ACL: OpenACL, Mode: Container})
-	if res.Stat.EphemeralOwner != ContainerEphemeralOwner || uint64(res.Stat.EphemeralOwner) != 0x8000000000000000 {
-		t.Fatalf("container owner %#x", res.Stat.EphemeralOwner)
+	// Clients see 0 (DataNode.copyStat); the tree keeps the marker 0x8000000000000000.
+	if res.Stat.EphemeralOwner != 0 || f.stat("/box").EphemeralOwner != 0 ||
+		uint64(f.tree.nodes["/box"].stat.EphemeralOwner) != 0x8000000000000000 {
+		t.Fatalf("container owner %#x, kept %#x", res.Stat.EphemeralOwner, f.tree.nodes["/box"].stat.EphemeralOwner)
 	}
 	// A container may have children, including ephemeral ones.
 	f.must(s, createMode("/box/e", Ephemeral))
@@ -200,4 +235,44 @@ func TestEphemeralAndContainerOwners(t *testing.T) {
 	}
 	// A persistent create does not need a session.
 	f.must(12345, create("/per2", ""))
+}
+
+// TestConfigNode: /zookeeper/config holds the ensemble as ZooKeeper 3.8 writes it
+// (QuorumMaj.toString through ZKDatabase.initConfigInZKDatabase).
+func TestConfigNode(t *testing.T) {
+	e := Ensemble{Servers: []EnsembleServer{
+		{ID: 3, Observer: true, QuorumPort: 2890, ElectionPort: 3890},
+		{ID: 1, QuorumPort: 2888, ElectionPort: 3888},
+		{ID: 2, Host: "10.0.0.2", QuorumPort: 2889, ElectionPort: 3889, ClientPort: 2182},
+	}}
+	tree := NewDataTreeFor(e)
+	data, st, err := tree.GetData("/zookeeper/config", 0)
+	want := "server.1=127.0.0.1:2888:3888:participant\n" +
+		"server.2=10.0.0.2:2889:3889:participant;10.0.0.2:2182\n" +
+		"server.3=127.0.0.1:2890:3890:observer\n" +
+		"version=0"
+	if err != OK || string(data) != want {
+		t.Fatalf("config %q %v, want %q", data, err, want)
+	}
+	if (st != Stat{Version: -1, Aversion: -1, DataLength: int32(len(want))}) {
+		t.Fatalf("config stat %+v", st)
+	}
+	// A three-server static config of 5-digit ports is 138 bytes, as a real 3.8 ensemble's.
+	var three Ensemble
+	for id := 1; id <= 3; id++ {
+		three.Servers = append(three.Servers, EnsembleServer{ID: id, QuorumPort: 28880 + id, ElectionPort: 38880 + id})
+	}
+	if n := len(three.ConfigData()); n != 138 {
+		t.Fatalf("3-server config %d bytes, want 138", n)
+	}
+	e.Version = 0x100000003
+	if got := string(e.ConfigData()); got[len(got)-18:] != "\nversion=100000003" {
+		t.Fatalf("version line of %q", got)
+	}
+	if tree.Digest() == NewDataTree().Digest() || tree.Clone().Digest() != tree.Digest() {
+		t.Fatal("the config data is part of the tree's content")
+	}
+	if err := tree.CheckConsistency(); err != nil {
+		t.Fatal(err)
+	}
 }

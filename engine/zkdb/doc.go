@@ -14,13 +14,13 @@
 // outcome is the same as ZooKeeper's.
 //
 // Differences from ZooKeeper 3.8, on purpose:
-//   - There is no authentication: ACLs are validated and stored (INVALIDACL) but never
-//     enforced, so NOAUTH is never returned.
+//   - ACLs are checked (NOAUTH) against the ids an Op carries (Op.Auth), which the client
+//     port fills from its connection; there is no "super" id and no SASL.
 //   - Only ephemeral creates check the session (SESSIONEXPIRED); other writes do not.
-//   - Paths of writes are validated in full first (BADARGUMENTS); clients do the same before
-//     sending, so real clients see no difference.
 //   - Data larger than MaxDataBytes is refused with BADARGUMENTS (ZooKeeper closes the
-//     connection when a packet exceeds jute.maxbuffer).
+//     connection when a packet exceeds jute.maxbuffer, so its clients never get that far).
+//   - A createTTL whose mode is not a TTL mode is BADARGUMENTS even with a negative ttl
+//     (zkdb does not keep the ttl).
 //   - TTL nodes are not supported (UNIMPLEMENTED, as ZooKeeper without extended types), and
 //     empty containers are not deleted automatically (ZooKeeper's ContainerManager does that
 //     on a timer; a driver may submit OpDeleteContainer).

@@ -28,14 +28,14 @@ func TestMultiSuccess(t *testing.T) {
 		}
 	}
 	// Every op has the multi's zxid and time.
-	want := Stat{Czxid: z, Mzxid: z, Ctime: tm, Mtime: tm, Version: 1, Cversion: 2, DataLength: 2,
+	want := Stat{Czxid: z, Mzxid: z, Ctime: tm, Mtime: tm, Version: 1, Cversion: 3, DataLength: 2,
 		NumChildren: 1, Pzxid: z}
 	if st := f.stat("/m"); st != want {
 		t.Fatalf("/m %+v, want %+v", st, want)
 	}
 	// A per-op stat is the node's stat right after that op (two children then).
 	atSet := want
-	atSet.NumChildren = 2
+	atSet.NumChildren, atSet.Cversion = 2, 2
 	if res.Multi[3].Stat != atSet || res.Multi[1].Stat.Czxid != z {
 		t.Fatalf("setData stat %+v", res.Multi[3].Stat)
 	}
@@ -70,6 +70,11 @@ func TestMultiFailureAppliesNothing(t *testing.T) {
 		{"ephemeral without session", []Op{create("/x", ""), createMode("/e", Ephemeral)}, 1, ErrSessionExpired},
 		{"bad path", []Op{create("/x", ""), del("x", -1), create("/y", ""), create("/z", "")}, 1, ErrBadArguments},
 		{"TTL", []Op{create("/x", ""), {Type: OpCreateTTL, Path: "/t", ACL: OpenACL, Mode: PersistentWithTTL}}, 1, ErrUnimplemented},
+		// Path checks in ZooKeeper's order inside a multi too.
+		{"missing parent before a bad name", []Op{create("/x", ""), create("/no/\x01", ""), create("/y", "")}, 1, ErrNoNode},
+		{"bad name under an existing parent", []Op{create("/x", ""), create("/x/\x01", "")}, 1, ErrBadArguments},
+		{"delete with a trailing slash", []Op{create("/x", ""), del("/x/", -1)}, 1, ErrNoNode},
+		{"check with a trailing slash", []Op{check("/a/", -1), create("/x", "")}, 0, ErrBadArguments},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -98,7 +103,7 @@ func TestMultiFailureAppliesNothing(t *testing.T) {
 	}
 	f.t = t
 	data, st, _ := f.tree.GetData("/a", 0)
-	if string(data) != "orig" || st.Version != 0 || f.stat("/").Cversion != 2 {
+	if string(data) != "orig" || st.Version != 0 || f.stat("/").Cversion != 1 {
 		t.Fatalf("after rollbacks: %q %+v", data, st)
 	}
 	// The watches are still set and fire on the next real change.

@@ -83,6 +83,27 @@ func pathError(path, reason string) error {
 	return fmt.Errorf("%w: invalid path %q: %s", ErrBadArguments, path, reason)
 }
 
+// parentOf is PrepRequestProcessor's light check of a create or delete path: it must hold a
+// "/" and no NUL. It returns everything before the last "/" ("/" for a child of the root).
+func parentOf(path string) (string, bool) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || strings.IndexByte(path, 0) >= 0 {
+		return "", false
+	}
+	if i == 0 {
+		return rootPath, true
+	}
+	return path[:i], true
+}
+
+// lookupPath is the node a read names: ZooKeeper's DataTree aliases "" to the root.
+func lookupPath(path string) string {
+	if path == "" {
+		return rootPath
+	}
+	return path
+}
+
 // splitPath returns the parent path and the last segment of a valid path other than "/".
 func splitPath(path string) (parent, name string) {
 	i := strings.LastIndexByte(path, '/')

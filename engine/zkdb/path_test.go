@@ -55,3 +55,29 @@ func TestSequentialSuffix(t *testing.T) {
 		t.Errorf("long path: %q", got)
 	}
 }
+
+// TestReadPaths: reads look the path up as given, except that "" is the root (ZooKeeper's
+// DataTree aliases it) and exists refuses a NUL (FinalRequestProcessor).
+func TestReadPaths(t *testing.T) {
+	tree := NewDataTree()
+	if _, st, err := tree.GetData("", 0); err != OK || st.NumChildren != 1 {
+		t.Fatalf("getData(\"\"): %v %+v", err, st)
+	}
+	if kids, _, err := tree.GetChildren("", 0); err != OK || len(kids) != 1 || kids[0] != "zookeeper" {
+		t.Fatalf("getChildren(\"\"): %v %v", kids, err)
+	}
+	if _, err := tree.Exists("", 0); err != OK {
+		t.Fatalf("exists(\"\"): %v", err)
+	}
+	if _, _, err := tree.GetACL(""); err != OK {
+		t.Fatalf("getACL(\"\"): %v", err)
+	}
+	if _, err := tree.Exists("/a\x00", 5); err != ErrBadArguments || tree.WatchCount() != 0 {
+		t.Fatalf("exists with NUL: %v, %d watches", err, tree.WatchCount())
+	}
+	for _, p := range []string{"/zookeeper/", "//zookeeper", "/zookeeper/.", "zookeeper", "/a\x00"} {
+		if _, _, err := tree.GetData(p, 0); err != ErrNoNode {
+			t.Errorf("getData(%q): %v, want NONODE", p, err)
+		}
+	}
+}

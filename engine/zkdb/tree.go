@@ -3,6 +3,7 @@ package zkdb
 import (
 	"slices"
 	"sort"
+	"strings"
 )
 
 // node is one znode (ZooKeeper's DataNode).
@@ -19,11 +20,19 @@ type node struct {
 	children map[string]struct{}
 }
 
-// statValue is the node's full Stat.
+// statValue is the node's Stat as clients see it (DataNode.copyStat): DataLength and
+// NumChildren derived; cversion turned from the count of child creates that the node keeps
+// into the count of child changes (creates plus deletes: every create but those of the
+// children still present has a matching delete), so a fresh "/" reads -1; and an
+// ephemeralOwner that is not a session (a container's marker) reads 0.
 func (n *node) statValue() Stat {
 	st := n.stat
 	st.DataLength = int32(len(n.data))
 	st.NumChildren = int32(len(n.children))
+	st.Cversion = 2*n.stat.Cversion - st.NumChildren
+	if !isSessionOwner(st.EphemeralOwner) {
+		st.EphemeralOwner = 0
+	}
 	return st
 }
 
@@ -53,21 +62,34 @@ type DataTree struct {
 	inMulti bool
 }
 
-// NewDataTree returns a tree holding what every ZooKeeper server starts with: "/",
-// "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" (read-only ACL), all with zero
-// zxids and times and empty data.
-func NewDataTree() *DataTree {
+// NewDataTree returns a tree for a server that knows nothing of its ensemble
+// (NewDataTreeFor with no members).
+func NewDataTree() *DataTree { return NewDataTreeFor(Ensemble{}) }
+
+// NewDataTreeFor returns a tree holding what every ZooKeeper 3.8 server starts with: "/",
+// "/zookeeper" and "/zookeeper/quota" with empty (not null) data, and "/zookeeper/config"
+// with a read-only ACL (aversion -1, as DataTree.addConfigNode leaves it) holding the
+// ensemble's membership (ZKDatabase.initConfigInZKDatabase: version -1, mzxid the config's
+// version). Without members the config node is empty, with version 0. Zxids and times are
+// zero.
+func NewDataTreeFor(e Ensemble) *DataTree {
 	t := &DataTree{
 		nodes:      make(map[string]*node),
 		sessions:   make(map[int64]int32),
 		ephemerals: make(map[int64]map[string]struct{}),
 	}
-	t.nodes[rootPath] = &node{acl: openACL, children: map[string]struct{}{"zookeeper": {}}}
-	t.nodes[procPath] = &node{acl: openACL, children: map[string]struct{}{"quota": {}, "config": {}}}
-	t.nodes[quotaPath] = &node{acl: openACL}
-	t.nodes[configPath] = &node{acl: readACL}
-	for p := range t.nodes {
-		t.pathDataBytes += len(p)
+	empty := []byte{}
+	t.nodes[rootPath] = &node{data: empty, acl: openACL, children: map[string]struct{}{"zookeeper": {}}}
+	t.nodes[procPath] = &node{data: empty, acl: openACL, children: map[string]struct{}{"quota": {}, "config": {}}}
+	t.nodes[quotaPath] = &node{data: empty, acl: openACL}
+	config := &node{data: e.ConfigData(), acl: readACL, stat: Stat{Aversion: -1}}
+	if len(e.Servers) > 0 {
+		config.stat.Version = -1
+		config.stat.Mzxid = Zxid(e.Version)
+	}
+	t.nodes[configPath] = config
+	for p, n := range t.nodes {
+		t.pathDataBytes += len(p) + len(n.data)
 	}
 	return t
 }
@@ -81,7 +103,7 @@ func (t *DataTree) SetLastProcessedZxid(z Zxid) { t.lastProcessedZxid = z }
 // GetData returns the node's data and stat. A non-zero watcher sets a data watch, only if the
 // node exists. The returned data is the tree's own and must not be modified.
 func (t *DataTree) GetData(path string, watcher int64) ([]byte, Stat, Err) {
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -92,12 +114,16 @@ func (t *DataTree) GetData(path string, watcher int64) ([]byte, Stat, Err) {
 }
 
 // Exists returns the node's stat, or ErrNoNode. A non-zero watcher sets a data watch even if
-// the node does not exist, so its creation fires NodeCreated.
+// the node does not exist, so its creation fires NodeCreated. A path with a NUL is
+// BADARGUMENTS (FinalRequestProcessor checks it for exists only).
 func (t *DataTree) Exists(path string, watcher int64) (Stat, Err) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return Stat{}, ErrBadArguments
+	}
 	if watcher != 0 {
 		t.dataWatches.add(path, watcher)
 	}
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return Stat{}, ErrNoNode
 	}
@@ -107,7 +133,7 @@ func (t *DataTree) Exists(path string, watcher int64) (Stat, Err) {
 // GetChildren returns the names of the node's children, sorted, and its stat. A non-zero
 // watcher sets a child watch, only if the node exists.
 func (t *DataTree) GetChildren(path string, watcher int64) ([]string, Stat, Err) {
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
@@ -119,11 +145,32 @@ func (t *DataTree) GetChildren(path string, watcher int64) ([]string, Stat, Err)
 
 // GetACL returns a copy of the node's ACL and its stat.
 func (t *DataTree) GetACL(path string) ([]ACL, Stat, Err) {
-	n := t.nodes[path]
+	n := t.nodes[lookupPath(path)]
 	if n == nil {
 		return nil, Stat{}, ErrNoNode
 	}
 	return slices.Clone(n.acl), n.statValue(), OK
+}
+
+// CheckRead is the permission check of a read op from a connection with op.Auth
+// (FinalRequestProcessor): getData, getChildren(2) and getAllChildrenNumber need READ, getACL
+// READ or ADMIN, exists nothing. It returns NOAUTH, or OK (also when the node is missing:
+// the read itself then answers NONODE), and sets no watch.
+func (t *DataTree) CheckRead(op *Op) Err {
+	var perm int32
+	switch op.Type {
+	case OpGetData, OpGetChildren, OpGetChildren2, OpGetAllChildrenNumber:
+		perm = PermRead
+	case OpGetACL:
+		perm = PermRead | PermAdmin
+	default:
+		return OK
+	}
+	n := t.nodes[lookupPath(op.Path)]
+	if n == nil {
+		return OK
+	}
+	return allowed(n, perm, op.Auth)
 }
 
 // Sessions returns a copy of the session table: session id -> timeout, ms.

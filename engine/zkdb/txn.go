@@ -8,8 +8,9 @@ const MaxDataBytes = 1 << 20
 // Apply keeps references to Data and ACL in the tree: they must not be modified afterwards.
 type Op struct {
 	// Type is OpCreate, OpCreate2, OpCreateContainer, OpCreateTTL, OpDelete,
-	// OpDeleteContainer, OpSetData, OpSetACL, OpCheck, OpMulti, OpCreateSession or
-	// OpCloseSession.
+	// OpDeleteContainer, OpSetData, OpSetACL, OpCheck, OpMulti, OpCreateSession,
+	// OpCloseSession, OpReconfig (always RECONFIGDISABLED) or OpError (a request the server
+	// could not process, such as one with a null path: always MARSHALLINGERROR).
 	Type OpType `json:"type"`
 	Path string `json:"path,omitempty"`
 	Data []byte `json:"data,omitempty"`
@@ -24,6 +25,10 @@ type Op struct {
 	Timeout int32 `json:"timeout,omitempty"`
 	// Ops are the operations of a multi.
 	Ops []Op `json:"ops,omitempty"`
+	// Auth holds the ids of the connection that sent the op (ZooKeeper's Request.authInfo),
+	// for the ACL checks (NOAUTH) and the expansion of "auth" ACL entries. A multi's ops are
+	// checked with the multi's Auth. Nil means no identity: only world:anyone grants.
+	Auth []ID `json:"auth,omitempty"`
 }
 
 // Txn is a proposal's content: what the leader assigned (zxid, time, session, cxid) plus the
@@ -61,6 +66,13 @@ func hashOp(h uint64, op *Op) uint64 {
 	h = fnvUint64(h, uint64(len(op.Ops)))
 	for i := range op.Ops {
 		h = hashOp(h, &op.Ops[i])
+	}
+	if len(op.Auth) > 0 { // absent from older txns' hashes
+		h = fnvUint64(h, uint64(len(op.Auth)))
+		for _, id := range op.Auth {
+			h = fnvString(h, id.Scheme)
+			h = fnvString(h, id.ID)
+		}
 	}
 	return h
 }

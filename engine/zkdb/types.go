@@ -199,9 +199,9 @@ type Stat struct {
 	Ctime          int64 `json:"ctime"`          // leader's clock at create, ms
 	Mtime          int64 `json:"mtime"`          // leader's clock at the last setData, ms
 	Version        int32 `json:"version"`        // number of setData
-	Cversion       int32 `json:"cversion"`       // number of child creates (deletes do not count)
+	Cversion       int32 `json:"cversion"`       // number of child creates and deletes (see statValue)
 	Aversion       int32 `json:"aversion"`       // number of setACL
-	EphemeralOwner int64 `json:"ephemeralOwner"` // session id, ContainerEphemeralOwner, or 0
+	EphemeralOwner int64 `json:"ephemeralOwner"` // session id of an ephemeral node, else 0
 	DataLength     int32 `json:"dataLength"`
 	NumChildren    int32 `json:"numChildren"`
 	Pzxid          Zxid  `json:"pzxid"` // zxid of the last child create or delete (or the create)

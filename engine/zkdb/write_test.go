@@ -20,15 +20,20 @@ func TestDeleteErrorOrder(t *testing.T) {
 		{"/zookeeper", del("/zookeeper", -1), ErrBadArguments},
 		{"/zookeeper/quota", del("/zookeeper/quota", -1), ErrBadArguments},
 		{"/zookeeper/config", del("/zookeeper/config", -1), ErrBadArguments},
-		{"invalid path", del("/p/", -1), ErrBadArguments},
+		// ZooKeeper 3.8 checks a delete path only for a "/" and a NUL, then looks nodes up.
+		{"trailing slash", del("/p/", -1), ErrNoNode},
+		{"empty segment", del("//p", -1), ErrNoNode},
 		{"relative", del("p", -1), ErrBadArguments},
+		{"empty", del("", -1), ErrBadArguments},
+		{"NUL", del("/p/c\x00", -1), ErrBadArguments},
+		{"control character", del("/p/\x01", -1), ErrNoNode},
 		{"no parent", del("/no/x", 5), ErrNoNode},
 		{"no node", del("/x", 5), ErrNoNode},
 		{"bad version before not empty", del("/p", 0), ErrBadVersion},
 		{"bad version 2", del("/p", 2), ErrBadVersion},
 		{"not empty, any version", del("/p", -1), ErrNotEmpty},
 		{"not empty, right version", del("/p", 1), ErrNotEmpty},
-		{"dot-dot segment", del("/zookeeper/user/..", -1), ErrBadArguments},
+		{"dot-dot segment", del("/zookeeper/user/..", -1), ErrNoNode},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,7 +56,9 @@ func TestDeleteStat(t *testing.T) {
 	f.must(0, del("/p/a", 0))
 	after := f.stat("/p")
 	want := before
-	want.NumChildren, want.Pzxid = 1, z // cversion NOT incremented
+	// The delete counts as a child change: cversion +1 as clients see it (ZooKeeper 3.8's
+	// DataNode.copyStat), though the count of creates kept for sequence numbers is unchanged.
+	want.NumChildren, want.Pzxid, want.Cversion = 1, z, before.Cversion+1
 	if after != want {
 		t.Fatalf("parent after delete %+v, want %+v", after, want)
 	}
@@ -67,7 +74,7 @@ func TestDeleteStat(t *testing.T) {
 	if res.Stat.Czxid != z || res.Stat.Version != 0 {
 		t.Fatalf("recreated %+v", res.Stat)
 	}
-	if f.stat("/p").Cversion != 3 {
+	if f.stat("/p").Cversion != 4 { // three creates and a delete
 		t.Fatalf("cversion %d", f.stat("/p").Cversion)
 	}
 }
@@ -97,8 +104,8 @@ func TestSetData(t *testing.T) {
 		t.Fatalf("after empty setData: %q %+v", data, st)
 	}
 	f.must(0, Op{Type: OpSetData, Path: "/n", Data: make([]byte, MaxDataBytes), Version: -1})
-	// The built-in config node accepts setData (its ACL is not enforced in zablab).
-	f.must(0, setData("/zookeeper/config", "server.1=...", -1))
+	// The built-in config node is read-only for world (ZOOKEEPER-2014).
+	f.expectErr(0, setData("/zookeeper/config", "server.1=...", -1), ErrNoAuth)
 }
 
 func TestSetACL(t *testing.T) {
@@ -108,7 +115,7 @@ func TestSetACL(t *testing.T) {
 	f.must(0, create("/n/c", ""))
 	f.tree.GetData("/n", 1)
 	f.tree.GetChildren("/n", 2)
-	ipACL := []ACL{{PermRead, "ip", "127.0.0.1"}}
+	ipACL := []ACL{{PermRead | PermAdmin, "ip", "127.0.0.1"}}
 	f.expectErr(0, Op{Type: OpSetACL, Path: "n", ACL: ipACL, Version: -1}, ErrBadArguments)
 	f.expectErr(0, Op{Type: OpSetACL, Path: "/missing", Version: -1}, ErrInvalidACL) // before NONODE
 	f.expectErr(0, Op{Type: OpSetACL, Path: "/missing", ACL: ipACL, Version: -1}, ErrNoNode)
@@ -125,7 +132,10 @@ func TestSetACL(t *testing.T) {
 	if acl, _, _ := f.tree.GetACL("/n"); !reflect.DeepEqual(acl, ipACL) {
 		t.Fatalf("acl %v", acl)
 	}
-	_, evs = f.must(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1})
+	// Now only 127.0.0.1 may change the ACL.
+	f.expectErr(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1}, ErrNoAuth)
+	f.expectErr(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1, Auth: []ID{{"ip", "10.0.0.1"}}}, ErrNoAuth)
+	_, evs = f.must(0, Op{Type: OpSetACL, Path: "/n", ACL: OpenACL, Version: -1, Auth: []ID{{"ip", "127.0.0.1"}}})
 	expectEvents(t, evs)
 	if f.stat("/n").Aversion != 2 || f.tree.WatchCount() != 2 {
 		t.Fatalf("aversion %d, watches %d", f.stat("/n").Aversion, f.tree.WatchCount())
@@ -172,9 +182,13 @@ func TestDeleteContainer(t *testing.T) {
 
 func TestUnsupportedTxnTypes(t *testing.T) {
 	f := newFixture(t)
-	for _, typ := range []OpType{OpGetData, OpSync, OpPing, OpReconfig, OpError, OpType(55)} {
+	for _, typ := range []OpType{OpGetData, OpSync, OpPing, OpType(55)} {
 		f.expectErr(0, Op{Type: typ, Path: "/"}, ErrUnimplemented)
 	}
+	// An error txn of a request that could not be processed.
+	f.expectErr(0, Op{Type: OpError}, ErrMarshallingError)
+	// reconfig is an error txn while reconfigEnabled is false, as in ZooKeeper 3.8.
+	f.expectErr(0, Op{Type: OpReconfig}, ErrReconfigDisabled)
 }
 
 func TestLastProcessedZxid(t *testing.T) {

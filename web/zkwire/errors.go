@@ -10,8 +10,6 @@ var (
 	// ErrBadLength: a string, buffer or vector length is negative (other than -1 where null
 	// is allowed) or larger than the bytes that remain.
 	ErrBadLength = errors.New("zkwire: bad length")
-	// ErrNullString: a string that must be present (a path, a scheme) was null (-1).
-	ErrNullString = errors.New("zkwire: null string")
 	// ErrShortHeader: a request frame is shorter than its 8-byte RequestHeader, so not even
 	// the xid is known.
 	ErrShortHeader = errors.New("zkwire: request shorter than its header")

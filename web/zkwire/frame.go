@@ -9,9 +9,11 @@ import (
 // MaxDataSize is ZooKeeper's default jute.maxbuffer: the largest znode data (1 MiB).
 const MaxDataSize = 1 << 20
 
-// MaxFrameSize is the default largest frame payload ReadFrame accepts: MaxDataSize plus
-// 1 KiB for the request header, path and other fields.
-const MaxFrameSize = MaxDataSize + 1<<10
+// MaxFrameSize is the default largest frame payload ReadFrame accepts: ZooKeeper's
+// jute.maxbuffer default, 0xfffff (one byte under 1 MiB). A ZooKeeper server closes the
+// connection of a client whose frame announces more (NIOServerCnxn: "Len error"), the
+// connect frame included, so a setData carries at most about 1 MiB minus its headers.
+const MaxFrameSize = 1<<20 - 1
 
 // readChunk bounds how much ReadFrame allocates before the bytes have arrived, so a peer
 // that announces a large frame and sends little costs little memory.

@@ -13,6 +13,8 @@ type decoder struct {
 	b   []byte
 	off int
 	err error
+	// nullPath is set when readPath met a null string.
+	nullPath bool
 }
 
 func (d *decoder) fail(err error) {
@@ -96,26 +98,30 @@ func (d *decoder) readBuffer() []byte {
 	return append([]byte(nil), d.take(n)...)
 }
 
-// readString reads a jute ustring that must not be null.
+// readString reads a jute ustring; null (-1) reads as "", as ZooKeeper's
+// BinaryInputArchive.readString accepts it everywhere (kazoo sends the id of an "auth" ACL
+// as null).
 func (d *decoder) readString() string {
 	n := d.readLength(1, true)
 	if n < 0 {
-		d.fail(ErrNullString)
 		return ""
 	}
 	return string(d.take(n))
 }
 
-// readNullableString reads a jute ustring; null reads as "".
-func (d *decoder) readNullableString() string {
+// readPath reads a path: a ustring that may be null on the wire (ZooKeeper decodes it and
+// then fails the request with MARSHALLINGERROR); a null path reads as "" and sets nullPath.
+func (d *decoder) readPath() string {
 	n := d.readLength(1, true)
 	if n < 0 {
+		d.nullPath = true
 		return ""
 	}
 	return string(d.take(n))
 }
 
-// readStrings reads a vector<ustring>; null and empty vectors read as nil.
+// readStrings reads a vector<ustring>; null and empty vectors read as nil, null elements
+// as "".
 func (d *decoder) readStrings() []string {
 	n := d.readLength(4, true)
 	if n <= 0 {
@@ -134,7 +140,8 @@ func (d *decoder) readStrings() []string {
 // aclMinSize is the smallest encoded ACL: perms plus two empty strings.
 const aclMinSize = 4 + 4 + 4
 
-// readACLs reads a vector<ACL>; null and empty vectors read as nil.
+// readACLs reads a vector<ACL>; null and empty vectors read as nil, a null scheme or id
+// as "" (ZooKeeper then refuses the ACL with INVALIDACL, or ignores the id of "auth").
 func (d *decoder) readACLs() []zkdb.ACL {
 	n := d.readLength(aclMinSize, true)
 	if n <= 0 {

@@ -40,8 +40,8 @@ func TestDecoderPrimitives(t *testing.T) {
 	if v := d.readString(); v != "" {
 		t.Errorf("empty string = %q", v)
 	}
-	if v := d.readNullableString(); v != "" || d.err != nil {
-		t.Errorf("null nullable string = %q, %v", v, d.err)
+	if v := d.readString(); v != "" || d.err != nil {
+		t.Errorf("null string = %q, %v", v, d.err)
 	}
 	if d.err != nil || d.remaining() != 0 {
 		t.Fatalf("err %v, %d left", d.err, d.remaining())
@@ -96,7 +96,6 @@ func TestDecoderBadLengths(t *testing.T) {
 		read func(d *decoder)
 		want error
 	}{
-		{"string null", "ffffffff", func(d *decoder) { d.readString() }, ErrNullString},
 		{"string -2", "fffffffe", func(d *decoder) { d.readString() }, ErrBadLength},
 		{"string min int32", "80000000", func(d *decoder) { d.readString() }, ErrBadLength},
 		{"string too long", "00000003 6162", func(d *decoder) { d.readString() }, ErrBadLength},
@@ -106,10 +105,8 @@ func TestDecoderBadLengths(t *testing.T) {
 		{"strings -2", "fffffffe", func(d *decoder) { d.readStrings() }, ErrBadLength},
 		{"strings count > bytes", "00000002 00000000", func(d *decoder) { d.readStrings() }, ErrBadLength},
 		{"strings huge count", "7fffffff 00000000", func(d *decoder) { d.readStrings() }, ErrBadLength},
-		{"strings null element", "00000001 ffffffff", func(d *decoder) { d.readStrings() }, ErrNullString},
 		{"acl count > bytes", "00000001 0000001f 00000000", func(d *decoder) { d.readACLs() }, ErrBadLength},
 		{"acl -5", "fffffffb", func(d *decoder) { d.readACLs() }, ErrBadLength},
-		{"acl null scheme", "00000001 0000001f ffffffff 00000000", func(d *decoder) { d.readACLs() }, ErrNullString},
 		{"stat short", "00000001", func(d *decoder) { d.readStat() }, ErrTruncated},
 	}
 	for _, c := range cases {

@@ -33,6 +33,10 @@ type Request struct {
 	Type zkdb.OpType
 	// Unknown is set for opcodes without a decoder here; the body was not read.
 	Unknown bool
+	// NullPath is set when a path (of the request or of one of its ops) was sent as a null
+	// string; it reads as "". ZooKeeper decodes such a request and then fails it with
+	// MARSHALLINGERROR (its path handling meets a null).
+	NullPath bool
 
 	Path string
 	// Data is nil if the client sent a null buffer (go-zookeeper does for nil data).
@@ -83,7 +87,7 @@ type SetWatches struct {
 }
 
 // ReconfigRequest is the body of a reconfig request (op 16). Null strings (the Java client
-// and go-zookeeper send them for unused lists) decode as "".
+// and go-zookeeper send them for unused lists) decode as "", like every null string.
 type ReconfigRequest struct {
 	JoiningServers string
 	LeavingServers string
@@ -94,8 +98,8 @@ type ReconfigRequest struct {
 // DecodeRequest decodes a request frame payload (RequestHeader, then the body).
 //
 // If the frame is shorter than the header it returns ErrShortHeader and a zero header. If the
-// body is malformed (truncated, bad lengths, a null path, a multi op of the wrong type or a
-// multi without its terminator) it returns the valid header, a nil Request and an error:
+// body is malformed (truncated, bad lengths, a multi op of the wrong type or a multi without
+// its terminator) it returns the valid header, a nil Request and an error:
 // ZooKeeper answers such a request with MARSHALLINGERROR under the request's xid. Bytes after
 // a complete body are ignored, as ZooKeeper does. An unknown opcode is not an error: the
 // Request has Unknown set. The Request never aliases frame.
@@ -114,6 +118,7 @@ func DecodeRequest(frame []byte) (RequestHeader, *Request, error) {
 	if d.err != nil {
 		return h, nil, fmt.Errorf("zkwire: %v request: %w", h.Type, d.err)
 	}
+	r.NullPath = d.nullPath
 	return h, r, nil
 }
 
@@ -122,7 +127,7 @@ func DecodeRequest(frame []byte) (RequestHeader, *Request, error) {
 func (d *decoder) readBody(r *Request) bool {
 	switch r.Type {
 	case zkdb.OpCreate, zkdb.OpCreate2, zkdb.OpCreateContainer, zkdb.OpCreateTTL:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.Data = d.readBuffer()
 		r.ACL = d.readACLs()
 		r.Mode = zkdb.CreateMode(d.readInt32())
@@ -130,26 +135,26 @@ func (d *decoder) readBody(r *Request) bool {
 			r.TTL = d.readInt64()
 		}
 	case zkdb.OpDelete, zkdb.OpCheck:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.Version = d.readInt32()
 	case zkdb.OpExists, zkdb.OpGetData, zkdb.OpGetChildren, zkdb.OpGetChildren2:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.Watch = d.readBool()
 	case zkdb.OpSetData:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.Data = d.readBuffer()
 		r.Version = d.readInt32()
 	case zkdb.OpGetACL, zkdb.OpSync, zkdb.OpGetEphemerals, zkdb.OpGetAllChildrenNumber:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 	case zkdb.OpSetACL:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.ACL = d.readACLs()
 		r.Version = d.readInt32()
 	case zkdb.OpAddWatch:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.WatchMode = d.readInt32()
 	case zkdb.OpRemoveWatches, zkdb.OpCheckWatches:
-		r.Path = d.readString()
+		r.Path = d.readPath()
 		r.WatcherType = d.readInt32()
 	case zkdb.OpAuth:
 		r.Auth = &AuthPacket{Type: d.readInt32(), Scheme: d.readString(), Auth: d.readBuffer()}
@@ -165,9 +170,9 @@ func (d *decoder) readBody(r *Request) bool {
 		r.Watches = w
 	case zkdb.OpReconfig:
 		r.Reconfig = &ReconfigRequest{
-			JoiningServers: d.readNullableString(),
-			LeavingServers: d.readNullableString(),
-			NewMembers:     d.readNullableString(),
+			JoiningServers: d.readString(),
+			LeavingServers: d.readString(),
+			NewMembers:     d.readString(),
 			CurConfigID:    d.readInt64(),
 		}
 	case zkdb.OpPing, zkdb.OpCloseSession, zkdb.OpWhoAmI:

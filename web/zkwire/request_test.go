@@ -168,7 +168,6 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{"short header", `00000001 000000`, ErrShortHeader},
 		{"getData truncated", `00000001 00000004 | 00000002 2f61`, ErrTruncated},
 		{"getData no body", `00000001 00000004`, ErrTruncated},
-		{"null path", `00000001 00000004 | ffffffff 00`, ErrNullString},
 		{"negative path length", `00000001 00000004 | fffffff0 00`, ErrBadLength},
 		{"path longer than frame", `00000001 00000004 | 00000010 2f61 00`, ErrBadLength},
 		{"create truncated flags", `00000001 00000001 | 00000002 2f61 | 00000000 | 00000000 | 0000`, ErrTruncated},
@@ -177,14 +176,11 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{"create acl count exceeds buffer", `00000001 00000001 | 00000002 2f61 | 00000000
 			| 00000005 0000001f 00000000 00000000 | 00000000`, ErrBadLength},
 		{"create acl count -2", `00000001 00000001 | 00000002 2f61 | 00000000 | fffffffe | 00000000`, ErrBadLength},
-		{"create acl null id", `00000001 00000001 | 00000002 2f61 | 00000000
-			| 00000001 0000001f 00000000 ffffffff | 00000000`, ErrNullString},
 		{"createTTL without ttl", `00000001 00000015 | 00000002 2f61 | 00000000 | 00000000 | 00000005`, ErrTruncated},
 		{"setWatches count exceeds buffer", `00000001 00000065 | 00000000 00000000 | 7fffffff | 00000000 | 00000000`, ErrBadLength},
 		{"setWatches count -3", `00000001 00000065 | 00000000 00000000 | fffffffd`, ErrBadLength},
 		{"setWatches2 missing persistent lists", `00000001 00000069 | 00000000 00000000
 			| 00000000 | 00000000 | 00000000`, ErrTruncated},
-		{"auth null scheme", `fffffffc 00000064 | 00000000 | ffffffff | 00000000`, ErrNullString},
 		{"multi without terminator", `00000001 0000000e | 0000000d 00 ffffffff | 00000002 2f61 | ffffffff`, ErrTruncated},
 		{"multi empty body", `00000001 0000000e`, ErrTruncated},
 		{"multi truncated op", `00000001 0000000e | 00000002 00 ffffffff | 00000002 2f61`, ErrTruncated},
@@ -228,7 +224,7 @@ func TestWriteOp(t *testing.T) {
 	for _, r := range allRequests() {
 		op, ok := r.WriteOp()
 		want := r.Type.IsCreate() || r.Type == zkdb.OpDelete || r.Type == zkdb.OpSetData ||
-			r.Type == zkdb.OpSetACL || r.Type == zkdb.OpCheck || r.Type == zkdb.OpMulti
+			r.Type == zkdb.OpSetACL || r.Type == zkdb.OpCheck || r.Type == zkdb.OpMulti || r.Type == zkdb.OpReconfig
 		if ok != want {
 			t.Errorf("%v: WriteOp ok = %v", r.Type, ok)
 			continue
@@ -241,7 +237,11 @@ func TestWriteOp(t *testing.T) {
 			t.Errorf("%v: WriteOp = %+v", r.Type, op)
 		}
 		for i := range op.Ops {
-			if op.Ops[i].Type != r.Ops[i].Type || op.Ops[i].Path != r.Ops[i].Path {
+			typ := r.Ops[i].Type
+			if typ.IsCreate() {
+				typ = MultiCreateType(r.Ops[i].Mode)
+			}
+			if op.Ops[i].Type != typ || op.Ops[i].Path != r.Ops[i].Path {
 				t.Errorf("%v: op %d = %+v", r.Type, i, op.Ops[i])
 			}
 		}
@@ -249,5 +249,63 @@ func TestWriteOp(t *testing.T) {
 	read := &Request{Type: zkdb.OpMulti, Ops: []Request{{Type: zkdb.OpGetData, Path: "/"}}}
 	if _, ok := read.WriteOp(); ok {
 		t.Error("multi of a read op converted")
+	}
+}
+
+// TestDecodeNullStrings: ZooKeeper's jute reads a null (-1) string anywhere. kazoo sends the
+// id of CREATOR_ALL_ACL (auth scheme) as null; a null path decodes too and is flagged, for
+// the server to fail the request as ZooKeeper does.
+func TestDecodeNullStrings(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		want Request
+	}{
+		{"kazoo CREATOR_ALL_ACL", `00000001 00000001 | 00000002 2f61 | ffffffff
+			| 00000001 0000001f 00000004 61757468 ffffffff | 00000000`,
+			Request{Type: zkdb.OpCreate, Path: "/a", ACL: []zkdb.ACL{{Perms: 31, Scheme: "auth"}}}},
+		{"acl null scheme", `00000001 00000007 | 00000002 2f61 | 00000001 0000001f ffffffff 00000000
+			| ffffffff`, Request{Type: zkdb.OpSetACL, Path: "/a", ACL: []zkdb.ACL{{Perms: 31}}, Version: -1}},
+		{"null path", `00000001 00000004 | ffffffff 00`, Request{Type: zkdb.OpGetData, NullPath: true}},
+		{"multi op null path", `00000001 0000000e | 00000002 00 ffffffff | ffffffff ffffffff
+			| ffffffff 01 ffffffff`, Request{Type: zkdb.OpMulti, NullPath: true,
+			Ops: []Request{{Type: zkdb.OpDelete, Version: -1}}}},
+		{"auth null scheme", `fffffffc 00000064 | 00000000 | ffffffff | 00000000`,
+			Request{Type: zkdb.OpAuth, Auth: &AuthPacket{Auth: []byte{}}}},
+		{"setWatches null element", `00000001 00000065 | 00000000 00000000 | 00000001 ffffffff
+			| ffffffff | 00000000`, Request{Type: zkdb.OpSetWatches, Watches: &SetWatches{DataWatches: []string{""}}}},
+	}
+	for _, c := range cases {
+		_, got, err := DecodeRequest(hx(t, c.in))
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(*got, c.want) {
+			t.Errorf("%s: got %+v, want %+v", c.name, *got, c.want)
+		}
+	}
+}
+
+// TestMultiCreateType: inside a multi a create's type comes from its mode, as ZooKeeper's
+// MultiOperationRecord builds it.
+func TestMultiCreateType(t *testing.T) {
+	r := &Request{Type: zkdb.OpMulti, Ops: []Request{
+		{Type: zkdb.OpCreate2, Path: "/a", Mode: zkdb.Persistent},
+		{Type: zkdb.OpCreate, Path: "/b", Mode: zkdb.Container},
+		{Type: zkdb.OpCreateContainer, Path: "/c", Mode: zkdb.EphemeralSequential},
+		{Type: zkdb.OpCreateTTL, Path: "/d", Mode: zkdb.PersistentSequentialWithTTL},
+		{Type: zkdb.OpCreateTTL, Path: "/e", Mode: zkdb.Persistent},
+		{Type: zkdb.OpCreate2, Path: "/f", Mode: 9},
+	}}
+	want := []zkdb.OpType{zkdb.OpCreate, zkdb.OpCreateContainer, zkdb.OpCreate, zkdb.OpCreateTTL, zkdb.OpCreate, zkdb.OpCreate}
+	op, ok := r.WriteOp()
+	if !ok {
+		t.Fatal("not a write")
+	}
+	for i, o := range op.Ops {
+		if o.Type != want[i] {
+			t.Errorf("op %d (%v, %v): type %v, want %v", i, r.Ops[i].Type, r.Ops[i].Mode, o.Type, want[i])
+		}
 	}
 }
