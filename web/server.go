@@ -43,6 +43,9 @@ type Options struct {
 	Timing    engine.Timing
 	// ZKPort maps a server id of room main to its ZooKeeper client port (nil: none).
 	ZKPort func(id int) int
+	// ClientPortBase is room main's ZooKeeper client port base (server N on base+N), listed
+	// in /zookeeper/config; 0 when the ports are off or not at fixed numbers.
+	ClientPortBase int
 	// OpenRun, when set, is replayed into room main, which starts paused at the run's end.
 	OpenRun *engine.RunFile
 	// MainToken, when set, is required for commands on room main (non-loopback addresses).
@@ -80,6 +83,7 @@ type Server struct {
 func NewServer(o Options) (*Server, error) {
 	cfg := engine.DefaultConfig(o.Voters, o.Observers, o.Seed)
 	cfg.Timing = o.Timing
+	cfg.ClientPortBase = o.ClientPortBase
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "seed of room main")
 	timing := fs.String("timing", "watch", "timing: watch (slowed for watching), zookeeper (ZooKeeper's sample config) or fast")
 	zkBase := fs.Int("zk-port-base", 2180, "server N of room main listens for ZooKeeper clients on 127.0.0.1:(base+N); 0 turns the ports off")
+	superDigest := fs.String("super-digest", "", "ZooKeeper's superDigest (\"super:base64(sha1(super:password))\"): a client that adds this digest may do anything, whatever the ACLs")
 	open := fs.String("open", "", "a run file to replay into room main, which starts paused at the run's end (a `zablab check` violation: at the violating event)")
 	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
 	hosts := fs.String("host", "", "comma-separated extra host names the lab answers to on a non-loopback --addr (the Host header is checked)")
@@ -70,7 +71,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		*nodes, *observers = openRun.Config.Voters, openRun.Config.Observers
 	}
 	var zkp atomic.Pointer[web.ZKPorts]
-	opts := web.Options{OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
+	portBase := 0
+	if *zkBase > 0 {
+		portBase = *zkBase
+	}
+	opts := web.Options{ClientPortBase: portBase, OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
 		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls,
 		EmbedOrigins: origins, Hosts: splitList(*hosts), RoomsPerClient: *roomsPerClient}
 	srv, err := web.NewServer(opts)
@@ -80,6 +85,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	if *zkBase > 0 {
 		zk, warnings := web.StartZKPorts(srv.Main(), "127.0.0.1", *zkBase, *nodes+*observers, nil)
+		zk.SetSuperDigest(*superDigest)
 		zkp.Store(zk)
 		for _, w := range warnings {
 			fmt.Fprintln(stderr, "zablab serve: warning:", w)
