@@ -367,6 +367,7 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 			return fmt.Errorf("unknown client %d", cmd.Client)
 		}
 		cl.submitRef(*cmd.Op, cmd.Watch, cmd.Ref)
+		cmd.Ref = 0 // only the live caller's callback needs it; the recorded run does not
 	case CmdClientClose:
 		cl := c.clientByID(cmd.Client)
 		if cl == nil {

@@ -2,11 +2,16 @@ package engine
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
 )
+
+// MaxRunFileBytes bounds a run file (uncompressed).
+const MaxRunFileBytes = 64 << 20
 
 // RunFormat names the run-file format and its version.
 const RunFormat = "zablab-run/1"
@@ -42,7 +47,24 @@ func DigestString(d uint64) string { return fmt.Sprintf("%016x", d) }
 
 // ParseRunFile decodes and validates a run file: format and version, configuration, every
 // command (kind, ids and values in range), times and sequence numbers in order.
+//
+// A gzip-compressed run file (as GET /api/rooms/{room}/run sends to clients that accept
+// gzip) is read as well.
 func ParseRunFile(b []byte) (*RunFile, error) {
+	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("not a run file: %v", err)
+		}
+		plain, err := io.ReadAll(io.LimitReader(zr, MaxRunFileBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("not a run file: %v", err)
+		}
+		if len(plain) > MaxRunFileBytes {
+			return nil, fmt.Errorf("run file larger than %d bytes uncompressed", MaxRunFileBytes)
+		}
+		b = plain
+	}
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("not a run file: invalid UTF-8")
 	}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -135,5 +137,25 @@ func TestReplayDigestSeesAMissingCommand(t *testing.T) {
 	c, _ := Replay(&rf, -1)
 	if DigestString(c.Digest()) == res.Run.Digest {
 		t.Fatal("dropping a fault did not change the digest")
+	}
+}
+
+// A gzip-compressed run file reads like the plain one.
+func TestParseRunFileGzip(t *testing.T) {
+	rf := RunCheck(CheckOptions{Voters: 3, Seed: 8, FaultMs: 1000}).Run
+	b, _ := json.Marshal(rf)
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	zw.Close()
+	got, err := ParseRunFile(z.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Digest != rf.Digest || len(got.Commands) != len(rf.Commands) {
+		t.Fatalf("gzip run file: %s %d, want %s %d", got.Digest, len(got.Commands), rf.Digest, len(rf.Commands))
+	}
+	if _, err := ParseRunFile([]byte{0x1f, 0x8b, 1, 2, 3}); err == nil {
+		t.Fatal("a broken gzip stream was accepted")
 	}
 }
