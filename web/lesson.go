@@ -170,6 +170,8 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 		if err := ls.run.Begin(); err != nil {
 			return nil, badInput("lesson_over", "%v", err)
 		}
+		st := ls.lesson.Steps[ls.run.Next()]
+		r.marks.lesson(r.c, st.Index, st.Title)
 		ls.playing, ls.waiting, ls.err = true, false, ""
 		r.paused = false
 		r.reanchor()

@@ -69,6 +69,11 @@ type Room struct {
 	dirty       bool
 	uiClients   map[int]*engine.Client
 	gen         uint64
+	// marks is the history tape of the room's cluster.
+	marks *marker
+	// cursors replay the room's run to answer questions about its past (any goroutine).
+	curMu   sync.Mutex
+	cursors []*cursor
 	les         *lessonState
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
@@ -123,6 +128,15 @@ func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
 	}
 	r.c, r.cfg = c, cfg
 	r.gen++
+	if c.Now() > 0 || c.Events() > 0 {
+		r.marks = marksOf(c.RunFile()) // the history before the room took the cluster
+	} else {
+		r.marks = newMarker()
+	}
+	c.OnEvent(func(e *engine.Event) { r.marks.observe(c, e) })
+	r.curMu.Lock()
+	r.cursors = nil
+	r.curMu.Unlock()
 	r.uiClients = map[int]*engine.Client{}
 	if r.sink != nil {
 		c.SetExternalSink(r.sink)

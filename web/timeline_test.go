@@ -1,0 +1,246 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// pastView drops the fields of a view that belong to the room now rather than to the moment.
+func pastView(t *testing.T, raw []byte) string {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"room", "canControl", "speed", "paused", "lesson", "generation", "events"} {
+		delete(v, k)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// drive runs room main paused, by simulated time, with faults and client writes, and records
+// its view at 50 random moments.
+func drive(t *testing.T, s *Server) map[int64]string {
+	t.Helper()
+	r := s.Main()
+	views := map[int64]string{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	_, err := r.do(func() (any, error) {
+		r.paused = true
+		c := r.c
+		cl := c.NewClient(0, 4000)
+		now := c.Now()
+		var moments []int64
+		for i := 0; i < 50; i++ {
+			moments = append(moments, now+1000+rng.Int64N(12_000_000))
+		}
+		slices.Sort(moments)
+		faults := map[int]func(){
+			5:  func() { c.Crash(c.Leader()) },
+			15: func() { c.Partition([][]int{{1, 2}, {3, 4}}) },
+			25: func() { c.Heal() },
+			30: func() { c.Restart(1); c.Restart(2); c.Restart(3) },
+		}
+		for i := 0; ; i++ {
+			next := now + int64(i)*250_000
+			if next > now+12_000_000 {
+				break
+			}
+			for _, m := range moments {
+				if m > c.Now() && m <= next {
+					c.RunUntil(m)
+					b, _ := json.Marshal(r.view())
+					views[m] = string(b)
+				}
+			}
+			c.RunUntil(next)
+			if f := faults[i]; f != nil {
+				f()
+			}
+			cl.Submit(zkdb.Op{Type: zkdb.OpSetData, Path: "/", Data: []byte(fmt.Sprint(i)), Version: -1}, false, nil)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return views
+}
+
+// The view at a past moment equals, field for field, the view the room showed live then.
+func TestAtEqualsTheLiveView(t *testing.T) {
+	s, ts := newTestServer(t)
+	views := drive(t, s)
+	if len(views) < 45 {
+		t.Fatalf("only %d moments recorded", len(views))
+	}
+	for m, live := range views {
+		r := call(t, ts, "GET", fmt.Sprintf("/api/rooms/main/at?t=%g", float64(m)/1000), "")
+		if r.status != 200 {
+			t.Fatalf("at %d µs: %d %s", m, r.status, r.raw)
+		}
+		if got, want := pastView(t, []byte(r.raw)), pastView(t, []byte(live)); got != want {
+			i := 0
+			for i < len(got) && i < len(want) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("at %d µs the view differs at byte %d\nlive: %s\nat:   %s", m, i, want[max(0, i-300):min(len(want), i+200)], got[max(0, i-300):min(len(got), i+200)])
+		}
+		if !strings.Contains(r.raw, `"events":[`) {
+			t.Fatalf("at %d µs: no events", m)
+		}
+	}
+}
+
+// The tape marks the first election and its winner, the crash, the partition and heal, the
+// restarts and the writes, at the times the events happened.
+func TestTimelineMarks(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	r := call(t, ts, "GET", "/api/rooms/main/timeline", "")
+	var tl TimelineJSON
+	if err := json.Unmarshal([]byte(r.raw), &tl); err != nil || r.status != 200 {
+		t.Fatalf("timeline: %d %v", r.status, err)
+	}
+	kinds := map[string]int{}
+	for _, m := range tl.Marks {
+		kinds[m.Kind]++
+		if m.Text == "" || m.T < 0 || m.T > tl.End {
+			t.Fatalf("bad mark %+v (end %g)", m, tl.End)
+		}
+	}
+	for _, k := range []string{"election", "leader", "epoch", "crash", "restart", "partition", "heal", "write", "sync"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %q mark: %v", k, kinds)
+		}
+	}
+	if tl.Marks[0].Kind != "election" || tl.Marks[0].T != 0 {
+		t.Errorf("the tape does not start with the first election: %+v", tl.Marks[0])
+	}
+	zh := call(t, ts, "GET", "/api/rooms/main/timeline?lang=zh", "")
+	if !strings.Contains(zh.raw, "服务器") {
+		t.Error("the Chinese tape has no Chinese text")
+	}
+	// The crash mark is where the view shows the leader going down.
+	for _, m := range tl.Marks {
+		if m.Kind != "crash" {
+			continue
+		}
+		before := call(t, ts, "GET", fmt.Sprintf("/api/rooms/main/at?t=%g", m.T-0.001), "")
+		after := call(t, ts, "GET", fmt.Sprintf("/api/rooms/main/at?t=%g", m.T), "")
+		down := fmt.Sprintf(`"id":%d,"role":"participant","state":"DOWN"`, m.Node)
+		if strings.Contains(before.raw, down) || !strings.Contains(after.raw, down) {
+			t.Errorf("crash mark at %g ms for server %d does not match the views", m.T, m.Node)
+		}
+		break
+	}
+}
+
+// Forking at a moment continues the room from exactly that moment, deterministically.
+func TestForkThenContinueIsDeterministic(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	digestAfter := func() string {
+		r := call(t, ts, "POST", "/api/rooms/main/fork", `{"t": 6000}`)
+		if r.status != 200 {
+			t.Fatalf("fork: %d %s", r.status, r.raw)
+		}
+		if r.body["timeMs"].(float64) != 6000 {
+			t.Fatalf("forked room at %v ms", r.body["timeMs"])
+		}
+		var d string
+		s.Main().do(func() (any, error) {
+			s.Main().c.RunFor(3_000_000)
+			d = engine.DigestString(s.Main().c.Digest())
+			return nil, nil
+		})
+		return d
+	}
+	a, b := digestAfter(), digestAfter()
+	if a != b {
+		t.Fatalf("two forks at the same moment diverge: %s vs %s", a, b)
+	}
+	// A sandbox fork leaves the room alone.
+	r := call(t, ts, "POST", "/api/rooms/main/fork", `{"t": 1000, "sandbox": true}`)
+	if r.status != 201 || r.body["room"] == nil {
+		t.Fatalf("sandbox fork: %d %s", r.status, r.raw)
+	}
+	v := call(t, ts, "GET", "/api/rooms/"+r.body["room"].(string), "", "X-Zablab-Token", r.body["token"].(string))
+	if v.body["timeMs"].(float64) != 1000 {
+		t.Fatalf("sandbox starts at %v ms", v.body["timeMs"])
+	}
+}
+
+// Bad moments, unknown rooms and foreign origins get clear errors and change nothing.
+func TestPastBadInput(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	before := call(t, ts, "GET", "/api/rooms/main/run", "").body["digest"]
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		hdr                []string
+	}{
+		{"GET", "/api/rooms/main/at?t=-5", "", 404, nil},
+		{"GET", "/api/rooms/main/at?t=99999999", "", 404, nil},
+		{"GET", "/api/rooms/main/at?t=abc", "", 400, nil},
+		{"GET", "/api/rooms/main/at", "", 400, nil},
+		{"GET", "/api/rooms/nope/at?t=1", "", 404, nil},
+		{"GET", "/api/rooms/main/events?from=0&kinds=bogus", "", 400, nil},
+		{"GET", "/api/rooms/main/events?from=5000&to=1000", "", 400, nil},
+		{"POST", "/api/rooms/main/fork", `{"t": -1}`, 404, nil},
+		{"POST", "/api/rooms/main/fork", `{}`, 400, nil},
+		{"POST", "/api/rooms/main/fork", `{"t": 1000}`, 403, []string{"Origin", "http://evil.example"}},
+	} {
+		r := call(t, ts, tc.method, tc.path, tc.body, tc.hdr...)
+		if r.status != tc.status || r.body["error"] == nil {
+			t.Errorf("%s %s %s: %d %s, want %d", tc.method, tc.path, tc.body, r.status, r.raw, tc.status)
+		}
+	}
+	if after := call(t, ts, "GET", "/api/rooms/main/run", "").body["digest"]; after != before {
+		t.Fatal("bad requests changed the room")
+	}
+}
+
+// The events of a window come with their message ids, filtered by kind and paged.
+func TestEventsWindow(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	r := call(t, ts, "GET", "/api/rooms/main/events?from=0&to=3000&kinds=send,deliver,drop", "")
+	var page EventsPage
+	json.Unmarshal([]byte(r.raw), &page)
+	if r.status != 200 || len(page.Events) == 0 {
+		t.Fatalf("events: %d %.300s", r.status, r.raw)
+	}
+	sends := map[uint64]bool{}
+	for _, e := range page.Events {
+		if e.Kind != "send" && e.Kind != "deliver" && e.Kind != "drop" {
+			t.Fatalf("kind %s not asked for", e.Kind)
+		}
+		if e.T > 3000 {
+			t.Fatalf("event at %g ms outside the window", e.T)
+		}
+		if e.Kind == "send" {
+			sends[e.MsgID] = true
+		} else if !sends[e.MsgID] && e.T > 500 {
+			t.Fatalf("%s of message %d without its send", e.Kind, e.MsgID)
+		}
+	}
+	if page.More {
+		last := page.Events[len(page.Events)-1].Seq
+		next := call(t, ts, "GET", fmt.Sprintf("/api/rooms/main/events?from=0&to=3000&kinds=send,deliver,drop&after=%d", last), "")
+		var p2 EventsPage
+		json.Unmarshal([]byte(next.raw), &p2)
+		if len(p2.Events) == 0 || p2.Events[0].Seq <= last {
+			t.Fatal("the next page does not continue after the last event")
+		}
+	}
+}
