@@ -74,7 +74,7 @@ type Room struct {
 	// cursors replay the room's run to answer questions about its past (any goroutine).
 	curMu   sync.Mutex
 	cursors []*cursor
-	les         *lessonState
+	les     *lessonState
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
 	// sink gets the engine's answers to real ZooKeeper clients (the room's ZooKeeper ports).
