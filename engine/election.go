@@ -222,7 +222,6 @@ func (p *Peer) onFinalize() {
 	if p.state != Looking || !p.el.finalizing {
 		return
 	}
-	p.c.checker.electionOrder(p, p.initialVote(), p.el.proposal)
 	p.decide(p.el.proposal, fmt.Sprintf("a quorum agreed and no better vote came within finalizeWait (%d ms)", p.c.cfg.Timing.FinalizeWaitMs))
 }
 

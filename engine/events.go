@@ -67,6 +67,9 @@ type Event struct {
 	// AtUs is a message's scheduled delivery time (EvSend).
 	AtUs   int64
 	Reason string
+	// Txn is the txn proposed (EvPropose) or delivered as committed (EvCommit; nil for the
+	// commits a SNAP or TRUNC sync applies, which the sync point covers). Not serialised.
+	Txn *zkdb.Txn `json:"-"`
 }
 
 // digester hashes the event log without allocating per event: a 64-bit multiply-xorshift

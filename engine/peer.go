@@ -157,14 +157,13 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 // answers the local client that sent it, if any (FinalRequestProcessor).
 func (p *Peer) applyCommitted(t *zkdb.Txn) {
 	if t.Zxid <= p.tree.LastProcessedZxid() {
-		// Already in the tree (fast-forwarded from the log at load time).
-		p.c.checker.delivered(p.id, t)
+		// Already in the tree (fast-forwarded from the log at load time): now it is committed.
+		p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Session: t.SessionID, Txn: t, Reason: "already in the tree (replayed from the log at startup)"})
 		return
 	}
 	res, watches := p.tree.Apply(t)
 	p.addCommitted(t)
-	p.c.checker.delivered(p.id, t)
-	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID})
+	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID, Txn: t})
 	p.maybeSnapshot()
 	p.srv.afterApply(p, t, res, watches)
 }
@@ -186,7 +185,7 @@ func (p *Peer) takeSnapshot() {
 	t := p.tree.Clone()
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
-	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes(), Ghost: p.c.checker.uncommittedIn(p)})
+	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
 	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: "taken"})
 }
 
@@ -194,14 +193,12 @@ func (p *Peer) takeSnapshot() {
 func (p *Peer) setAcceptedEpoch(e int64) {
 	p.disk.AcceptedEpoch = e
 	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: "accepted"})
-	p.c.checker.epochs(p)
 }
 
 // setCurrentEpoch persists currentEpoch.
 func (p *Peer) setCurrentEpoch(e int64) {
 	p.disk.CurrentEpoch = e
 	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: "current"})
-	p.c.checker.epochs(p)
 }
 
 func (p *Peer) setState(s ServerState, ph ZabPhase, reason string) {
