@@ -42,8 +42,11 @@ type Checker struct {
 	deliv []int
 	// bcast holds proposals not yet in canon, by zxid (Integrity).
 	bcast map[Zxid]*zkdb.Txn
-	// estab[e] is the leader that reached SYNCHRONIZATION in epoch e (Leadership2).
-	estab map[int64]int
+	// estab[e] is the leader that reached SYNCHRONIZATION in epoch e (Leadership2);
+	// newestEpoch is the highest such e (a quorum has accepted it).
+	estab         map[int64]int
+	newestEpoch   int64
+	newestEpochUs int64 // when newestEpoch was accepted
 	// ghosts[id][z] lists the txns inside server id's snapshot at zxid z that were not
 	// committed when it was taken (a leader's tentative history can travel inside a SNAP).
 	ghosts []map[Zxid][]*zkdb.Txn
@@ -412,6 +415,9 @@ func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
 		k.report(p.id, "Leadership2", fmt.Sprintf("servers %d and %d both established epoch %d", other, p.id, e))
 	}
 	k.estab[e] = p.id
+	if e > k.newestEpoch {
+		k.newestEpoch, k.newestEpochUs = e, k.c.now
+	}
 	for _, q := range k.c.peers[1:] {
 		if q != p && q.state == Leading && q.lead != nil && q.lead.epochAcked && q.lead.epoch == e {
 			k.report(p.id, "Leadership1", fmt.Sprintf("servers %d and %d both lead epoch %d", q.id, p.id, e))
