@@ -251,6 +251,8 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 				c.Restart(i)
 			}
 		}
+	case (k < 8 || k == 8) && n < 2:
+		return "heal (one server: no link to cut)", func() { c.Heal() }
 	case k < 8:
 		perm := r.Perm(n)
 		cut := 1 + r.Intn(n-1)
