@@ -630,34 +630,57 @@ func (k *Checker) ackedWrite(t Zxid) {
 	k.acked = append(k.acked, t)
 }
 
-// CheckConverged is the end-of-run check after faults heal: every running server holds the
-// same data, and every write acknowledged to a client is committed and on every server.
-func (k *Checker) CheckConverged() {
-	var ref *Peer
+// CheckConverged is the end-of-run check after faults heal. Safety always: every write
+// acknowledged to a client is committed, and servers at the same zxid hold the same data.
+// When the cluster settled (one leader, everyone following it at its zxid), also: every
+// server holds the same data and every acknowledged write. When it did not settle within
+// waitedUs, that is reported once, truthfully, as Liveness ("not yet converged after N s"),
+// not as lost writes: a server that has not rejoined yet has lost nothing.
+func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
+	var up []*Peer
 	for _, p := range k.c.peers[1:] {
-		if p.state == Down || p.tree == nil {
-			continue
+		if p.state != Down && p.tree != nil {
+			up = append(up, p)
 		}
-		if ref == nil {
-			ref = p
-			continue
-		}
-		if p.tree.LastProcessedZxid() != ref.tree.LastProcessedZxid() || p.tree.Digest() != ref.tree.Digest() {
-			k.report(p.id, "Convergence", fmt.Sprintf("after healing, server %d (at %s) and server %d (at %s) hold different data",
-				ref.id, ref.tree.LastProcessedZxid(), p.id, p.tree.LastProcessedZxid()))
+	}
+	for i, p := range up {
+		for _, ref := range up[:i] {
+			same := p.tree.LastProcessedZxid() == ref.tree.LastProcessedZxid()
+			if (same || settled) && (!same || p.tree.Digest() != ref.tree.Digest()) {
+				k.report(p.id, "Convergence", fmt.Sprintf("after healing, server %d (at %s) and server %d (at %s) hold different data",
+					ref.id, ref.tree.LastProcessedZxid(), p.id, p.tree.LastProcessedZxid()))
+				break
+			}
 		}
 	}
 	zs := append([]Zxid(nil), k.acked...)
 	sort.Slice(zs, func(i, j int) bool { return zs[i] < zs[j] })
 	for _, z := range zs {
-		if _, ok := k.index(z); !ok && z >= k.firstZxid() {
+		if _, ok := k.index(z); !ok && z >= k.firstZxid() && z > k.trimmedTo {
 			k.report(0, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client but is not committed", z))
 			continue
 		}
-		for _, p := range k.c.peers[1:] {
-			if p.state != Down && p.tree != nil && p.tree.LastProcessedZxid() < z {
+		if !settled {
+			continue
+		}
+		for _, p := range up {
+			if p.tree.LastProcessedZxid() < z {
 				k.report(p.id, "AckedWriteLost", fmt.Sprintf("write %s was acknowledged to a client but server %d stops at %s", z, p.id, p.tree.LastProcessedZxid()))
 			}
 		}
+	}
+	if !settled {
+		var behind []string
+		l := k.c.Leader()
+		for _, p := range k.c.peers[1:] {
+			if p.id == l {
+				continue
+			}
+			if p.learn == nil || !p.learn.upToDate || p.learn.leader != l || l == 0 || p.tree.LastProcessedZxid() != k.c.peers[l].tree.LastProcessedZxid() {
+				behind = append(behind, fmt.Sprintf("%d %s at %s", p.id, p.state, p.LastLoggedZxid()))
+			}
+		}
+		k.report(0, "Liveness", fmt.Sprintf("not yet converged after %.1f s of simulated time after healing (leader %d; not following it at its zxid: %s)",
+			float64(waitedUs)/1e6, l, strings.Join(behind, ", ")))
 	}
 }

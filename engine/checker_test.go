@@ -113,3 +113,52 @@ func TestCheckerCompactionKeepsJudging(t *testing.T) {
 		t.Fatalf("a forged txn %s in the compacted region was not reported: %v", forged.Zxid, k.Violations())
 	}
 }
+
+// TestCheckWindowsFollowElectionBackoff (issue 11 item 3): after a 60 s fault period a
+// server's election back-off may be near its 60 s cap, so it may take that long to ask again
+// who leads. These seeds used to end in Liveness ("no leader for 5100 ms"), Convergence and
+// hundreds of AckedWriteLost with the fixed 5.1 s and 20 s windows; nothing was lost.
+func TestCheckWindowsFollowElectionBackoff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("60 s fault periods")
+	}
+	for _, o := range []CheckOptions{
+		{Voters: 5, Seed: 8700417, FaultMs: 60000},
+		{Voters: 5, Seed: 8700429, FaultMs: 60000},
+		{Voters: 5, Observers: 1, Seed: 8700462, FaultMs: 60000},
+	} {
+		if r := RunCheck(o); r.Count != 0 {
+			t.Errorf("%s", describeRun(r))
+		}
+	}
+}
+
+// TestNotConvergedIsNotALostWrite: a server that has not rejoined when the settle window
+// ends is reported once as "not yet converged", not as acknowledged writes it lost.
+func TestNotConvergedIsNotALostWrite(t *testing.T) {
+	c := newTestCluster(t, 3, 0, 5)
+	c.Start()
+	l := waitSettled(t, c, 5*sec)
+	f := l%3 + 1
+	var rest []int
+	for id := 1; id <= 3; id++ {
+		if id != f {
+			rest = append(rest, id)
+		}
+	}
+	c.Partition([][]int{{f}, rest})
+	cl := c.NewClient(l, 4000)
+	for i := 0; i < 5; i++ {
+		mustOK(t, c, cl, opCreate(fmt.Sprintf("/n%d", i), ""))
+	}
+	k := c.Checker()
+	k.CheckConverged(false, 20*sec)
+	if k.Count() != 1 || k.Violations()[0].Invariant != "Liveness" || !strings.Contains(k.Violations()[0].Detail, "not yet converged after 20.0 s") {
+		t.Fatalf("want one Liveness 'not yet converged', got %v", k.Violations())
+	}
+	// Had the cluster settled with a server behind, its missing writes would be lost ones.
+	k.CheckConverged(true, 20*sec)
+	if k.Count() < 2 || k.Violations()[1].Invariant != "Convergence" {
+		t.Fatalf("settled with a server behind: got %v", k.Violations())
+	}
+}

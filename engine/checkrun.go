@@ -102,14 +102,9 @@ func RunCheck(o CheckOptions) RunResult {
 	}
 	w.stop()
 	mon.stopped = true
-	settled := c.RunUntilCond(c.msUs(20_000), func() bool { return c.Converged() })
-	if !settled {
-		c.RunFor(c.msUs(2000))
-	}
-	c.checker.CheckConverged()
-	if !settled && c.checker.Count() == 0 {
-		c.checker.report(0, "Liveness", "the cluster did not settle within 20 s of simulated time after healing")
-	}
+	window := c.settleWindowUs()
+	settled := c.RunUntilCond(window, func() bool { return c.Converged() })
+	c.checker.CheckConverged(settled, window)
 	res.Unknown, res.Known = w.checkLinearizable()
 	res.Violations = c.checker.Violations()
 	res.Count = c.checker.Count()
@@ -119,12 +114,36 @@ func RunCheck(o CheckOptions) RunResult {
 	return res
 }
 
+// electionBackoffUs is the longest a LOOKING server may now stay silent: its notification
+// timeout, which doubles on every silent round up to 60 s (FastLeaderElection's
+// maxNotificationInterval). After a long partition a server may wait that long before it
+// asks again who leads.
+func (c *Cluster) electionBackoffUs() int64 {
+	var ms int64
+	for _, p := range c.peers[1:] {
+		if p.state == Looking && p.el.notTimeoutMs > ms {
+			ms = p.el.notTimeoutMs
+		}
+	}
+	return c.msUs(ms)
+}
+
+// settleWindowUs is how long the cluster may take to settle after healing, derived from the
+// timing in force: the election back-off of the servers still looking, then 20 initLimits
+// (time-outs of dead connections and leaders, elections, connection retries, syncs).
+func (c *Cluster) settleWindowUs() int64 {
+	t := c.cfg.Timing
+	return c.electionBackoffUs() + c.msUs(20*t.InitLimit*t.TickTimeMs)
+}
+
 // livenessMonitor reports a cluster that stays leaderless although a quorum of voters has
 // been up and fully connected for longer than four initLimits plus a second (an election
-// may legitimately wait out an initLimit or two for a leader it cannot reach).
+// may legitimately wait out an initLimit or two for a leader it cannot reach) plus the
+// election back-off in force when the quorum formed.
 type livenessMonitor struct {
 	c            *Cluster
 	healthySince int64
+	backoffUs    int64 // the election back-off in force when the quorum formed
 	leaderSeen   int64
 	reported     bool
 	stopped      bool
@@ -150,12 +169,14 @@ func (m *livenessMonitor) check() {
 	if c.healthyQuorum() {
 		if m.healthySince < 0 {
 			m.healthySince = c.now
+			m.backoffUs = c.electionBackoffUs()
 		}
 	} else {
 		m.healthySince = -1
 		m.reported = false
 	}
-	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > m.limitUs && c.now-m.leaderSeen > m.limitUs {
+	limit := m.limitUs + m.backoffUs
+	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > limit && c.now-m.leaderSeen > limit {
 		m.reported = true
 		c.checker.report(0, "Liveness", fmt.Sprintf("no leader for %d ms although a quorum of voters has been up and connected", (c.now-m.healthySince)/1000))
 	}
