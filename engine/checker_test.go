@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -160,5 +161,21 @@ func TestNotConvergedIsNotALostWrite(t *testing.T) {
 	k.CheckConverged(true, 20*sec)
 	if k.Count() < 2 || k.Violations()[1].Invariant != "Convergence" {
 		t.Fatalf("settled with a server behind: got %v", k.Violations())
+	}
+}
+
+// TestProtocolDoesNotCallTheChecker: the checker observes from outside (issue 8). Protocol
+// and simulator code reach it only through events.
+func TestProtocolDoesNotCallTheChecker(t *testing.T) {
+	for _, f := range []string{"peer.go", "leader.go", "learner.go", "election.go", "serve.go", "client.go", "sessions.go", "network.go", "disk.go", "message.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "checker") || strings.Contains(line, "Ghost") {
+				t.Errorf("%s:%d: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }
