@@ -643,14 +643,30 @@ func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
 			up = append(up, p)
 		}
 	}
+	// Each server is compared with the first one up (settled) or the first one up at its zxid.
+	first := map[Zxid]*Peer{}
+	digests := map[*Peer]uint64{}
+	digest := func(p *Peer) uint64 {
+		d, ok := digests[p]
+		if !ok {
+			d = p.tree.Digest()
+			digests[p] = d
+		}
+		return d
+	}
 	for i, p := range up {
-		for _, ref := range up[:i] {
-			same := p.tree.LastProcessedZxid() == ref.tree.LastProcessedZxid()
-			if (same || settled) && (!same || p.tree.Digest() != ref.tree.Digest()) {
-				k.report(p.id, "Convergence", fmt.Sprintf("after healing, server %d (at %s) and server %d (at %s) hold different data",
-					ref.id, ref.tree.LastProcessedZxid(), p.id, p.tree.LastProcessedZxid()))
-				break
-			}
+		z := p.tree.LastProcessedZxid()
+		ref, ok := first[z]
+		if settled && i > 0 {
+			ref, ok = up[0], true
+		}
+		if !ok {
+			first[z] = p
+			continue
+		}
+		if ref.tree.LastProcessedZxid() != z || digest(ref) != digest(p) {
+			k.report(p.id, "Convergence", fmt.Sprintf("after healing, server %d (at %s) and server %d (at %s) hold different data",
+				ref.id, ref.tree.LastProcessedZxid(), p.id, z))
 		}
 	}
 	zs := append([]Zxid(nil), k.acked...)
