@@ -127,6 +127,9 @@ func TestCheckWindowsFollowElectionBackoff(t *testing.T) {
 		{Voters: 5, Seed: 8700417, FaultMs: 60000},
 		{Voters: 5, Seed: 8700429, FaultMs: 60000},
 		{Voters: 5, Observers: 1, Seed: 8700462, FaultMs: 60000},
+		// The best vote's server (4) stays silent: the others' notifications keep restarting
+		// its 10 s wait, and it does not answer their worse votes of the same round.
+		{Voters: 5, Observers: 2, Seed: 8700899, FaultMs: 60000},
 	} {
 		if r := RunCheck(o); r.Count != 0 {
 			t.Errorf("%s", describeRun(r))

@@ -117,7 +117,10 @@ func RunCheck(o CheckOptions) RunResult {
 // electionBackoffUs is the longest a LOOKING server may now stay silent: its notification
 // timeout, which doubles on every silent round up to 60 s (FastLeaderElection's
 // maxNotificationInterval). After a long partition a server may wait that long before it
-// asks again who leads.
+// asks again who leads. Worse, every notification it receives restarts that wait, and a
+// server whose vote is better than the one it receives in the same round does not answer
+// it: so the server with the best vote may only speak after a second such interval, once
+// the others' own (doubling) intervals leave it a silent gap. The windows allow twice it.
 func (c *Cluster) electionBackoffUs() int64 {
 	var ms int64
 	for _, p := range c.peers[1:] {
@@ -133,17 +136,16 @@ func (c *Cluster) electionBackoffUs() int64 {
 // (time-outs of dead connections and leaders, elections, connection retries, syncs).
 func (c *Cluster) settleWindowUs() int64 {
 	t := c.cfg.Timing
-	return c.electionBackoffUs() + c.msUs(20*t.InitLimit*t.TickTimeMs)
+	return 2*c.electionBackoffUs() + c.msUs(20*t.InitLimit*t.TickTimeMs)
 }
 
 // livenessMonitor reports a cluster that stays leaderless although a quorum of voters has
 // been up and fully connected for longer than four initLimits plus a second (an election
 // may legitimately wait out an initLimit or two for a leader it cannot reach) plus the
-// election back-off in force when the quorum formed.
+// twice the election back-off in force (see electionBackoffUs).
 type livenessMonitor struct {
 	c            *Cluster
 	healthySince int64
-	backoffUs    int64 // the election back-off in force when the quorum formed
 	leaderSeen   int64
 	reported     bool
 	stopped      bool
@@ -169,13 +171,12 @@ func (m *livenessMonitor) check() {
 	if c.healthyQuorum() {
 		if m.healthySince < 0 {
 			m.healthySince = c.now
-			m.backoffUs = c.electionBackoffUs()
 		}
 	} else {
 		m.healthySince = -1
 		m.reported = false
 	}
-	limit := m.limitUs + m.backoffUs
+	limit := m.limitUs + 2*c.electionBackoffUs()
 	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > limit && c.now-m.leaderSeen > limit {
 		m.reported = true
 		c.checker.report(0, "Liveness", fmt.Sprintf("no leader for %d ms although a quorum of voters has been up and connected", (c.now-m.healthySince)/1000))
