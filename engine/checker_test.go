@@ -182,3 +182,52 @@ func TestProtocolDoesNotCallTheChecker(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapGhostTravelsInTheCheckersTables: a new leader whose tree holds txns it has not
+// committed yet (replayed from its log at startup) sends a SNAP to an empty server during
+// synchronization. The checker, not the SNAP, remembers those txns: by the SNAP's message
+// id, then by (server, snapshot zxid) once the server installs it at NEWLEADER.
+func TestSnapGhostTravelsInTheCheckersTables(t *testing.T) {
+	c := newTestCluster(t, 3, 0, 2, func(cfg *Config) { cfg.SnapCount, cfg.CommitLogCount = 5, 5 })
+	c.Start()
+	l := waitSettled(t, c, 5*sec)
+	f1, f2 := l%3+1, (l+1)%3+1
+	cl := c.NewClient(l, 20000)
+	for i := 0; i < 30; i++ {
+		mustOK(t, c, cl, opCreate(fmt.Sprintf("/c%d", i), ""))
+	}
+	c.Crash(f1)
+	c.Crash(f2)
+	for i := 0; i < 3; i++ {
+		cl.Submit(opCreate(fmt.Sprintf("/u%d", i), ""), false, nil)
+	}
+	c.RunFor(50_000)
+	uncommitted := c.Peer(l).LastLoggedZxid()
+	c.Crash(l)
+	c.peers[f2].disk = newDisk() // f2 lost its disk: it can only be synced by SNAP
+	var snapSent bool
+	c.OnEvent(func(e *Event) {
+		if e.Kind == EvSend && e.Packet == Snap && e.Peer == f2 {
+			snapSent = true
+			if g := c.checker.sentSnap[e.MsgID]; len(g) != 3 || g[2].Zxid != uncommitted {
+				t.Errorf("ghost of the SNAP in flight: %d txns, want the 3 uncommitted up to %s", len(g), uncommitted)
+			}
+		}
+	})
+	for _, id := range []int{l, f1, f2} {
+		c.Restart(id)
+	}
+	if got := waitSettled(t, c, 20*sec); got != l {
+		t.Fatalf("leader %d, want %d (it has the longest log)", got, l)
+	}
+	if !snapSent {
+		t.Fatal("the empty server was not synced by SNAP")
+	}
+	snaps := c.Peer(f2).disk.SnapshotZxids()
+	if g := c.checker.ghosts[f2][snaps[len(snaps)-1]]; len(g) != 3 || g[2].Zxid != uncommitted {
+		t.Fatalf("server %d's installed snapshot at %s: ghost of %d txns, want the 3 uncommitted up to %s", f2, snaps[len(snaps)-1], len(g), uncommitted)
+	}
+	if c.checker.Count() != 0 {
+		t.Fatalf("violations: %v", c.checker.Violations())
+	}
+}
