@@ -142,10 +142,11 @@ func (c *Cluster) settleWindowUs() int64 {
 // livenessMonitor reports a cluster that stays leaderless although a quorum of voters has
 // been up and fully connected for longer than four initLimits plus a second (an election
 // may legitimately wait out an initLimit or two for a leader it cannot reach) plus the
-// twice the election back-off in force (see electionBackoffUs).
+// twice the longest election back-off in force meanwhile (see electionBackoffUs).
 type livenessMonitor struct {
 	c            *Cluster
 	healthySince int64
+	backoffUs    int64 // the longest election back-off seen since healthySince
 	leaderSeen   int64
 	reported     bool
 	stopped      bool
@@ -170,13 +171,15 @@ func (m *livenessMonitor) check() {
 	}
 	if c.healthyQuorum() {
 		if m.healthySince < 0 {
-			m.healthySince = c.now
+			m.healthySince, m.backoffUs = c.now, 0
 		}
+		// A restart resets a server's back-off, not the silence it already caused.
+		m.backoffUs = max(m.backoffUs, c.electionBackoffUs())
 	} else {
 		m.healthySince = -1
 		m.reported = false
 	}
-	limit := m.limitUs + 2*c.electionBackoffUs()
+	limit := m.limitUs + 2*m.backoffUs
 	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > limit && c.now-m.leaderSeen > limit {
 		m.reported = true
 		c.checker.report(0, "Liveness", fmt.Sprintf("no leader for %d ms although a quorum of voters has been up and connected", (c.now-m.healthySince)/1000))
