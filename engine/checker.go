@@ -160,7 +160,11 @@ func (k *Checker) observe(e *Event) {
 		switch e.Packet {
 		case Snap:
 			if p := k.c.peers[e.Node]; p.tree != nil {
-				k.sentSnap[e.MsgID] = k.uncommittedIn(p)
+				g := k.uncommittedIn(p)
+				for len(g) > 0 && g[len(g)-1].Zxid > e.Zxid { // not in the tree the SNAP carries
+					g = g[:len(g)-1]
+				}
+				k.sentSnap[e.MsgID] = g
 			}
 		case Ack:
 			// A learner's ACK of NEWLEADER, and the first ACK after UPTODATE (both at counter
