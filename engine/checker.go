@@ -3,9 +3,11 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/zablab/zablab/engine/zkdb"
 
 	"github.com/zablab/zablab/engine/reason"
-	"github.com/zablab/zablab/engine/zkdb"
 )
 
 // Violation is one broken invariant.
@@ -20,32 +22,69 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s at server %d, t=%.3fs: %s", v.Invariant, v.Node, float64(v.TimeUs)/1e6, v.Detail)
 }
 
-// Checker evaluates the invariants of zab-reference §4 as the run goes. Its ghost state is
-// `canon`, the one sequence of committed txns every server's delivered history must be a
-// prefix of; PrefixConsistency, Agreement, TotalOrder and both PrimaryOrders follow from
-// every delivery matching canon at the server's position, and canon's zxids increasing.
+// Checker evaluates the invariants of zab-reference §4 as the run goes. It stands outside
+// the protocol: the cluster hands it every event (observe), and it reads the servers' state
+// (logs, trees, epochs, disks) without changing it. Its ghost state is `canon`, the one
+// sequence of committed txns every server's delivered history must be a prefix of;
+// PrefixConsistency, Agreement, TotalOrder and both PrimaryOrders follow from every delivery
+// matching canon at the server's position, and canon's zxids increasing.
 type Checker struct {
 	c *Cluster
-	// canon[i] is the (base+i)-th committed txn.
+	// canon[i] is the committed txn at position base+i.
 	canon []*zkdb.Txn
 	base  int
+	// old records the compacted prefix of the committed sequence: old[i] is the txn at
+	// position oldBase+i, by zxid and hash. Entries no server can present any more (below
+	// every server's oldest snapshot and every ghost) are trimmed; trimmedTo is the highest
+	// zxid trimmed away, below which the checker cannot judge.
+	old       []oldTxn
+	oldBase   int
+	trimmedTo Zxid
 	// deliv[id] is how many txns of canon server id has delivered (ghost: survives crashes).
 	deliv []int
 	// bcast holds proposals not yet in canon, by zxid (Integrity).
 	bcast map[Zxid]*zkdb.Txn
-	// estab[e] is the leader that reached SYNCHRONIZATION in epoch e (Leadership2).
-	estab      map[int64]int
+	// estab[e] is the leader that reached SYNCHRONIZATION in epoch e (Leadership2);
+	// newestEpoch is the highest such e (a quorum has accepted it).
+	estab         map[int64]int
+	newestEpoch   int64
+	newestEpochUs int64 // when newestEpoch was accepted
+	// ghosts[id][z] lists the txns inside server id's snapshot at zxid z that were not
+	// committed when it was taken (a leader's tentative history can travel inside a SNAP).
+	ghosts []map[Zxid][]*zkdb.Txn
+	// sentSnap holds the ghost of each SNAP in flight, by message id; recvSnap the ghost of
+	// the SNAP a learner received, until it installs it at NEWLEADER.
+	sentSnap   map[uint64][]*zkdb.Txn
+	recvSnap   []([]*zkdb.Txn)
 	violations []Violation
 	// MaxKept bounds the violations kept (the count keeps growing).
 	MaxKept int
 	count   int
+	// pending holds violations found while an event is being observed; the cluster emits
+	// them after it (flush).
+	pending  []Violation
+	flushing bool
 	// acked holds writes acknowledged to clients and not yet compacted away, in ack order.
 	acked []Zxid
 }
 
+type oldTxn struct {
+	zxid Zxid
+	hash uint64
+}
+
+// compactAt is the length of canon at which its delivered prefix moves to the compact record.
+const compactAt = 8192
+
 func newChecker(c *Cluster) *Checker {
-	return &Checker{c: c, deliv: make([]int, len(c.peers)), bcast: map[Zxid]*zkdb.Txn{},
-		estab: map[int64]int{}, MaxKept: 100}
+	n := len(c.peers)
+	k := &Checker{c: c, deliv: make([]int, n), bcast: map[Zxid]*zkdb.Txn{},
+		estab: map[int64]int{}, MaxKept: 100, ghosts: make([]map[Zxid][]*zkdb.Txn, n),
+		sentSnap: map[uint64][]*zkdb.Txn{}, recvSnap: make([][]*zkdb.Txn, n)}
+	for i := range k.ghosts {
+		k.ghosts[i] = map[Zxid][]*zkdb.Txn{}
+	}
+	return k
 }
 
 // Violations returns the violations found (at most MaxKept).
@@ -57,43 +96,254 @@ func (k *Checker) Count() int { return k.count }
 // Committed is the number of txns in the committed sequence.
 func (k *Checker) Committed() int { return k.base + len(k.canon) }
 
-// report records a violation; its invariant is the one the reason's code names.
 func (k *Checker) report(node int, detail reason.Reason) {
+	name := detail.Code.Invariant()
+	k.record(Violation{Invariant: name, Node: node, Detail: detail, TimeUs: k.c.now})
+	k.pending = append(k.pending, Violation{Invariant: name, Node: node, Detail: detail})
+	if k.c.emitting == 0 {
+		k.flush()
+	}
+}
+
+func (k *Checker) record(v Violation) {
 	k.count++
-	v := Violation{Invariant: detail.Code.Invariant(), Node: node, Detail: detail, TimeUs: k.c.now}
 	if len(k.violations) < k.MaxKept {
 		k.violations = append(k.violations, v)
 	}
-	k.c.emit(Event{Kind: EvViolation, Node: node, Reason: detail})
+}
+
+// flush emits the violations found while observing, each as an EvViolation event.
+func (k *Checker) flush() {
+	if k.flushing || len(k.pending) == 0 {
+		return
+	}
+	k.flushing = true
+	for i := 0; i < len(k.pending); i++ {
+		v := k.pending[i]
+		k.c.emit(Event{Kind: EvViolation, Node: v.Node, Reason: v.Detail})
+	}
+	k.pending = k.pending[:0]
+	k.flushing = false
+}
+
+// observe sees every event as it is emitted, with the servers in the state that produced it.
+func (k *Checker) observe(e *Event) {
+	switch e.Kind {
+	case EvPropose:
+		if e.Txn != nil {
+			k.proposed(k.c.peers[e.Node], e.Txn)
+		}
+	case EvCommit:
+		if e.Txn != nil {
+			k.delivered(e.Node, e.Txn)
+		}
+	case EvTruncated:
+		// A real truncation leaves nothing above the point (the skip-truncate bug keeps it).
+		if k.c.peers[e.Node].disk.LastLoggedZxid() <= e.Zxid {
+			k.truncated(e.Node, e.Zxid)
+		}
+	case EvEpoch:
+		k.epochs(k.c.peers[e.Node])
+	case EvDecided:
+		p := k.c.peers[e.Node]
+		if v := p.el.proposal; v.Leader == e.Vote.Leader && v.Zxid == e.Vote.Zxid && v.PeerEpoch == e.Vote.PeerEpoch {
+			k.electionOrder(p, p.initialVote(), v)
+		}
+	case EvState:
+		p := k.c.peers[e.Node]
+		switch {
+		case e.State == Leading && e.Phase == PhaseSynchronization && p.lead != nil:
+			k.leaderSynchronizing(p, p.lead.epoch)
+		case e.State == Leading && e.Phase == PhaseBroadcast && p.lead != nil:
+			k.leaderEstablished(p)
+		case (e.State == Following || e.State == Observing) && e.Phase == PhaseBroadcast:
+			k.checkEpochs(p)
+		}
+	case EvSend:
+		switch e.Packet {
+		case Snap:
+			if p := k.c.peers[e.Node]; p.tree != nil {
+				g := k.uncommittedIn(p)
+				for len(g) > 0 && g[len(g)-1].Zxid > e.Zxid { // not in the tree the SNAP carries
+					g = g[:len(g)-1]
+				}
+				k.sentSnap[e.MsgID] = g
+			}
+		case Ack:
+			// A learner's ACK of NEWLEADER, and the first ACK after UPTODATE (both at counter
+			// 0, before it applies what the sync stream committed).
+			p := k.c.peers[e.Node]
+			if p.learn != nil && p.phase == PhaseSynchronization && e.Zxid.Counter() == 0 {
+				if !p.learn.upToDate {
+					k.ackNewLeader(p, int64(e.Zxid.Epoch()))
+				} else {
+					k.syncPoint(p, p.tree.LastProcessedZxid(), p.learn.mode == SyncSnap)
+				}
+			}
+		}
+	case EvDeliver:
+		if e.Packet == Snap {
+			k.recvSnap[e.Node] = k.sentSnap[e.MsgID]
+			delete(k.sentSnap, e.MsgID)
+		}
+	case EvDrop:
+		if e.Packet == Snap {
+			delete(k.sentSnap, e.MsgID)
+		}
+	case EvSnapshot:
+		if e.Peer == 0 {
+			k.snapshotTaken(k.c.peers[e.Node], e.Zxid)
+		}
+	case EvClient:
+		if e.Err == zkdb.OK && e.Zxid != 0 {
+			k.ackedWrite(e.Zxid)
+		}
+	case EvViolation:
+		if !k.flushing { // a server's own consistency check
+			k.record(Violation{Invariant: e.Reason.Code.Invariant(), Node: e.Node, Detail: e.Reason, TimeUs: e.TimeUs})
+		}
+	}
+}
+
+// snapshotTaken: server p just stored a snapshot at zxid z. Record which txns inside it are
+// not committed yet: those of the snapshot its tree grew from plus its log up to z, or, when
+// it installed a leader's SNAP (the snapshot is then its whole disk), the SNAP's.
+func (k *Checker) snapshotTaken(p *Peer, z Zxid) {
+	snaps := p.disk.SnapshotZxids()
+	g := k.ghosts[p.id]
+	if len(snaps) == 1 {
+		clear(g)
+		g[z] = k.recvSnap[p.id]
+		k.recvSnap[p.id] = nil
+		return
+	}
+	prev := snaps[len(snaps)-2]
+	tail := k.tail()
+	var out []*zkdb.Txn
+	for _, t := range g[prev] {
+		if t.Zxid > tail && t.Zxid <= z {
+			out = append(out, t)
+		}
+	}
+	for _, t := range p.disk.after(prev) {
+		if t.Zxid > z {
+			break
+		}
+		if t.Zxid > tail {
+			out = append(out, t)
+		}
+	}
+	g[z] = out
+	for sz := range g {
+		if sz < snaps[0] {
+			delete(g, sz)
+		}
+	}
+}
+
+// uncommittedIn lists the txns in p's tree that are not committed yet: from its newest
+// snapshot's ghost and from its log, in zxid order.
+func (k *Checker) uncommittedIn(p *Peer) []*zkdb.Txn {
+	tail, last := k.tail(), p.tree.LastProcessedZxid()
+	snapZ := p.disk.newestSnap().Zxid
+	var out []*zkdb.Txn
+	for _, t := range k.ghosts[p.id][snapZ] {
+		if t.Zxid > tail && t.Zxid <= last {
+			out = append(out, t)
+		}
+	}
+	for _, t := range p.disk.after(snapZ) {
+		if t.Zxid > tail && t.Zxid <= last {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func sameTxn(a, b *zkdb.Txn) bool { return a == b || (a.Zxid == b.Zxid && a.Hash() == b.Hash()) }
 
 func (k *Checker) tail() Zxid {
 	if len(k.canon) == 0 {
+		if n := len(k.old); n > 0 {
+			return k.old[n-1].zxid
+		}
 		return 0
 	}
 	return k.canon[len(k.canon)-1].Zxid
 }
 
-// index finds zxid in canon: its absolute position, or -1. Zxid 0 (nothing) is position -1
-// with ok true.
+// index finds zxid z in the committed sequence (canon or its compact record): its absolute
+// position, or ok false. Zxid 0 (nothing) is position -1 with ok true.
 func (k *Checker) index(z Zxid) (int, bool) {
 	if z == 0 {
 		return -1, true
 	}
-	i := sort.Search(len(k.canon), func(i int) bool { return k.canon[i].Zxid >= z })
-	if i < len(k.canon) && k.canon[i].Zxid == z {
-		return k.base + i, true
+	if len(k.canon) > 0 && z >= k.canon[0].Zxid {
+		i := sort.Search(len(k.canon), func(i int) bool { return k.canon[i].Zxid >= z })
+		if i < len(k.canon) && k.canon[i].Zxid == z {
+			return k.base + i, true
+		}
+		return -1, false
+	}
+	i := sort.Search(len(k.old), func(i int) bool { return k.old[i].zxid >= z })
+	if i < len(k.old) && k.old[i].zxid == z {
+		return k.oldBase + i, true
 	}
 	return -1, false
 }
 
+// at is the committed txn at pos while it is in canon (nil once compacted).
 func (k *Checker) at(pos int) *zkdb.Txn {
 	if pos < k.base || pos >= k.base+len(k.canon) {
 		return nil
 	}
 	return k.canon[pos-k.base]
+}
+
+// entry is the zxid and hash of the committed txn at pos (ok false if unknown).
+func (k *Checker) entry(pos int) (Zxid, uint64, bool) {
+	if t := k.at(pos); t != nil {
+		return t.Zxid, t.Hash(), true
+	}
+	if i := pos - k.oldBase; i >= 0 && i < len(k.old) {
+		return k.old[i].zxid, k.old[i].hash, true
+	}
+	return 0, 0, false
+}
+
+func (k *Checker) zxidAt(pos int) Zxid {
+	z, _, _ := k.entry(pos)
+	return z
+}
+
+// verdict of a txn a server holds, against the committed sequence up to its tail.
+type verdict uint8
+
+const (
+	vMatch   verdict = iota // the committed txn at that zxid
+	vDiffers                // a different txn than the committed one at that zxid
+	vAbsent                 // no txn with that zxid was committed
+	vUnknown                // too old to judge (the record was trimmed)
+)
+
+func (k *Checker) judge(t *zkdb.Txn) verdict {
+	pos, ok := k.index(t.Zxid)
+	if !ok {
+		if t.Zxid <= k.trimmedTo {
+			return vUnknown
+		}
+		return vAbsent
+	}
+	if c := k.at(pos); c != nil {
+		if sameTxn(c, t) {
+			return vMatch
+		}
+		return vDiffers
+	}
+	if _, h, _ := k.entry(pos); h == t.Hash() {
+		return vMatch
+	}
+	return vDiffers
 }
 
 // proposed records a leader's proposal (ghost bcast).
@@ -104,10 +354,8 @@ func (k *Checker) proposed(p *Peer, t *zkdb.Txn) {
 	if old, ok := k.bcast[t.Zxid]; ok && !sameTxn(old, t) {
 		k.report(p.id, reason.Of(reason.VTwoProposals, int64(t.Zxid)))
 	}
-	if pos, ok := k.index(t.Zxid); ok && pos >= 0 {
-		if !sameTxn(k.at(pos), t) {
-			k.report(p.id, reason.Of(reason.VReusesCommitted, int64(t.Zxid)))
-		}
+	if k.judge(t) == vDiffers {
+		k.report(p.id, reason.Of(reason.VReusesCommitted, int64(t.Zxid)))
 	}
 	k.bcast[t.Zxid] = t
 }
@@ -116,12 +364,18 @@ func (k *Checker) proposed(p *Peer, t *zkdb.Txn) {
 func (k *Checker) delivered(id int, t *zkdb.Txn) {
 	d := k.deliv[id]
 	if d < k.base+len(k.canon) {
-		want := k.at(d)
-		if want == nil || !sameTxn(want, t) {
-			wz := Zxid(0)
-			if want != nil {
-				wz = want.Zxid
+		match, wz := false, Zxid(0)
+		if c := k.at(d); c != nil {
+			match, wz = sameTxn(c, t), c.Zxid
+		} else if z, h, ok := k.entry(d); ok {
+			match, wz = z == t.Zxid && h == t.Hash(), z
+		} else { // before the trimmed horizon: cannot judge, follow the server
+			if pos, found := k.index(t.Zxid); found {
+				k.deliv[id] = pos + 1
 			}
+			return
+		}
+		if !match {
 			k.report(id, reason.Of(reason.VPrefixWrongPlace, int64(t.Zxid), int64(d+1), int64(wz)))
 			k.resync(id, t.Zxid)
 			return
@@ -153,8 +407,8 @@ func (k *Checker) resync(id int, z Zxid) {
 // truncated: a server dropped its log above z. It must not lose a delivered txn.
 func (k *Checker) truncated(id int, z Zxid) {
 	d := k.deliv[id]
-	if last := k.at(d - 1); last != nil && last.Zxid > z {
-		k.report(id, reason.Of(reason.VTruncDropsDelivered, int64(z), int64(last.Zxid)))
+	if last, _, ok := k.entry(d - 1); ok && last > z {
+		k.report(id, reason.Of(reason.VTruncDropsDelivered, int64(z), int64(last)))
 	}
 	if pos, ok := k.index(z); ok && pos+1 < d {
 		k.deliv[id] = pos + 1
@@ -167,6 +421,9 @@ func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
 		k.report(p.id, reason.Of(reason.VBothEstablished, int64(other), int64(p.id), e))
 	}
 	k.estab[e] = p.id
+	if e > k.newestEpoch {
+		k.newestEpoch, k.newestEpochUs = e, k.c.now
+	}
 	for _, q := range k.c.peers[1:] {
 		if q != p && q.state == Leading && q.lead != nil && q.lead.epochAcked && q.lead.epoch == e {
 			k.report(p.id, reason.Of(reason.VBothLead, int64(q.id), int64(p.id), e))
@@ -174,23 +431,10 @@ func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
 	}
 }
 
-// uncommittedIn lists the txns in p's tree that are not committed yet: from its newest
-// snapshot's ghost and from its log, in zxid order.
-func (k *Checker) uncommittedIn(p *Peer) []*zkdb.Txn {
-	tail, last := k.tail(), p.tree.LastProcessedZxid()
-	snap := p.disk.newestSnap()
-	var out []*zkdb.Txn
-	for _, t := range snap.Ghost {
-		if t.Zxid > tail && t.Zxid <= last {
-			out = append(out, t)
-		}
-	}
-	for _, t := range p.disk.Log() {
-		if t.Zxid > tail && t.Zxid <= last && t.Zxid > snap.Zxid {
-			out = append(out, t)
-		}
-	}
-	return out
+// history is what p holds: its newest snapshot's uncommitted txns, then its log after it.
+func (k *Checker) history(p *Peer) []*zkdb.Txn {
+	snapZ := p.disk.newestSnap().Zxid
+	return append(append([]*zkdb.Txn(nil), k.ghosts[p.id][snapZ]...), p.disk.after(snapZ)...)
 }
 
 // leaderEstablished: the new leader's history becomes the epoch's initial history. It must
@@ -198,8 +442,8 @@ func (k *Checker) uncommittedIn(p *Peer) []*zkdb.Txn {
 func (k *Checker) leaderEstablished(p *Peer) {
 	last := p.tree.LastProcessedZxid()
 	snapZ := p.disk.newestSnap().Zxid
-	log := append(append([]*zkdb.Txn(nil), p.disk.newestSnap().Ghost...), p.disk.after(snapZ)...)
-	for pos := k.deliv[p.id]; pos < k.base+len(k.canon); pos++ {
+	log := k.history(p)
+	for pos := max(k.deliv[p.id], k.base); pos < k.base+len(k.canon); pos++ {
 		t := k.at(pos)
 		if t.Zxid <= snapZ && t.Zxid <= last {
 			continue // inside the snapshot it loaded
@@ -216,8 +460,11 @@ func (k *Checker) leaderEstablished(p *Peer) {
 			continue
 		}
 		if t.Zxid <= tail {
-			if pos, ok := k.index(t.Zxid); !ok || !sameTxn(k.at(pos), t) {
+			switch k.judge(t) {
+			case vAbsent:
 				k.report(p.id, reason.Of(reason.VUncommittedAmong, int64(t.Zxid)))
+			case vDiffers:
+				k.report(p.id, reason.Of(reason.VLeaderDifferentTxn, int64(t.Zxid)))
 			}
 			continue
 		}
@@ -242,6 +489,9 @@ func findTxn(log []*zkdb.Txn, z Zxid) *zkdb.Txn {
 func (k *Checker) syncPoint(p *Peer, z Zxid, snapshot bool) {
 	pos, ok := k.index(z)
 	if !ok {
+		if z <= k.trimmedTo {
+			return
+		}
 		k.report(p.id, reason.Of(reason.VSyncedNotCommitted, int64(z)))
 		k.resync(p.id, k.tail())
 		return
@@ -251,21 +501,24 @@ func (k *Checker) syncPoint(p *Peer, z Zxid, snapshot bool) {
 			if t.Zxid > z {
 				break
 			}
-			if i, ok := k.index(t.Zxid); ok && i >= 0 && !sameTxn(k.at(i), t) {
+			if v := k.judge(t); v == vDiffers {
 				k.report(p.id, reason.Of(reason.VDifferentTxn, int64(t.Zxid)))
-			} else if !ok && t.Zxid > k.firstZxid() {
+			} else if v == vAbsent {
 				k.report(p.id, reason.Of(reason.VNeverCommitted, int64(t.Zxid)))
 				break
 			}
 		}
 	}
 	if d := k.deliv[p.id]; d > pos+1 {
-		k.report(p.id, reason.Of(reason.VSyncedBelowDelivered, int64(z), int64(k.at(d-1).Zxid)))
+		k.report(p.id, reason.Of(reason.VSyncedBelowDelivered, int64(z), int64(k.zxidAt(d-1))))
 	}
 	k.deliv[p.id] = pos + 1
 }
 
 func (k *Checker) firstZxid() Zxid {
+	if len(k.old) > 0 {
+		return k.old[0].zxid
+	}
 	if len(k.canon) == 0 {
 		return 0
 	}
@@ -292,8 +545,6 @@ func (k *Checker) ackNewLeader(p *Peer, e int64) {
 	}
 }
 
-func (k *Checker) upToDate(p *Peer) { k.checkEpochs(p) }
-
 func (k *Checker) epochs(p *Peer) {
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
 		k.report(p.id, reason.Of(reason.VAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
@@ -307,9 +558,10 @@ func (k *Checker) checkEpochs(p *Peer) {
 	}
 }
 
-// compact drops the prefix of canon that every server has delivered.
+// compact moves the prefix of canon that every server has delivered to the compact record,
+// then trims from the record what no server can present again.
 func (k *Checker) compact() {
-	if len(k.canon) < 8192 {
+	if len(k.canon) < compactAt {
 		return
 	}
 	min := k.base + len(k.canon)
@@ -318,56 +570,138 @@ func (k *Checker) compact() {
 			min = k.deliv[id]
 		}
 	}
-	if drop := min - k.base - 1; drop > len(k.canon)/2 {
-		k.canon = append([]*zkdb.Txn(nil), k.canon[drop:]...)
-		k.base += drop
-		first := k.firstZxid()
-		kept := k.acked[:0]
-		for _, z := range k.acked {
-			if z >= first {
-				kept = append(kept, z)
+	drop := min - k.base - 1
+	if drop <= len(k.canon)/2 {
+		return
+	}
+	if len(k.old) == 0 {
+		k.oldBase = k.base
+	}
+	for _, t := range k.canon[:drop] {
+		k.old = append(k.old, oldTxn{zxid: t.Zxid, hash: t.Hash()})
+	}
+	k.canon = append([]*zkdb.Txn(nil), k.canon[drop:]...)
+	k.base += drop
+	first := k.canon[0].Zxid
+	kept := k.acked[:0]
+	for _, z := range k.acked {
+		if z >= first {
+			kept = append(kept, z)
+		}
+	}
+	k.acked = kept
+	k.trim()
+}
+
+// trim drops from the compact record the txns at or below horizon, the oldest zxid any
+// server could still present: its logs hold only txns above its oldest kept snapshot, and
+// the ghosts of snapshots (on disk or in flight) hold the rest.
+func (k *Checker) trim() {
+	horizon := k.tail()
+	lower := func(z Zxid) {
+		if z < horizon {
+			horizon = z
+		}
+	}
+	for _, p := range k.c.peers[1:] {
+		lower(p.disk.SnapshotZxids()[0])
+		for _, g := range k.ghosts[p.id] {
+			if len(g) > 0 {
+				lower(g[0].Zxid - 1)
 			}
 		}
-		k.acked = kept
+		if g := k.recvSnap[p.id]; len(g) > 0 {
+			lower(g[0].Zxid - 1)
+		}
 	}
+	for _, g := range k.sentSnap {
+		if len(g) > 0 {
+			lower(g[0].Zxid - 1)
+		}
+	}
+	i := sort.Search(len(k.old), func(i int) bool { return k.old[i].zxid > horizon })
+	if i == 0 {
+		return
+	}
+	k.trimmedTo = k.old[i-1].zxid
+	k.old = append([]oldTxn(nil), k.old[i:]...)
+	k.oldBase += i
 }
 
 // ackedWrite records a write acknowledged to a client.
 func (k *Checker) ackedWrite(t Zxid) {
-	if _, ok := k.index(t); !ok && t > k.firstZxid() {
+	if _, ok := k.index(t); !ok && t > k.firstZxid() && t > k.trimmedTo {
 		k.report(0, reason.Of(reason.VAckedBeforeCommit, int64(t)))
 	}
 	k.acked = append(k.acked, t)
 }
 
-// CheckConverged is the end-of-run check after faults heal: every running server holds the
-// same data, and every write acknowledged to a client is committed and on every server.
-func (k *Checker) CheckConverged() {
-	var ref *Peer
+// CheckConverged is the end-of-run check after faults heal. Safety always: every write
+// acknowledged to a client is committed, and servers at the same zxid hold the same data.
+// When the cluster settled (one leader, everyone following it at its zxid), also: every
+// server holds the same data and every acknowledged write. When it did not settle within
+// waitedUs, that is reported once, truthfully, as Liveness ("not yet converged after N s"),
+// not as lost writes: a server that has not rejoined yet has lost nothing.
+func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
+	var up []*Peer
 	for _, p := range k.c.peers[1:] {
-		if p.state == Down || p.tree == nil {
+		if p.state != Down && p.tree != nil {
+			up = append(up, p)
+		}
+	}
+	// Each server is compared with the first one up (settled) or the first one up at its zxid.
+	first := map[Zxid]*Peer{}
+	digests := map[*Peer]uint64{}
+	digest := func(p *Peer) uint64 {
+		d, ok := digests[p]
+		if !ok {
+			d = p.tree.Digest()
+			digests[p] = d
+		}
+		return d
+	}
+	for i, p := range up {
+		z := p.tree.LastProcessedZxid()
+		ref, ok := first[z]
+		if settled && i > 0 {
+			ref, ok = up[0], true
+		}
+		if !ok {
+			first[z] = p
 			continue
 		}
-		if ref == nil {
-			ref = p
-			continue
-		}
-		if p.tree.LastProcessedZxid() != ref.tree.LastProcessedZxid() || p.tree.Digest() != ref.tree.Digest() {
+		if ref.tree.LastProcessedZxid() != z || digest(ref) != digest(p) {
 			k.report(p.id, reason.Of(reason.VConvergence,
-				int64(ref.id), int64(ref.tree.LastProcessedZxid()), int64(p.id), int64(p.tree.LastProcessedZxid())))
+				int64(ref.id), int64(ref.tree.LastProcessedZxid()), int64(p.id), int64(z)))
 		}
 	}
 	zs := append([]Zxid(nil), k.acked...)
 	sort.Slice(zs, func(i, j int) bool { return zs[i] < zs[j] })
 	for _, z := range zs {
-		if _, ok := k.index(z); !ok && z >= k.firstZxid() {
+		if _, ok := k.index(z); !ok && z >= k.firstZxid() && z > k.trimmedTo {
 			k.report(0, reason.Of(reason.VAckedNotCommitted, int64(z)))
 			continue
 		}
-		for _, p := range k.c.peers[1:] {
-			if p.state != Down && p.tree != nil && p.tree.LastProcessedZxid() < z {
+		if !settled {
+			continue
+		}
+		for _, p := range up {
+			if p.tree.LastProcessedZxid() < z {
 				k.report(p.id, reason.Of(reason.VAckedServerStops, int64(z), int64(p.id), int64(p.tree.LastProcessedZxid())))
 			}
 		}
+	}
+	if !settled {
+		var behind []string
+		l := k.c.Leader()
+		for _, p := range k.c.peers[1:] {
+			if p.id == l {
+				continue
+			}
+			if p.learn == nil || !p.learn.upToDate || p.learn.leader != l || l == 0 || p.tree.LastProcessedZxid() != k.c.peers[l].tree.LastProcessedZxid() {
+				behind = append(behind, fmt.Sprintf("%d %s %s", p.id, p.state, p.LastLoggedZxid()))
+			}
+		}
+		k.report(0, reason.Text(reason.VNotConverged, strings.Join(behind, ", "), waitedUs/100_000, int64(l)))
 	}
 }

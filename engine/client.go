@@ -429,9 +429,6 @@ func (cl *Client) finish(o *clientOp) {
 	if o.reply.Zxid > cl.lastZxid {
 		cl.lastZxid = o.reply.Zxid
 	}
-	if o.reply.Err == zkdb.OK && o.reply.TxnZxid != 0 {
-		cl.c.checker.ackedWrite(o.reply.TxnZxid)
-	}
 	cl.c.emit(Event{Kind: EvClient, Node: o.reply.Server, Client: cl.id, Session: cl.session, Op: o.op.Type,
 		Path: o.op.Path, Err: o.reply.Err, Zxid: o.reply.TxnZxid})
 	if o.cb == nil && o.ref != 0 {

@@ -139,6 +139,7 @@ type Cluster struct {
 	dig        *digester
 	sinks      []func(*Event)
 	ev         Event
+	emitting   int // depth of emit calls in progress
 	checker    *Checker
 	clients    []*Client
 	// nextClient numbers clients.
@@ -171,6 +172,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		}
 	}
 	c.checker = newChecker(c)
+	c.OnEvent(c.checker.observe) // the checker sees every event first, from outside the protocol
 	return c, nil
 }
 
@@ -232,8 +234,13 @@ func (c *Cluster) emit(e Event) {
 	c.stats.Events++
 	c.ev = e // one reusable slot: sinks see a pointer that is only valid during the call
 	c.dig.add(&c.ev)
+	c.emitting++
 	for _, s := range c.sinks {
 		s(&c.ev)
+	}
+	c.emitting--
+	if c.emitting == 0 {
+		c.checker.flush() // violations found while observing follow the event that revealed them
 	}
 }
 
@@ -364,6 +371,8 @@ func (c *Cluster) Leader() int {
 	return best
 }
 
+// violation: a server's own consistency check failed (ZooKeeper would log an error or throw).
+// It is an event like any other; the checker counts it.
 func (c *Cluster) violation(node int, why reason.Reason) {
-	c.checker.report(node, why)
+	c.emit(Event{Kind: EvViolation, Node: node, Reason: why})
 }

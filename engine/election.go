@@ -223,7 +223,6 @@ func (p *Peer) onFinalize() {
 	if p.state != Looking || !p.el.finalizing {
 		return
 	}
-	p.c.checker.electionOrder(p, p.initialVote(), p.el.proposal)
 	p.decide(p.el.proposal, reason.Of(reason.DecidedFinalizeWait, int64(p.c.cfg.Timing.FinalizeWaitMs)))
 }
 

@@ -71,6 +71,9 @@ type Event struct {
 	AtUs int64
 	// Reason says why, as a code plus typed arguments (reason.Render makes it a sentence).
 	Reason reason.Reason
+	// Txn is the txn proposed (EvPropose) or delivered as committed (EvCommit; nil for the
+	// commits a SNAP or TRUNC sync applies, which the sync point covers). Not serialised.
+	Txn *zkdb.Txn `json:"-"`
 }
 
 // digester hashes the event log without allocating per event: a 64-bit multiply-xorshift

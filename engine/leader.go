@@ -268,7 +268,6 @@ func (p *Peer) maybeEpochAcked() {
 		l.lastProposed = zkdb.MakeZxid(uint32(l.epoch), p.c.cfg.StartCounter-1)
 	}
 	l.lastCommitted = l.lastProposed
-	p.c.checker.leaderSynchronizing(p, l.epoch)
 	p.setPhase(PhaseSynchronization, reason.Of(reason.StateQuorumAckEpoch, l.epoch))
 	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
 	for _, h := range l.sortedHandlers() {
@@ -289,7 +288,7 @@ func (p *Peer) syncLearner(h *learnerHandler) {
 		snap := p.tree.Clone()
 		snap.SetLastProcessedZxid(p.tree.LastProcessedZxid())
 		out = append(out, &Message{Packet: Snap, Zxid: p.tree.LastProcessedZxid(),
-			Snap: &Snapshot{Zxid: p.tree.LastProcessedZxid(), Tree: snap, Bytes: snap.ApproxBytes(), Ghost: p.c.checker.uncommittedIn(p)}})
+			Snap: &Snapshot{Zxid: p.tree.LastProcessedZxid(), Tree: snap, Bytes: snap.ApproxBytes()}})
 	} else {
 		out = append(out, &Message{Packet: plan.op, Zxid: plan.opZxid})
 		for _, t := range plan.txns {
@@ -506,7 +505,6 @@ func (p *Peer) maybeEstablish() {
 	}
 	l.established = true
 	p.cancelTimer(tmLeaderWait)
-	p.c.checker.leaderEstablished(p)
 	p.setPhase(PhaseBroadcast, reason.Of(reason.StateQuorumAckNewLeader, l.epoch))
 	l.sessions = newSessionTracker(p.tree, p.c.now)
 	for _, h := range l.sortedHandlers() {
@@ -603,8 +601,7 @@ func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool
 	}
 	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.now / 1000, Op: op}
 	l.lastProposed = t.Zxid
-	p.c.checker.proposed(p, t)
-	p.c.emit(Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID})
+	p.c.emit(Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID, Txn: t})
 	pr := &proposal{txn: t}
 	l.outstanding = append(l.outstanding, pr)
 	for _, h := range l.sortedHandlers() {

@@ -16,7 +16,6 @@ type learnerState struct {
 	notCommitted []*zkdb.Txn // packetsNotCommitted
 	committed    []Zxid      // packetsCommitted (DIFF, or anything after NEWLEADER)
 	writeToLog   bool        // false while a SNAP/TRUNC sync applies commits directly
-	snapGhost    []*zkdb.Txn // the checker's ghost of a received SNAP
 	loggedAtNL   int         // how many of notCommitted were logged at NEWLEADER
 	upToDate     bool
 	// During broadcast: proposals logged and waiting for their COMMIT (pendingTxns).
@@ -150,7 +149,6 @@ func (p *Peer) onSyncStart(m *Message) {
 		t := m.Snap.Tree.Clone()
 		t.SetLastProcessedZxid(m.Snap.Zxid)
 		p.tree = t
-		l.snapGhost = m.Snap.Ghost
 		p.clog = p.clog[:0]
 		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: reason.Of(reason.SnapReceived)})
 	case Trunc:
@@ -165,7 +163,6 @@ func (p *Peer) onSyncStart(m *Message) {
 			return
 		}
 		p.loadDatabase()
-		p.c.checker.truncated(p.id, m.Zxid)
 		p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncDone)})
 	}
 }
@@ -273,7 +270,7 @@ func (p *Peer) onNewLeader(m *Message) {
 		snap := p.tree.Clone()
 		z := p.tree.LastProcessedZxid()
 		snap.SetLastProcessedZxid(z)
-		p.disk.ReplaceWithSnapshot(&Snapshot{Zxid: z, Tree: snap, Bytes: snap.ApproxBytes(), Ghost: l.snapGhost})
+		p.disk.ReplaceWithSnapshot(&Snapshot{Zxid: z, Tree: snap, Bytes: snap.ApproxBytes()})
 		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 	case SyncTrunc:
 		if p.c.cfg.Bug != BugSkipTruncate || p.tree.LastProcessedZxid() >= p.disk.LastLoggedZxid() {
@@ -289,7 +286,6 @@ func (p *Peer) onNewLeader(m *Message) {
 	l.writeToLog = true
 	p.setCurrentEpoch(e)
 	p.el.current.PeerEpoch = e
-	p.c.checker.ackNewLeader(p, e)
 	p.c.sendOnConn(p.id, l.leader, l.conn, &Message{Packet: Ack, Zxid: zkdb.MakeZxid(uint32(e), 0)})
 }
 
@@ -314,7 +310,6 @@ func (p *Peer) onUpToDate() {
 	}
 	l.pending = append(l.pending[:0], l.notCommitted...)
 	l.notCommitted = nil
-	p.c.checker.syncPoint(p, p.tree.LastProcessedZxid(), l.mode == SyncSnap)
 	for _, z := range l.committed {
 		if len(l.pending) == 0 || l.pending[0].Zxid != z {
 			p.c.violation(p.id, reason.Of(reason.VCommitSyncMismatch, int64(z)))
@@ -325,7 +320,6 @@ func (p *Peer) onUpToDate() {
 		p.applyCommitted(t)
 	}
 	l.committed = nil
-	p.c.checker.upToDate(p)
 	p.setPhase(PhaseBroadcast, reason.Text(reason.StateSynced, l.mode.String(), int64(l.leader)))
 	p.srv.startServing(p)
 }

@@ -42,7 +42,4 @@ type Snapshot struct {
 	Zxid  Zxid
 	Tree  *zkdb.DataTree
 	Bytes int
-	// Ghost lists the txns inside the tree that were not yet committed when it was taken
-	// (a leader's tentative history travels inside a SNAP). Only the checker reads it.
-	Ghost []*zkdb.Txn
 }

@@ -156,14 +156,13 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 // answers the local client that sent it, if any (FinalRequestProcessor).
 func (p *Peer) applyCommitted(t *zkdb.Txn) {
 	if t.Zxid <= p.tree.LastProcessedZxid() {
-		// Already in the tree (fast-forwarded from the log at load time).
-		p.c.checker.delivered(p.id, t)
+		// Already in the tree (fast-forwarded from the log at load time): now it is committed.
+		p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Session: t.SessionID, Txn: t, Reason: reason.Of(reason.CommitReplayed)})
 		return
 	}
 	res, watches := p.tree.Apply(t)
 	p.addCommitted(t)
-	p.c.checker.delivered(p.id, t)
-	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID})
+	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID, Txn: t})
 	p.maybeSnapshot()
 	p.srv.afterApply(p, t, res, watches)
 }
@@ -185,7 +184,7 @@ func (p *Peer) takeSnapshot() {
 	t := p.tree.Clone()
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
-	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes(), Ghost: p.c.checker.uncommittedIn(p)})
+	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
 	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 }
 
@@ -193,14 +192,12 @@ func (p *Peer) takeSnapshot() {
 func (p *Peer) setAcceptedEpoch(e int64) {
 	p.disk.AcceptedEpoch = e
 	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochAccepted)})
-	p.c.checker.epochs(p)
 }
 
 // setCurrentEpoch persists currentEpoch.
 func (p *Peer) setCurrentEpoch(e int64) {
 	p.disk.CurrentEpoch = e
 	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochCurrent)})
-	p.c.checker.epochs(p)
 }
 
 func (p *Peer) setState(s ServerState, ph ZabPhase, why reason.Reason) {

@@ -66,11 +66,19 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	results := runParallel(opts)
 	elapsed := time.Since(start)
-	violations, committed := 0, 0
+	violations, committed, unknown, known := 0, 0, 0, 0
 	digest := uint64(14695981039346656037)
 	for _, r := range results {
 		committed += r.Committed
 		digest = (digest ^ r.Digest) * 1099511628211
+		if r.Unknown {
+			unknown++
+			fmt.Fprintf(stdout, "run seed %d (%d voters, %d observers): linearizability unknown (porcupine found no answer in time; not a pass)\n", r.Seed, r.Voters, r.Observers)
+		}
+		for _, k := range r.Known {
+			known++
+			fmt.Fprintf(stdout, "run seed %d (%d voters, %d observers): %s, not a violation: %s\n", r.Seed, r.Voters, r.Observers, k.Invariant, k.Detail)
+		}
 		if r.Count == 0 {
 			continue
 		}
@@ -98,6 +106,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stderr, "%d runs in %.2fs (%.0f runs/s)\n", len(results), elapsed.Seconds(), float64(len(results))/elapsed.Seconds())
+	fmt.Fprintf(stdout, "not violations: %d linearizability unknown, %d %s\n", unknown, known, engine.StaleSyncRead)
 	fmt.Fprintf(stdout, "checked %d runs: %d violations, %d txns committed, digest %016x\n", len(results), violations, committed, digest)
 	if violations > 0 {
 		return 1

@@ -57,6 +57,7 @@ const (
 	SnapTaken
 	SnapReceived
 	CommitSync
+	CommitReplayed
 	SessionCreated
 	SessionClosed
 	SessionExpired
@@ -134,7 +135,9 @@ const (
 	VAckedNotCommitted
 	VAckedServerStops
 	VNoLeader
-	VUnsettled
+	VNotConverged
+	VLeaderDifferentTxn
+	KnownStaleSyncRead
 	VConfig
 	VNotLinearizable
 	VLeaderReceived
@@ -225,6 +228,7 @@ var catalogue = [codeCount]Entry{
 	SnapTaken:      {"snap.taken", nil, "taken", "已生成"},
 	SnapReceived:   {"snap.received", nil, "received", "已接收"},
 	CommitSync:     {"commit.sync", nil, "sync", "同步"},
+	CommitReplayed: {"commit.replayed", nil, "already in the tree (replayed from the log at startup)", "已在数据树中（启动时从日志重放）"},
 	SessionCreated: {"session.created", nil, "created", "已创建"},
 	SessionClosed:  {"session.closed", nil, "closed", "已关闭"},
 	SessionExpired: {"session.expired", nil, "expired", "已过期"},
@@ -324,8 +328,14 @@ var catalogue = [codeCount]Entry{
 		"write {zxid} was acknowledged to a client but server {server} stops at {at}", "写入 {zxid} 已向客户端确认，但服务器 {server} 只到 {at}"},
 	VNoLeader: {"violation.Liveness.noLeader", []Arg{a("ms", KInt)},
 		"no leader for {ms} ms although a quorum of voters has been up and connected", "法定人数的投票者一直在线且互通，却 {ms} 毫秒没有 leader"},
-	VUnsettled: {"violation.Liveness.unsettled", nil,
-		"the cluster did not settle within 20 s of simulated time after healing", "网络恢复后 20 秒（模拟时间）内集群仍未稳定"},
+	VNotConverged: {"violation.Liveness.notConverged", []Arg{a("s", KTenths), leader, a("behind", KText)},
+		"not yet converged after {s} s of simulated time after healing (leader {leader}; not following it at its zxid: {behind})",
+		"网络恢复后 {s} 秒（模拟时间）仍未收敛（leader {leader}；未跟上它的 zxid 的服务器：{behind}）"},
+	VLeaderDifferentTxn: {"violation.Agreement.leaderDifferentTxn", []Arg{zxid},
+		"the new leader's history holds a different txn {zxid} than the committed one", "新 leader 历史中的 {zxid} 与已提交的事务不同"},
+	KnownStaleSyncRead: {"known.StaleSyncRead.window", []Arg{a("ops", KInt), a("stale", KInt)},
+		"the history of {ops} operations is linearizable once the {stale} read(s) answered for an old leader inside its step-down window are left out (a known ZooKeeper window, ZOOKEEPER-1675)",
+		"去掉旧 leader 在其下台窗口内应答的 {stale} 次读之后，这 {ops} 个操作的历史是线性一致的（ZooKeeper 已知的窗口，ZOOKEEPER-1675）"},
 	VConfig: {"violation.Config.invalid", []Arg{a("error", KText)}, "{error}", "配置无效：{error}"},
 	VNotLinearizable: {"violation.Linearizability.notLinearizable", []Arg{a("ops", KInt)},
 		"client history of {ops} operations is not linearizable (writes, and reads after sync)", "{ops} 个操作的客户端历史不可线性化（写操作，以及 sync 之后的读）"},
