@@ -3,9 +3,9 @@ package engine
 import (
 	"bytes"
 	"compress/gzip"
-	"io"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"unicode/utf8"
 )
