@@ -210,7 +210,11 @@ func (s *Server) answer(c echo.Context, v any, err error) error {
 	if err != nil {
 		return err
 	}
-	if rv, ok := v.(RoomView); ok {
+	switch rv := v.(type) {
+	case RoomView:
+		rv.CanControl = true
+		v = rv
+	case StepResult:
 		rv.CanControl = true
 		v = rv
 	}

@@ -69,6 +69,9 @@ type Room struct {
 	dirty       bool
 	uiClients   map[int]*engine.Client
 	gen         uint64
+	// stepping: a step is looking for its first event, stepped.
+	stepping bool
+	stepped  *engine.Event
 	// marks is the history tape of the room's cluster.
 	marks *marker
 	// cursors replay the room's run to answer questions about its past (any goroutine).
@@ -133,7 +136,13 @@ func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
 	} else {
 		r.marks = newMarker()
 	}
-	c.OnEvent(func(e *engine.Event) { r.marks.observe(c, e) })
+	c.OnEvent(func(e *engine.Event) {
+		r.marks.observe(c, e)
+		if r.stepping && r.stepped == nil {
+			cp := *e
+			r.stepped = &cp
+		}
+	})
 	r.curMu.Lock()
 	r.cursors = nil
 	r.curMu.Unlock()
@@ -472,12 +481,35 @@ func (r *Room) setPaused(p bool) (any, error) {
 	return r.view(), nil
 }
 
+// StepResult is the answer to a step: the view, and the event the step showed.
+type StepResult struct {
+	RoomView
+	// Stepped is the first event of the step (nil when nothing is left to happen).
+	Stepped *EventJSON `json:"stepped,omitempty"`
+}
+
+// maxStepItems bounds the queue items one step may process looking for a visible event.
+const maxStepItems = 100_000
+
+// step pauses the room and advances it to the next event a person can see (a message sent,
+// delivered or dropped, a vote, a state change, a commit …), never just to an invisible
+// timer; it finishes the items due at that same moment that show nothing more.
 func (r *Room) step() (any, error) {
-	if !r.paused {
-		r.paused = true
+	r.paused = true
+	r.stepping, r.stepped = true, nil
+	for i := 0; i < maxStepItems && r.stepped == nil; i++ {
+		if !r.c.Step() {
+			break
+		}
 	}
-	r.c.Step()
-	return r.view(), nil
+	r.stepping = false
+	r.simAnchor, r.wallAnchor = r.c.Now(), time.Now()
+	out := StepResult{RoomView: r.view()}
+	if r.stepped != nil {
+		j := eventJSON(r.stepped)
+		out.Stepped = &j
+	}
+	return out, nil
 }
 
 func (r *Room) setSpeed(s float64) (any, error) {

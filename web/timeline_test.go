@@ -244,3 +244,26 @@ func TestEventsWindow(t *testing.T) {
 		}
 	}
 }
+
+// Each step advances to the next event a person can see and names it: the event counter
+// always moves (no step that only fires an invisible timer).
+func TestStepShowsAnEvent(t *testing.T) {
+	_, ts := newTestServer(t)
+	call(t, ts, "POST", "/api/rooms/main/pause", "")
+	last := -1.0
+	for i := 0; i < 30; i++ {
+		r := call(t, ts, "POST", "/api/rooms/main/step", "")
+		if r.status != 200 {
+			t.Fatalf("step: %d %s", r.status, r.raw)
+		}
+		seq := r.body["eventSeq"].(float64)
+		st, ok := r.body["stepped"].(map[string]any)
+		if !ok || seq <= last || st["kind"] == "" {
+			t.Fatalf("step %d changed nothing visible: eventSeq %v after %v, stepped %v", i, seq, last, r.body["stepped"])
+		}
+		if st["seq"].(float64) != last+1 && last >= 0 {
+			t.Fatalf("step %d skipped events: first shown %v, previous end %v", i, st["seq"], last)
+		}
+		last = seq
+	}
+}

@@ -2,6 +2,7 @@
 // page inside #app. A language switch rebuilds the page: every string, event sentence and
 // reason is rendered anew from the catalogue (the socket carries no language).
 
+import { describeEvent } from "./reasons";
 import { getView, sendREST } from "./api";
 import { SimClock } from "./clock";
 import { clusterPicture } from "./cluster";
@@ -186,6 +187,11 @@ export class App {
       this.notify(t("commandFailed", { cmd: c.cmd === "lesson" ? `${c.cmd} ${c.action}` : c.cmd === "apply" ? c.command.kind : c.cmd, error: r.error ?? r.code ?? "?" }), "error");
     } else if (rebuilt) {
       this.forgetCluster(0, performance.now());
+    }
+    if (r.ok && c.cmd === "step") {
+      // A step goes to the next event a person can see and says what it was.
+      const st = (r.result as { stepped?: ZEvent } | undefined)?.stepped;
+      this.notify(st ? t("stepped", { what: describeEvent(st) }) : t("nothingToStep"));
     }
     if (r.ok && r.result && typeof r.result === "object" && "nodes" in (r.result as object)) {
       // Commands answer with the new view: show it at once. The command went through, so

@@ -18,6 +18,8 @@ const en = {
   skipToControls: "Skip to controls",
   roomUnavailable: "Cannot load this room: {error}",
   commandFailed: "{cmd} failed: {error}",
+  stepped: "Step: {what}",
+  nothingToStep: "Nothing is left to happen: every server is down or idle.",
   viewOnly: "View only: this room belongs to someone else, so its controls are off. Start a new sandbox (Cluster tab) to experiment.",
 
   // picture
@@ -337,6 +339,8 @@ const zh: Record<Key, string> = {
   skipToControls: "跳到控制区",
   roomUnavailable: "无法加载这个房间：{error}",
   commandFailed: "{cmd} 失败：{error}",
+  stepped: "单步：{what}",
+  nothingToStep: "没有待发生的事件：所有服务器都已宕机或空闲。",
   viewOnly: "只读：这个房间属于别人，控制已关闭。可在“集群”标签页新建自己的沙盒来做实验。",
 
   clusterHeading: "集群",
