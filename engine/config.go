@@ -11,6 +11,8 @@ const (
 	MaxObservers = 4
 	// MaxDataBytes is ZooKeeper's default jute.maxbuffer: the largest znode payload.
 	MaxDataBytes = 1 << 20
+	// DefaultDataLimit is a room's data budget unless configured.
+	DefaultDataLimit = 64 << 20
 )
 
 // Timing holds ZooKeeper's timing knobs plus the simulated network's latency. Times are in
@@ -134,6 +136,10 @@ type Config struct {
 	// listens on base+N); /zookeeper/config then lists the client ports as a dynamic
 	// configuration does. Zero leaves them out, as a static configuration does.
 	ClientPortBase int `json:"clientPortBase,omitempty"`
+	// DataLimitBytes is the room's data budget (0: none): the bytes of paths and data a
+	// server's tree may hold (more: QUOTAEXCEEDED), and the log is rolled by size so that it
+	// stays within a few budgets.
+	DataLimitBytes int `json:"dataLimitBytes,omitempty"`
 	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
 	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
 	StartCounter uint32 `json:"startCounter,omitempty"`
@@ -142,7 +148,7 @@ type Config struct {
 // DefaultConfig returns a config for n voters with ZooKeeper's defaults and the watch timing.
 func DefaultConfig(voters, observers int, seed int64) Config {
 	return Config{Voters: voters, Observers: observers, Seed: seed, Timing: WatchTiming(),
-		CommitLogCount: 500, SnapCount: 1000, SnapshotSizeFactor: 0.33}
+		CommitLogCount: 500, SnapCount: 1000, SnapshotSizeFactor: 0.33, DataLimitBytes: DefaultDataLimit}
 }
 
 // Validate checks a config.
@@ -155,6 +161,9 @@ func (c Config) Validate() error {
 	}
 	if c.CommitLogCount < 1 || c.SnapCount < 2 {
 		return fmt.Errorf("commitLogCount and snapCount must be positive")
+	}
+	if c.DataLimitBytes < 0 || c.DataLimitBytes > 1<<32 {
+		return fmt.Errorf("data limit %d bytes out of range [0, 4 GiB]", c.DataLimitBytes)
 	}
 	if _, err := ParseBug(string(c.Bug)); err != nil {
 		return err

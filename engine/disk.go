@@ -22,8 +22,10 @@ type Disk struct {
 	log []*zkdb.Txn
 	// loggedSinceSnap counts appends since the newest snapshot.
 	loggedSinceSnap int
-	// logBytes is the approximate size of the whole log.
-	logBytes int
+	// logBytes is the approximate size of the whole log; bytesSinceSnap of its part after
+	// the newest snapshot.
+	logBytes       int
+	bytesSinceSnap int
 }
 
 const keptSnapshots = 3
@@ -39,6 +41,7 @@ func (c *Cluster) ensemble() zkdb.Ensemble {
 		}
 		e.Servers = append(e.Servers, s)
 	}
+	e.DataLimit = c.cfg.DataLimitBytes
 	return e
 }
 
@@ -65,6 +68,7 @@ func (d *Disk) Append(t *zkdb.Txn) bool {
 	}
 	d.log = append(d.log, t)
 	d.loggedSinceSnap++
+	d.bytesSinceSnap += t.SizeBytes()
 	d.logBytes += t.SizeBytes()
 	return true
 }
@@ -75,12 +79,13 @@ func (d *Disk) SaveSnapshot(s *Snapshot) {
 	// A snapshot newer than the log (after SNAP or TRUNC) supersedes log entries above it only
 	// if they are not in the tree; entries above s.Zxid stay (they are replayed on load).
 	d.snaps = append(d.snaps, s)
-	d.loggedSinceSnap = 0
+	d.loggedSinceSnap, d.bytesSinceSnap = 0, 0
 	for i := len(d.log) - 1; i >= 0; i-- {
 		if d.log[i].Zxid <= s.Zxid {
 			break
 		}
 		d.loggedSinceSnap++
+		d.bytesSinceSnap += d.log[i].SizeBytes()
 	}
 	if len(d.snaps) > keptSnapshots {
 		d.snaps = append([]*Snapshot(nil), d.snaps[len(d.snaps)-keptSnapshots:]...)
@@ -107,7 +112,7 @@ func (d *Disk) ReplaceWithSnapshot(s *Snapshot) {
 	d.snaps = []*Snapshot{s}
 	d.log = nil
 	d.logBytes = 0
-	d.loggedSinceSnap = 0
+	d.loggedSinceSnap, d.bytesSinceSnap = 0, 0
 }
 
 // TruncateTo drops every logged txn above z and every snapshot above z (ZooKeeper:

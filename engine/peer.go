@@ -175,7 +175,11 @@ func commitPath(t *zkdb.Txn, res zkdb.Result) string {
 }
 
 func (p *Peer) maybeSnapshot() {
-	if p.disk.loggedSinceSnap >= p.c.cfg.SnapCount && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
+	// Beside snapCount, a room's data budget rolls the log: a snapshot once the log since the
+	// last one holds a quarter of the budget, so that purging keeps the disk bounded
+	// (ZooKeeper rolls its log by size too: zookeeper.snapSizeLimitInKb).
+	big := p.c.cfg.DataLimitBytes > 0 && p.disk.bytesSinceSnap > p.c.cfg.DataLimitBytes/4
+	if (p.disk.loggedSinceSnap >= p.c.cfg.SnapCount || big) && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
 		p.takeSnapshot()
 	}
 }

@@ -348,7 +348,7 @@ func (s *Server) postRoom(c echo.Context) error {
 	if err := bind(c, &q); err != nil {
 		return err
 	}
-	cfg, err := q.config(s.opts.Timing)
+	cfg, err := s.roomConfig(q)
 	if err != nil {
 		return err
 	}
@@ -366,7 +366,7 @@ func (s *Server) postReset(c echo.Context) error {
 	if err := bind(c, &q); err != nil {
 		return err
 	}
-	cfg, err := q.config(s.opts.Timing)
+	cfg, err := s.roomConfig(q)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,8 @@ type Options struct {
 	Timing    engine.Timing
 	// ZKPort maps a server id of room main to its ZooKeeper client port (nil: none).
 	ZKPort func(id int) int
+	// RoomDataLimit is every room's data budget in bytes (0: engine.DefaultDataLimit).
+	RoomDataLimit int
 	// ClientPortBase is room main's ZooKeeper client port base (server N on base+N), listed
 	// in /zookeeper/config; 0 when the ports are off or not at fixed numbers.
 	ClientPortBase int
@@ -84,6 +86,9 @@ func NewServer(o Options) (*Server, error) {
 	cfg := engine.DefaultConfig(o.Voters, o.Observers, o.Seed)
 	cfg.Timing = o.Timing
 	cfg.ClientPortBase = o.ClientPortBase
+	if o.RoomDataLimit > 0 {
+		cfg.DataLimitBytes = o.RoomDataLimit
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -374,4 +379,14 @@ func assetVersion() string {
 		return nil
 	})
 	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// roomConfig is the configuration of a new or reset room: the request's, within the server's
+// data budget.
+func (s *Server) roomConfig(q createRequest) (engine.Config, error) {
+	cfg, err := q.config(s.opts.Timing)
+	if err == nil && s.opts.RoomDataLimit > 0 {
+		cfg.DataLimitBytes = s.opts.RoomDataLimit
+	}
+	return cfg, err
 }

@@ -230,7 +230,7 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 		f = func() (any, error) { return r.setSpeed(cmd.Speed) }
 	case "reset":
 		q := createRequest{Nodes: cmd.Nodes, Observers: cmd.Observers, Seed: cmd.Seed, Bug: cmd.Bug, Timing: cmd.Timing}
-		cfg, err := q.config(s.opts.Timing)
+		cfg, err := s.roomConfig(q)
 		if err != nil {
 			done(nil, err)
 			return

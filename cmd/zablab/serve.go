@@ -26,6 +26,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "seed of room main")
 	timing := fs.String("timing", "watch", "timing: watch (slowed for watching), zookeeper (ZooKeeper's sample config) or fast")
 	zkBase := fs.Int("zk-port-base", 2180, "server N of room main listens for ZooKeeper clients on 127.0.0.1:(base+N); 0 turns the ports off")
+	dataLimit := fs.Int("room-data-limit", engine.DefaultDataLimit>>20, "each room's data budget in MiB: znode paths and data per server (more: QUOTAEXCEEDED); the log is rolled by size to stay within a few budgets")
 	superDigest := fs.String("super-digest", "", "ZooKeeper's superDigest (\"super:base64(sha1(super:password))\"): a client that adds this digest may do anything, whatever the ACLs")
 	open := fs.String("open", "", "a run file to replay into room main, which starts paused at the run's end (a `zablab check` violation: at the violating event)")
 	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
@@ -75,7 +76,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if *zkBase > 0 {
 		portBase = *zkBase
 	}
-	opts := web.Options{ClientPortBase: portBase, OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
+	if *dataLimit < 1 || *dataLimit > 4096 {
+		fmt.Fprintln(stderr, "zablab serve: --room-data-limit must be between 1 and 4096 (MiB)")
+		return 2
+	}
+	opts := web.Options{RoomDataLimit: *dataLimit << 20, ClientPortBase: portBase, OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
 		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls,
 		EmbedOrigins: origins, Hosts: splitList(*hosts), RoomsPerClient: *roomsPerClient}
 	srv, err := web.NewServer(opts)

@@ -109,6 +109,9 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 	if isSessionOwner(parent.stat.EphemeralOwner) {
 		return Result{Err: ErrNoChildrenForEphemerals}
 	}
+	if t.overLimit(len(path) + len(op.Data)) {
+		return Result{Err: ErrQuotaExceeded}
+	}
 	var owner int64
 	switch {
 	case container:
@@ -240,6 +243,9 @@ func (t *DataTree) setData(txn *Txn, op *Op) Result {
 	if op.Version != -1 && op.Version != n.stat.Version {
 		return Result{Err: ErrBadVersion}
 	}
+	if t.overLimit(len(op.Data) - len(n.data)) {
+		return Result{Err: ErrQuotaExceeded}
+	}
 	t.saveFields(op.Path, n)
 	t.pathDataBytes += len(op.Data) - len(n.data)
 	n.data = op.Data
@@ -328,4 +334,9 @@ func (t *DataTree) removeEphemeral(path string, owner int64) {
 	if len(set) == 0 {
 		delete(t.ephemerals, owner)
 	}
+}
+
+// overLimit reports whether growing the tree by delta bytes would pass its data limit.
+func (t *DataTree) overLimit(delta int) bool {
+	return t.dataLimit > 0 && delta > 0 && t.pathDataBytes+delta > t.dataLimit
 }

@@ -14,6 +14,10 @@ type Ensemble struct {
 	Servers []EnsembleServer
 	// Version is the configuration's version (0 for a static configuration).
 	Version int64
+	// DataLimit, when positive, bounds the bytes of paths and data the tree holds: a create
+	// or setData beyond it fails with QUOTAEXCEEDED (zablab's room data budget; ZooKeeper
+	// 3.8 answers the same code for an enforced quota).
+	DataLimit int
 }
 
 // EnsembleServer is one member of an Ensemble, as a "server.<id>=" line describes it.

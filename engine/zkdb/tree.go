@@ -50,6 +50,8 @@ type DataTree struct {
 	lastProcessedZxid Zxid
 	// pathDataBytes is Σ len(path)+len(data) over the nodes, for ApproxBytes.
 	pathDataBytes int
+	// dataLimit bounds pathDataBytes (0: none); see Ensemble.DataLimit.
+	dataLimit int
 
 	// dataWatches holds exists and getData watches; childWatches getChildren watches.
 	dataWatches  watchManager
@@ -77,6 +79,7 @@ func NewDataTreeFor(e Ensemble) *DataTree {
 		nodes:      make(map[string]*node),
 		sessions:   make(map[int64]int32),
 		ephemerals: make(map[int64]map[string]struct{}),
+		dataLimit:  e.DataLimit,
 	}
 	empty := []byte{}
 	t.nodes[rootPath] = &node{data: empty, acl: openACL, children: map[string]struct{}{"zookeeper": {}}}
@@ -219,6 +222,7 @@ func (t *DataTree) Clone() *DataTree {
 		sessions:          make(map[int64]int32, len(t.sessions)),
 		ephemerals:        make(map[int64]map[string]struct{}, len(t.ephemerals)),
 		lastProcessedZxid: t.lastProcessedZxid,
+		dataLimit:         t.dataLimit,
 		pathDataBytes:     t.pathDataBytes,
 	}
 	slab := make([]node, len(t.nodes))
