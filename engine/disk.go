@@ -50,6 +50,15 @@ func newDisk(e zkdb.Ensemble) *Disk {
 	return &Disk{snaps: []*Snapshot{{Zxid: 0, Tree: t, Bytes: t.ApproxBytes()}}}
 }
 
+// Bytes is the approximate size of the disk: its log and snapshots.
+func (d *Disk) Bytes() int {
+	n := d.logBytes
+	for _, s := range d.snaps {
+		n += s.Bytes
+	}
+	return n
+}
+
 // LastLoggedZxid is the zxid of the newest logged txn, or of the newest snapshot.
 func (d *Disk) LastLoggedZxid() Zxid {
 	z := d.newestSnap().Zxid

@@ -62,6 +62,9 @@ type ZKPorts struct {
 	// lastZxid holds each server's last processed zxid as the room last reported it, for
 	// ping replies, which the connection answers at once (fixed keys, set at start).
 	lastZxid map[int]*atomic.Int64
+	// fourLW is the four-letter words whitelist; serverStats each server's counters (mu).
+	fourLW      atomic.Pointer[map[string]bool]
+	serverStats map[int]*serverStats
 }
 
 // StartZKPorts listens for servers 1..n. A busy port is reported in the returned warnings and
@@ -72,7 +75,7 @@ func StartZKPorts(room *Room, host string, base, n int, logf func(string, ...any
 	}
 	z := &ZKPorts{room: room, host: host, base: base, logf: logf, ports: map[int]int{},
 		listeners: map[int]net.Listener{}, conns: map[*zkConn]struct{}{}, lastZxid: map[int]*atomic.Int64{},
-		byConn: map[uint64]*zkConn{}}
+		byConn: map[uint64]*zkConn{}, serverStats: map[int]*serverStats{}}
 	for id := 1; id <= n; id++ {
 		z.lastZxid[id] = new(atomic.Int64)
 	}
@@ -222,7 +225,7 @@ func (z *ZKPorts) accept(id int, ln net.Listener) {
 		if err != nil {
 			return
 		}
-		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: nextConnID.Add(1)}
+		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: nextConnID.Add(1), started: time.Now()}
 		z.mu.Lock()
 		if z.closed {
 			z.mu.Unlock()
@@ -257,6 +260,9 @@ type zkConn struct {
 	timeout atomic.Int64
 	// conn is the connection's id in the engine's zk.* commands.
 	conn uint64
+	// recv counts the requests read; started is when the connection was accepted.
+	recv    atomic.Int64
+	started time.Time
 	// ids are the connection's identities (ServerCnxn.authInfo): its ip, then the digest ids
 	// of its auth packets. Owned by the reader goroutine; replaced, never changed in place,
 	// so a request takes the slice along.
@@ -325,6 +331,7 @@ func (c *zkConn) writer() {
 			}
 			c.queuedBytes.Add(-size)
 			c.flushed.Add(n)
+			c.z.stats(c.id).sent.Add(n)
 		}
 	}
 }
@@ -355,6 +362,10 @@ func (c *zkConn) serve() {
 	}()
 	r := bufio.NewReaderSize(c.nc, 64<<10)
 	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if head, err := r.Peek(4); err == nil && isFourLetterWord(head) {
+		c.fourLetter(string(head))
+		return
+	}
 	frame, err := zkwire.ReadFrame(r, maxFrame)
 	if err != nil {
 		c.close("bad connect frame: " + err.Error())
@@ -385,6 +396,8 @@ func (c *zkConn) serve() {
 			}
 			return
 		}
+		c.recv.Add(1)
+		c.z.stats(c.id).received.Add(1)
 		h, rq, err := zkwire.DecodeRequest(frame)
 		if err != nil {
 			c.close(fmt.Sprintf("malformed request (xid %d, op %d): %v", h.Xid, h.Type, err))

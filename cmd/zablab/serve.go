@@ -27,6 +27,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	timing := fs.String("timing", "watch", "timing: watch (slowed for watching), zookeeper (ZooKeeper's sample config) or fast")
 	zkBase := fs.Int("zk-port-base", 2180, "server N of room main listens for ZooKeeper clients on 127.0.0.1:(base+N); 0 turns the ports off")
 	dataLimit := fs.Int("room-data-limit", engine.DefaultDataLimit>>20, "each room's data budget in MiB: znode paths and data per server (more: QUOTAEXCEEDED); the log is rolled by size to stay within a few budgets")
+	fourLW := fs.String("4lw-whitelist", "srvr", "four-letter words the client ports answer (ZooKeeper's 4lw.commands.whitelist: comma-separated, or * for all)")
 	superDigest := fs.String("super-digest", "", "ZooKeeper's superDigest (\"super:base64(sha1(super:password))\"): a client that adds this digest may do anything, whatever the ACLs")
 	open := fs.String("open", "", "a run file to replay into room main, which starts paused at the run's end (a `zablab check` violation: at the violating event)")
 	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
@@ -76,6 +77,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if *zkBase > 0 {
 		portBase = *zkBase
 	}
+	whitelist, err := web.ParseFourLetterWhitelist(*fourLW)
+	if err != nil {
+		fmt.Fprintln(stderr, "zablab serve: --4lw-whitelist:", err)
+		return 2
+	}
 	if *dataLimit < 1 || *dataLimit > 4096 {
 		fmt.Fprintln(stderr, "zablab serve: --room-data-limit must be between 1 and 4096 (MiB)")
 		return 2
@@ -91,6 +97,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	if *zkBase > 0 {
 		zk, warnings := web.StartZKPorts(srv.Main(), "127.0.0.1", *zkBase, *nodes+*observers, nil)
 		zk.SetSuperDigest(*superDigest)
+		zk.SetFourLetterWhitelist(whitelist)
 		zkp.Store(zk)
 		for _, w := range warnings {
 			fmt.Fprintln(stderr, "zablab serve: warning:", w)
