@@ -140,6 +140,10 @@ type Config struct {
 	// server's tree may hold (more: QUOTAEXCEEDED), and the log is rolled by size so that it
 	// stays within a few budgets.
 	DataLimitBytes int `json:"dataLimitBytes,omitempty"`
+	// EpochMs is the wall-clock time (Unix ms) that simulated time 0 stands for: znodes'
+	// ctime and mtime are EpochMs plus the leader's simulated clock, so clients see dates
+	// like ZooKeeper's, and a replay (the run file keeps it) gives the same ones.
+	EpochMs int64 `json:"epochMs,omitempty"`
 	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
 	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
 	StartCounter uint32 `json:"startCounter,omitempty"`
@@ -161,6 +165,9 @@ func (c Config) Validate() error {
 	}
 	if c.CommitLogCount < 1 || c.SnapCount < 2 {
 		return fmt.Errorf("commitLogCount and snapCount must be positive")
+	}
+	if c.EpochMs < 0 || c.EpochMs > 1<<50 {
+		return fmt.Errorf("epochMs %d out of range", c.EpochMs)
 	}
 	if c.DataLimitBytes < 0 || c.DataLimitBytes > 1<<32 {
 		return fmt.Errorf("data limit %d bytes out of range [0, 4 GiB]", c.DataLimitBytes)

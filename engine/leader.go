@@ -599,7 +599,7 @@ func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool
 		p.becomeLooking(reason.Of(reason.StateZxidRollover))
 		return nil, false
 	}
-	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.now / 1000, Op: op}
+	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.cfg.EpochMs + p.c.now/1000, Op: op}
 	l.lastProposed = t.Zxid
 	p.c.emit(Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID, Txn: t})
 	pr := &proposal{txn: t}

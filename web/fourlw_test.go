@@ -93,3 +93,25 @@ func TestFourLetterWords(t *testing.T) {
 		t.Fatal("an unknown word was accepted in the whitelist")
 	}
 }
+
+// Stat times are dates: the room's start in wall-clock time plus the simulated clock
+// (zkCli no longer shows 1970), and they replay the same (the run file keeps the epoch).
+func TestStatTimesAreDates(t *testing.T) {
+	l := startLab(t, 3, 1)
+	c, _ := l.connect(l.addr(1))
+	before := time.Now().Add(-time.Hour).UnixMilli()
+	if _, err := c.Create("/dated", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := c.Get("/dated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Ctime < before || st.Ctime > time.Now().Add(time.Hour).UnixMilli() || st.Mtime != st.Ctime {
+		t.Fatalf("ctime %d (%v), mtime %d: not a date near now", st.Ctime, time.UnixMilli(st.Ctime), st.Mtime)
+	}
+	run := call(t, l.ts, "GET", "/api/rooms/main/run", "")
+	if !strings.Contains(run.raw, `"epochMs":`) {
+		t.Fatal("the run file does not keep the room's epoch")
+	}
+}

@@ -113,6 +113,10 @@ func (r *Room) build(cfg engine.Config) error {
 	if cfg.Timing.Name == "zookeeper" {
 		cfg.SnapCount = 100_000 // ZooKeeper's default snapCount, for rooms measured against it
 	}
+	if cfg.EpochMs == 0 {
+		// Stat times are dates from the room's start (recorded in its run file).
+		cfg.EpochMs = time.Now().UnixMilli()
+	}
 	c, err := engine.NewCluster(cfg)
 	if err != nil {
 		return err
