@@ -141,6 +141,14 @@ func (c *Cluster) zkWatches(cmd *Command) error {
 	}
 	w := cmd.Watches
 	cl.SetWatches(Zxid(w.RelZxid), w.Data, w.Exist, w.Child)
+	if t := c.peers[cl.server].tree; t != nil {
+		for _, p := range w.Persistent {
+			t.AddWatch(p, zkdb.AddWatchPersistent, cl.id)
+		}
+		for _, p := range w.Recursive {
+			t.AddWatch(p, zkdb.AddWatchPersistentRecursive, cl.id)
+		}
+	}
 	if c.sink != nil {
 		c.sink.Reply(cmd.Conn, cmd.Xid, zkdb.OpSetWatches, Reply{Server: cl.server, Zxid: cl.lastZxid})
 	}

@@ -117,6 +117,9 @@ type WatchSpec struct {
 	Data    []string `json:"data,omitempty"`
 	Exist   []string `json:"exist,omitempty"`
 	Child   []string `json:"child,omitempty"`
+	// Persistent and Recursive re-register addWatch watches (setWatches2).
+	Persistent []string `json:"persistent,omitempty"`
+	Recursive  []string `json:"recursive,omitempty"`
 }
 
 // boolp returns a pointer to b (for Command.Up and Command.On).

@@ -130,7 +130,8 @@ func (s *serverSide) touchedSessions() []SessionTTL {
 
 func isRead(t zkdb.OpType) bool {
 	switch t {
-	case zkdb.OpGetData, zkdb.OpExists, zkdb.OpGetChildren, zkdb.OpGetChildren2, zkdb.OpGetACL:
+	case zkdb.OpGetData, zkdb.OpExists, zkdb.OpGetChildren, zkdb.OpGetChildren2, zkdb.OpGetACL,
+		zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches: // served here, in session order
 		return true
 	}
 	return false
@@ -211,6 +212,12 @@ func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
 		}
 	case zkdb.OpGetACL:
 		r.ACL, r.Stat, r.Err = t.GetACL(o.op.Path)
+	case zkdb.OpAddWatch: // Version carries the mode
+		r.Err = t.AddWatch(o.op.Path, o.op.Version, cl.id)
+	case zkdb.OpRemoveWatches: // Version carries the watcher type
+		r.Err = t.RemoveWatches(o.op.Path, o.op.Version, cl.id)
+	case zkdb.OpCheckWatches:
+		r.Err = t.CheckWatches(o.op.Path, o.op.Version, cl.id)
 	}
 	r.Zxid = t.LastProcessedZxid()
 	return r

@@ -683,15 +683,22 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) 
 		return
 	}
 	switch rq.Type {
-	case zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches, zkdb.OpMultiRead:
+	case zkdb.OpMultiRead:
 		c.refuse(h, zkdb.ErrUnimplemented)
+		return
+	case zkdb.OpAddWatch:
+		c.submit(h, rq, zkdb.Op{Type: rq.Type, Path: rq.Path, Version: rq.WatchMode, Auth: ids}, false)
+		return
+	case zkdb.OpRemoveWatches, zkdb.OpCheckWatches:
+		c.submit(h, rq, zkdb.Op{Type: rq.Type, Path: rq.Path, Version: rq.WatcherType, Auth: ids}, false)
 		return
 	case zkdb.OpSetWatches, zkdb.OpSetWatches2:
 		w := rq.Watches
 		c.pending = append(c.pending, pendingReq{rq: rq})
 		c.outstanding.Add(1)
 		cl.Apply(engine.Command{Kind: engine.CmdZkWatches, Conn: c.conn, Xid: h.Xid, Watches: &engine.WatchSpec{
-			RelZxid: engine.HexID(w.RelativeZxid), Data: w.DataWatches, Exist: w.ExistWatches, Child: w.ChildWatches}})
+			RelZxid: engine.HexID(w.RelativeZxid), Data: w.DataWatches, Exist: w.ExistWatches, Child: w.ChildWatches,
+			Persistent: w.PersistentWatches, Recursive: w.PersistentRecursive}})
 		return
 	case zkdb.OpWhoAmI:
 		infos := make([]zkwire.ClientInfo, len(ids))

@@ -487,8 +487,8 @@ func TestZKNoQuorum(t *testing.T) {
 	}
 }
 
-// TestZKUnservedOpZxid: an op ZooKeeper knows but zablab does not serve is refused with the
-// server's current zxid, not a stale one.
+// TestZKUnservedOpZxid: an op ZooKeeper knows but zablab does not serve (multiRead) is
+// refused with the server's current zxid, not a stale one.
 func TestZKUnservedOpZxid(t *testing.T) {
 	l := startLab(t, 3, 1)
 	c := rawSession(t, l.addr(l.leader()))
@@ -498,8 +498,67 @@ func TestZKUnservedOpZxid(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	// c has seen nothing since its handshake; the server has applied the create.
-	if got := c.call(1, zkdb.OpAddWatch, be32(str(nil, "/a"), 0)); got.err != zkdb.ErrUnimplemented || got.zxid != r.zxid {
-		t.Fatalf("addWatch: %v zxid %v, want UNIMPLEMENTED zxid %v", got.err, got.zxid, r.zxid)
+	done := []byte{0xff, 0xff, 0xff, 0xff, 1, 0xff, 0xff, 0xff, 0xff} // an empty multiRead
+	if got := c.call(1, zkdb.OpMultiRead, done); got.err != zkdb.ErrUnimplemented || got.zxid != r.zxid {
+		t.Fatalf("multiRead: %v zxid %v, want UNIMPLEMENTED zxid %v", got.err, got.zxid, r.zxid)
+	}
+}
+
+// TestZKPersistentWatches: addWatch (opcode 106) sets persistent and recursive watches that
+// fire on every change and stay; checkWatches and removeWatches answer NOWATCHER when there
+// is nothing (ZooKeeper 3.8). CuratorCache relies on them.
+func TestZKPersistentWatches(t *testing.T) {
+	l := startLab(t, 3, 1)
+	w := rawSession(t, l.addr(1))
+	writer := rawSession(t, l.addr(2))
+	if r := w.call(1, zkdb.OpAddWatch, be32(str(nil, "/p"), 1)); r.err != zkdb.OK {
+		t.Fatalf("addWatch recursive: %v", r.err)
+	}
+	if r := w.call(2, zkdb.OpCheckWatches, be32(str(nil, "/p"), 5)); r.err != zkdb.OK {
+		t.Fatalf("checkWatches persistent recursive: %v", r.err)
+	}
+	if r := w.call(3, zkdb.OpCheckWatches, be32(str(nil, "/p"), 4)); r.err != zkdb.ErrNoWatcher {
+		t.Fatalf("checkWatches persistent (none): %v, want NOWATCHER", r.err)
+	}
+	for i, op := range []struct {
+		t    zkdb.OpType
+		body []byte
+	}{
+		{zkdb.OpCreate, createBody("/p", nil, zkdb.Persistent)},
+		{zkdb.OpCreate, createBody("/p/q", nil, zkdb.Persistent)},
+		{zkdb.OpSetData, be32(append(be32(str(nil, "/p/q"), 1), 'x'), -1)},
+	} {
+		if r := writer.call(int32(10+i), op.t, op.body); r.err != zkdb.OK {
+			t.Fatalf("write %d: %v", i, r.err)
+		}
+	}
+	// Three notifications reach the watcher, and the watch stays.
+	var got []string
+	for len(got) < 3 {
+		w.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		frame, err := zkwire.ReadFrame(w.nc, 0)
+		if err != nil {
+			t.Fatalf("notifications %v: %v", got, err)
+		}
+		if int32(binary.BigEndian.Uint32(frame)) != zkwire.XidNotification {
+			continue
+		}
+		body := frame[zkwire.ReplyHeaderSize:]
+		typ := int32(binary.BigEndian.Uint32(body))
+		n := int(binary.BigEndian.Uint32(body[8:]))
+		got = append(got, fmt.Sprintf("%d %s", typ, body[12:12+n]))
+	}
+	want := []string{"1 /p", "1 /p/q", "3 /p/q"} // NodeCreated, NodeCreated, NodeDataChanged
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("notifications %v, want %v", got, want)
+		}
+	}
+	if r := w.call(4, zkdb.OpRemoveWatches, be32(str(nil, "/p"), 5)); r.err != zkdb.OK {
+		t.Fatalf("removeWatches: %v", r.err)
+	}
+	if r := w.call(5, zkdb.OpRemoveWatches, be32(str(nil, "/p"), 5)); r.err != zkdb.ErrNoWatcher {
+		t.Fatalf("removeWatches again: %v, want NOWATCHER", r.err)
 	}
 }
 

@@ -56,6 +56,10 @@ type DataTree struct {
 	// dataWatches holds exists and getData watches; childWatches getChildren watches.
 	dataWatches  watchManager
 	childWatches watchManager
+	// persistent holds addWatch(PERSISTENT) watches, recursive addWatch(PERSISTENT_RECURSIVE)
+	// ones: they stay after firing.
+	persistent watchManager
+	recursive  watchManager
 	// pending are the watch triggers of the txn being applied, fired when it succeeds.
 	pending []trigger
 	// undo records how to roll back the ops of the multi being applied; recorded only while

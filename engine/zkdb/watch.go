@@ -73,7 +73,7 @@ type trigger struct {
 // raise records a trigger of the txn being applied; the watches fire when the txn has
 // succeeded (fireTriggers). With no watches set at all it records nothing.
 func (t *DataTree) raise(path string, typ EventType) {
-	if len(t.dataWatches.byPath) == 0 && len(t.childWatches.byPath) == 0 {
+	if len(t.dataWatches.byPath) == 0 && len(t.childWatches.byPath) == 0 && len(t.persistent.byPath) == 0 && len(t.recursive.byPath) == 0 {
 		return
 	}
 	t.pending = append(t.pending, trigger{path, typ})
@@ -96,17 +96,43 @@ func (t *DataTree) fireTriggers() []WatchEvent {
 			ws = t.dataWatches.take(tr.path)
 			more = t.childWatches.take(tr.path)
 		}
-		if len(ws)+len(more) == 0 {
+		// Persistent watches on the path see every event there; recursive ones on the path
+		// or an ancestor see all but NodeChildrenChanged (WatchManager, 3.8). They stay.
+		lasting := t.persistent.byPath[tr.path]
+		var rec []int64
+		if tr.typ != EventNodeChildrenChanged && len(t.recursive.byPath) > 0 {
+			for p := tr.path; ; {
+				for w := range t.recursive.byPath[p] {
+					rec = append(rec, w)
+				}
+				if p == rootPath || p == "" {
+					break
+				}
+				p, _ = splitPath(p)
+			}
+		}
+		if len(ws)+len(more)+len(lasting)+len(rec) == 0 {
 			continue
 		}
-		ids := make([]int64, 0, len(ws)+len(more))
-		for w := range ws {
-			ids = append(ids, w)
-		}
-		for w := range more {
-			if _, dup := ws[w]; !dup {
+		seen := make(map[int64]struct{}, len(ws)+len(more)+len(lasting)+len(rec))
+		ids := make([]int64, 0, len(ws)+len(more)+len(lasting)+len(rec))
+		add := func(w int64) {
+			if _, dup := seen[w]; !dup {
+				seen[w] = struct{}{}
 				ids = append(ids, w)
 			}
+		}
+		for w := range ws {
+			add(w)
+		}
+		for w := range more {
+			add(w)
+		}
+		for w := range lasting {
+			add(w)
+		}
+		for _, w := range rec {
+			add(w)
 		}
 		slices.Sort(ids)
 		for _, w := range ids {
@@ -164,10 +190,95 @@ func (t *DataTree) SetWatches(relativeZxid Zxid, data, exist, child []string, wa
 func (t *DataTree) RemoveWatcher(watcher int64) {
 	t.dataWatches.removeWatcher(watcher)
 	t.childWatches.removeWatcher(watcher)
+	t.persistent.removeWatcher(watcher)
+	t.recursive.removeWatcher(watcher)
+}
+
+// The modes of addWatch (AddWatchMode) and the types of removeWatches and checkWatches
+// (WatcherType), as on the wire.
+const (
+	AddWatchPersistent          = 0
+	AddWatchPersistentRecursive = 1
+	WatcherChildren             = 1
+	WatcherData                 = 2
+	WatcherAny                  = 3
+	WatcherPersistent           = 4
+	WatcherPersistentRecursive  = 5
+)
+
+// AddWatch sets a persistent watch (addWatch): it fires for every change of path (mode
+// AddWatchPersistent) or of path and the nodes below it, except child-list changes
+// (AddWatchPersistentRecursive), and stays set. The node need not exist.
+func (t *DataTree) AddWatch(path string, mode int32, watcher int64) Err {
+	if validatePath(path, false) != nil {
+		return ErrBadArguments
+	}
+	switch mode {
+	case AddWatchPersistent:
+		t.persistent.add(path, watcher)
+	case AddWatchPersistentRecursive:
+		t.recursive.add(path, watcher)
+	default:
+		return ErrBadArguments
+	}
+	return OK
+}
+
+// managersFor are the watch managers a WatcherType names.
+func (t *DataTree) managersFor(typ int32) []*watchManager {
+	switch typ {
+	case WatcherChildren:
+		return []*watchManager{&t.childWatches}
+	case WatcherData:
+		return []*watchManager{&t.dataWatches}
+	case WatcherAny:
+		return []*watchManager{&t.dataWatches, &t.childWatches, &t.persistent, &t.recursive}
+	case WatcherPersistent:
+		return []*watchManager{&t.persistent}
+	case WatcherPersistentRecursive:
+		return []*watchManager{&t.recursive}
+	}
+	return nil
+}
+
+// CheckWatches reports whether the watcher has a watch of that type on path: NOWATCHER if not.
+func (t *DataTree) CheckWatches(path string, typ int32, watcher int64) Err {
+	ms := t.managersFor(typ)
+	if ms == nil {
+		return ErrBadArguments
+	}
+	for _, m := range ms {
+		if _, ok := m.byPath[path][watcher]; ok {
+			return OK
+		}
+	}
+	return ErrNoWatcher
+}
+
+// RemoveWatches removes the watcher's watches of that type on path: NOWATCHER if none.
+func (t *DataTree) RemoveWatches(path string, typ int32, watcher int64) Err {
+	if err := t.CheckWatches(path, typ, watcher); err != OK {
+		return err
+	}
+	for _, m := range t.managersFor(typ) {
+		ws := m.byPath[path]
+		if _, ok := ws[watcher]; !ok {
+			continue
+		}
+		delete(ws, watcher)
+		if len(ws) == 0 {
+			delete(m.byPath, path)
+		}
+		delete(m.byWatcher[watcher], path)
+		if len(m.byWatcher[watcher]) == 0 {
+			delete(m.byWatcher, watcher)
+		}
+	}
+	return OK
 }
 
 // WatchCount is the number of watches set: (path, watcher) pairs, data and child watches
 // counted separately.
 func (t *DataTree) WatchCount() int {
-	return t.dataWatches.count() + t.childWatches.count()
+	return t.dataWatches.count() + t.childWatches.count() + t.persistent.count() + t.recursive.count()
 }
