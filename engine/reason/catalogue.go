@@ -252,8 +252,8 @@ var catalogue = [codeCount]Entry{
 		"SNAP at {at}: it is at {zxid}, older than the leader's committed log (from {from}) and its txn log is too big or too short",
 		"SNAP 到 {at}：它停在 {zxid}，早于 leader 的已提交日志（从 {from} 开始），而事务日志太大或不够早"},
 	SyncSnapSkipped: {"sync.snap.skippedEpoch", []Arg{a("at", KZxid), zxid},
-		"SNAP at {at}: it holds {zxid} of an epoch the leader's history skips, and TRUNC never crosses an epoch",
-		"SNAP 到 {at}：它持有的 {zxid} 属于 leader 历史中跳过的 epoch，而 TRUNC 从不跨越 epoch"},
+		"SNAP at {at}: it holds {zxid}, which the leader does not have, and the leader's next txn after it is from a later epoch; TRUNC never crosses an epoch",
+		"SNAP 到 {at}：它持有 leader 没有的 {zxid}，而 leader 在它之后的下一个事务属于更晚的 epoch；TRUNC 从不跨越 epoch"},
 
 	VoteInitial:     {"vote.initial", nil, "initial vote: myself, my last zxid and my currentEpoch", "初始投票：投给自己（我的最新 zxid 和 currentEpoch）"},
 	VoteAdoptBetter: {"vote.adoptBetter", []Arg{round, from}, "round {round} from {from}: adopt its better vote", "从 {from} 得知第 {round} 轮：采用它更好的投票"},

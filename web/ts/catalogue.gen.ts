@@ -74,7 +74,7 @@ export const REASONS: Record<string, ReasonEntry> = {
   "sync.trunc.neverHad": { args: [["to","zxid"],["holds","zxid"],["count","int"]], en: "TRUNC to {to}: it holds {holds} that the leader never had; then {count} txns", zh: "TRUNC 到 {to}：它持有 leader 从未有过的 {holds}；随后发送 {count} 个事务" },
   "sync.fromDisk": { args: [["total","int"],["why","reason"]], en: "{why}, {total} txns in all (from the on-disk txn log)", zh: "{why}，共 {total} 个事务（取自磁盘上的事务日志）" },
   "sync.snap.tooOld": { args: [["at","zxid"],["zxid","zxid"],["from","zxid"]], en: "SNAP at {at}: it is at {zxid}, older than the leader's committed log (from {from}) and its txn log is too big or too short", zh: "SNAP 到 {at}：它停在 {zxid}，早于 leader 的已提交日志（从 {from} 开始），而事务日志太大或不够早" },
-  "sync.snap.skippedEpoch": { args: [["at","zxid"],["zxid","zxid"]], en: "SNAP at {at}: it holds {zxid} of an epoch the leader's history skips, and TRUNC never crosses an epoch", zh: "SNAP 到 {at}：它持有的 {zxid} 属于 leader 历史中跳过的 epoch，而 TRUNC 从不跨越 epoch" },
+  "sync.snap.skippedEpoch": { args: [["at","zxid"],["zxid","zxid"]], en: "SNAP at {at}: it holds {zxid}, which the leader does not have, and the leader's next txn after it is from a later epoch; TRUNC never crosses an epoch", zh: "SNAP 到 {at}：它持有 leader 没有的 {zxid}，而 leader 在它之后的下一个事务属于更晚的 epoch；TRUNC 从不跨越 epoch" },
   "vote.initial": { args: [], en: "initial vote: myself, my last zxid and my currentEpoch", zh: "初始投票：投给自己（我的最新 zxid 和 currentEpoch）" },
   "vote.adoptBetter": { args: [["round","int"],["from","int"]], en: "round {round} from {from}: adopt its better vote", zh: "从 {from} 得知第 {round} 轮：采用它更好的投票" },
   "vote.ownBetter": { args: [["round","int"],["from","int"]], en: "round {round} from {from}: my own vote is better", zh: "从 {from} 得知第 {round} 轮：我自己的投票更好" },
