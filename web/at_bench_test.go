@@ -1,0 +1,67 @@
+package web
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/zkdb"
+)
+
+// BenchmarkAtOneHourLecture measures GET /at (request to answer) at random moments of a
+// room that ran an hour of a lecture (watch timing, a write a second, a crash a minute),
+// and reports p50 and p99 in ms.
+func BenchmarkAtOneHourLecture(b *testing.B) {
+	s, err := NewServer(Options{Addr: "127.0.0.1:0", Voters: 5, Seed: 1, Timing: engine.WatchTiming()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	defer s.Shutdown(b.Context())
+	r := s.Main()
+	var endMs float64
+	r.do(func() (any, error) {
+		r.paused = true
+		c := r.c
+		c.RunFor(5_000_000)
+		cls := map[int]*engine.Client{}
+		for id := 1; id <= 5; id++ {
+			cls[id] = c.NewPinnedClient(id, 40000)
+		}
+		for sec := 0; sec < 3600; sec++ {
+			cls[1+sec%5].Submit(zkdb.Op{Type: zkdb.OpSetData, Path: "/", Data: []byte("v"), Version: -1}, false, nil)
+			switch sec % 60 {
+			case 30:
+				c.Crash(1 + (sec/60)%5)
+			case 50:
+				c.Restart(1 + (sec/60)%5)
+			}
+			c.RunFor(1_000_000)
+		}
+		endMs = float64(c.Now()) / 1000
+		return nil, nil
+	})
+	rng := rand.New(rand.NewPCG(3, 4))
+	var lat []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := rng.Float64() * endMs
+		start := time.Now()
+		res, err := http.Get(fmt.Sprintf("%s/api/rooms/main/at?t=%.3f", ts.URL, t))
+		if err != nil || res.StatusCode != 200 {
+			b.Fatalf("at %.3f: %v %v", t, err, res.Status)
+		}
+		res.Body.Close()
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+	}
+	slices.Sort(lat)
+	b.ReportMetric(lat[len(lat)/2], "p50-ms")
+	b.ReportMetric(lat[len(lat)*99/100], "p99-ms")
+	b.ReportMetric(endMs/1000, "run-s")
+}
