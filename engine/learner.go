@@ -53,7 +53,7 @@ func (p *Peer) connectToLeader() {
 	if p.observer {
 		pt = ObserverInfo
 	}
-	p.c.sendOnConn(p.id, l.leader, l.conn, &Message{Packet: pt, Zxid: zkdb.MakeZxid(uint32(p.disk.AcceptedEpoch), 0), Epoch: 0x10000})
+	p.c.sendOnConn(p.id, l.leader, l.conn, &Message{Packet: pt, Opens: true, Zxid: zkdb.MakeZxid(uint32(p.disk.AcceptedEpoch), 0), Epoch: 0x10000})
 }
 
 // armReadTimer keeps one timer for the socket read timeout; packets only move lastHeardUs.

@@ -10,6 +10,9 @@ type Message struct {
 	Packet   PacketType
 	// Conn is the learner connection a quorum packet travels on; 0 for election traffic.
 	Conn uint64
+	// Opens: the first packet of a connection. If nothing listens at the other end (the
+	// server is down), the network answers it with ConnRefused, as a refused TCP connect.
+	Opens bool
 
 	// Notification fields (FastLeaderElection.Notification).
 	Vote  Vote // Leader, Zxid, Round (electionEpoch), PeerEpoch, State (sender's state)

@@ -394,7 +394,7 @@ func (c *Cluster) deliver(it *item) {
 		c.drop(m, reason.Of(reason.DropConnReset))
 	case p.state == Down:
 		c.drop(m, reason.Of(reason.DropServerDown, int64(m.To)))
-		if m.Packet == FollowerInfo || m.Packet == ObserverInfo {
+		if m.Opens {
 			// Nothing listens on a crashed server's quorum port: the connection is refused.
 			c.sendOnConn(m.To, m.From, m.Conn, &Message{Packet: ConnRefused})
 		}
