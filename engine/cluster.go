@@ -140,8 +140,10 @@ type Cluster struct {
 	sinks      []func(*Event)
 	ev         Event
 	emitting   int // depth of emit calls in progress
-	checker    *Checker
-	clients    []*Client
+	// lastSync is, per server, how a leader last synced it (for views; from EvSyncMode).
+	lastSync map[int]syncSeen
+	checker  *Checker
+	clients  []*Client
 	// nextClient numbers clients.
 	nextClient int64
 	stats      Stats
@@ -155,7 +157,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	n := cfg.Voters + cfg.Observers
 	c := &Cluster{cfg: cfg, cfg0: cfg, conns: map[uint64]*qconn{}, dig: newDigester(), recording: true,
 		clientIdx: map[int64]*Client{}, preClients: map[int64]*Client{}, replyCbs: map[uint64]func(Reply){},
-		extConns: map[uint64]*Client{}}
+		extConns: map[uint64]*Client{}, lastSync: map[int]syncSeen{}}
 	c.netSrc, c.clientSrc = newStream(cfg.Seed, "net"), newStream(cfg.Seed, "client")
 	c.netRng, c.clientRng = rand.New(c.netSrc), rand.New(c.clientSrc)
 	c.peers = make([]*Peer, n+1)
@@ -232,6 +234,12 @@ func (c *Cluster) emit(e Event) {
 	e.Seq = c.evSeq
 	e.TimeUs = c.now
 	c.stats.Events++
+	switch {
+	case e.Kind == EvSyncMode:
+		c.lastSync[e.Peer] = syncSeen{e.Mode, e.Reason}
+	case e.Kind == EvState && e.State == Leading:
+		delete(c.lastSync, e.Node) // a leader is not synced by anyone: no stale follower-time mode
+	}
 	c.ev = e // one reusable slot: sinks see a pointer that is only valid during the call
 	c.dig.add(&c.ev)
 	c.emitting++
@@ -375,4 +383,10 @@ func (c *Cluster) Leader() int {
 // It is an event like any other; the checker counts it.
 func (c *Cluster) violation(node int, why reason.Reason) {
 	c.emit(Event{Kind: EvViolation, Node: node, Reason: why})
+}
+
+// syncSeen is how a server was last synced by a leader.
+type syncSeen struct {
+	mode SyncMode
+	why  reason.Reason
 }

@@ -424,9 +424,6 @@ func (p *Peer) walkCommitted(hist []*zkdb.Txn, peer, maxC Zxid) (syncPlan, bool)
 
 func (p *Peer) lastSyncLog(h *learnerHandler, plan syncPlan) {
 	p.c.emit(Event{Kind: EvSyncMode, Node: p.id, Peer: h.sid, Mode: plan.mode, Zxid: h.peerLast, N: len(plan.txns), Reason: plan.why})
-	if lp := p.c.peer(h.sid); lp != nil {
-		lp.lastSync, lp.lastSyncReason = plan.mode, plan.why
-	}
 }
 
 // queuePacket puts a packet on a learner's FIFO queue (LearnerHandler.queuedPackets).

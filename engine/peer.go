@@ -42,8 +42,6 @@ type Peer struct {
 	clog []*zkdb.Txn
 
 	// Sync outcome of the last time this server joined a leader, for the view.
-	lastSync       SyncMode
-	lastSyncReason reason.Reason
 
 	el    election
 	lead  *leaderState

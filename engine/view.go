@@ -116,7 +116,7 @@ func (c *Cluster) View(zkPort func(id int) int) View {
 func (p *Peer) view(zkPort func(int) int) NodeView {
 	n := NodeView{ID: p.id, Role: "participant", State: p.state.String(), Phase: p.phase.String(),
 		AcceptedEpoch: p.disk.AcceptedEpoch, CurrentEpoch: p.disk.CurrentEpoch, LastZxid: p.LastLoggedZxid(),
-		Reason: p.reason, SyncMode: p.lastSync.String(), SyncReason: p.lastSyncReason, Serving: p.srv.serving,
+		Reason: p.reason, SyncMode: p.c.lastSync[p.id].mode.String(), SyncReason: p.c.lastSync[p.id].why, Serving: p.srv.serving,
 		Snapshots: p.disk.SnapshotZxids(), Clients: len(p.srv.clients)}
 	if p.observer {
 		n.Role = "observer"
