@@ -30,6 +30,10 @@ type RunFile struct {
 	Digest string `json:"digest"`
 }
 
+// SetRecording turns the command log on (the default) or off; a cluster that does not
+// record cannot be saved as a run file (benchmarks measure what recording costs).
+func (c *Cluster) SetRecording(on bool) { c.recording = on }
+
 // Log returns the commands applied so far.
 func (c *Cluster) Log() []Entry { return c.log }
 

@@ -25,10 +25,22 @@ type BenchResult struct {
 // LAN latency, `clients` clients each keeping `pipeline` setData requests outstanding (a
 // batched client, like ZooKeeper's async API), until `txns` writes have committed.
 func Bench(voters, clients, pipeline, txns int) (BenchResult, error) {
+	return bench(voters, clients, pipeline, txns, true)
+}
+
+// BenchNoRecording is Bench with the run's command log off, to measure what recording costs.
+func BenchNoRecording(voters, clients, pipeline, txns int) (BenchResult, error) {
+	return bench(voters, clients, pipeline, txns, false)
+}
+
+func bench(voters, clients, pipeline, txns int, record bool) (BenchResult, error) {
 	cfg := engine.DefaultConfig(voters, 0, 1)
 	cfg.Timing = engine.ZooKeeperTiming()
 	cfg.SnapCount = 100_000
 	c, err := engine.NewCluster(cfg)
+	if c != nil {
+		c.SetRecording(record)
+	}
 	if err != nil {
 		return BenchResult{}, err
 	}
