@@ -20,21 +20,21 @@ const (
 type item struct {
 	at   int64
 	seq  uint64
-	kind itemKind
-	tk   timerKind
-	inc  uint32
-	node int
-	arg  int
 	gen  uint64
 	conn uint64
-	msg  *Message
-	cl   *Client
+	kind itemKind
+	tk   timerKind
 	// ext marks an item from outside the protocol (a command, or a driver's callback): such
 	// items have their own sequence numbers and come after the protocol's items due at the
 	// same time, so recording and replaying commands leaves the protocol's order untouched.
-	ext bool
-	cmd *Command
-	fn  func()
+	ext  bool
+	inc  uint32
+	node int32
+	arg  int32
+	msg  *Message
+	cl   *Client
+	cmd  *Command
+	fn   func()
 }
 
 type itemHeap []item
@@ -262,7 +262,7 @@ func (c *Cluster) scheduleTimer(node int, inc uint32, k timerKind, arg int, gen 
 	if delayUs < 0 {
 		delayUs = 0
 	}
-	c.push(item{at: c.now + delayUs, kind: itTimer, node: node, inc: inc, tk: k, arg: arg, gen: gen})
+	c.push(item{at: c.now + delayUs, kind: itTimer, node: int32(node), inc: inc, tk: k, arg: int32(arg), gen: gen})
 }
 
 func (c *Cluster) scheduleClient(cl *Client, gen uint64, delayUs int64) {
@@ -310,7 +310,7 @@ func (c *Cluster) Step() bool {
 	case itTimer:
 		p := c.peers[it.node]
 		if p.inc == it.inc && p.state != Down {
-			p.onTimer(it.tk, it.arg, it.gen)
+			p.onTimer(it.tk, int(it.arg), it.gen)
 		}
 	case itClient:
 		it.cl.onTimer(it.gen)
@@ -323,7 +323,7 @@ func (c *Cluster) Step() bool {
 	case itConnClosed:
 		p := c.peers[it.node]
 		if p.inc == it.inc && p.state != Down {
-			p.onConnClosed(it.conn, it.arg)
+			p.onConnClosed(it.conn, int(it.arg))
 		}
 	}
 	c.inStep = false

@@ -307,7 +307,7 @@ func (c *Cluster) closeConn(id uint64, by int) {
 	if other == by {
 		other = k.b
 	}
-	c.push(item{at: c.now + c.latency(by, other), kind: itConnClosed, node: other, conn: id, arg: by, inc: c.peers[other].inc})
+	c.push(item{at: c.now + c.latency(by, other), kind: itConnClosed, node: int32(other), conn: id, arg: int32(by), inc: c.peers[other].inc})
 }
 
 func (c *Cluster) latency(from, to int) int64 {
