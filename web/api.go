@@ -79,6 +79,7 @@ func (s *Server) routes() *echo.Echo {
 	cmd.POST("/ops", s.postOp)
 	cmd.POST("/lesson", s.postLesson)
 	cmd.POST("/commands", s.postCommand)
+	cmd.POST("/autopilot", s.postAutopilot)
 	api.GET("/rooms/:room/run", s.getRun)
 	api.GET("/rooms/:room/timeline", s.getTimeline)
 	api.GET("/rooms/:room/at", s.getAt)

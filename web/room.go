@@ -36,6 +36,8 @@ type RoomView struct {
 	// Generation counts the clusters the room has had: it changes exactly when the room gets
 	// a new cluster (reset, a lesson's start, back or goto, a fork), so pages never guess.
 	Generation uint64 `json:"generation"`
+	// Autopilot is set while the room runs by itself.
+	Autopilot *Autopilot `json:"autopilot,omitempty"`
 	// Lesson is set while the room plays a lesson.
 	Lesson *LessonView `json:"lesson,omitempty"`
 }
@@ -69,6 +71,8 @@ type Room struct {
 	dirty       bool
 	uiClients   map[int]*engine.Client
 	gen         uint64
+	// pilot runs the room by itself (writes, faults) when set.
+	pilot *pilot
 	// stepping: a step is looking for its first event, stepped.
 	stepping bool
 	stepped  *engine.Event
@@ -150,6 +154,7 @@ func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
 	r.curMu.Lock()
 	r.cursors = nil
 	r.curMu.Unlock()
+	r.armPilot()
 	r.uiClients = map[int]*engine.Client{}
 	if r.sink != nil {
 		c.SetExternalSink(r.sink)
@@ -329,6 +334,10 @@ func (r *Room) view() RoomView {
 	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed, Generation: r.gen}
 	if r.les != nil {
 		v.Lesson = r.les.view()
+	}
+	if r.pilot != nil && (r.pilot.set.WritesPerSec > 0 || r.pilot.set.FaultEverySec > 0) {
+		a := r.pilot.set
+		v.Autopilot = &a
 	}
 	return v
 }

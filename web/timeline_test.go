@@ -267,3 +267,40 @@ func TestStepShowsAnEvent(t *testing.T) {
 		last = seq
 	}
 }
+
+// The autopilot runs a room by itself: writes at its rate and faults at its interval, in
+// simulated time, each recorded in the run as an ordinary command (so the run replays
+// without it); turning it off stops both; bad settings are refused.
+func TestAutopilot(t *testing.T) {
+	s, ts := newTestServer(t)
+	if r := call(t, ts, "POST", "/api/rooms/main/autopilot", `{"writesPerSec": 5, "faultEverySec": 2, "faults": ["leader", "partition"]}`); r.status != 200 || r.body["autopilot"] == nil {
+		t.Fatalf("autopilot on: %d %s", r.status, r.raw)
+	}
+	r := s.Main()
+	r.do(func() (any, error) { r.c.RunFor(10_000_000); return nil, nil })
+	run := call(t, ts, "GET", "/api/rooms/main/run", "")
+	var rf engine.RunFile
+	json.Unmarshal([]byte(run.raw), &rf)
+	kinds := map[engine.CommandKind]int{}
+	for _, e := range rf.Commands {
+		kinds[e.Cmd.Kind]++
+	}
+	if kinds[engine.CmdClientOp] < 30 || kinds[engine.CmdCrash]+kinds[engine.CmdPartition] < 3 {
+		t.Fatalf("10 s of autopilot recorded %v", kinds)
+	}
+	if _, err := engine.Replay(&rf, -1); err != nil {
+		t.Fatal(err)
+	}
+	call(t, ts, "POST", "/api/rooms/main/autopilot", `{}`)
+	before := len(rf.Commands)
+	r.do(func() (any, error) { r.c.RunFor(10_000_000); return nil, nil })
+	json.Unmarshal([]byte(call(t, ts, "GET", "/api/rooms/main/run", "").raw), &rf)
+	if extra := len(rf.Commands) - before; extra > 4 { // pending restarts and heals still undo their faults
+		t.Fatalf("the autopilot kept going after it was turned off: %d more commands", extra)
+	}
+	for _, bad := range []string{`{"writesPerSec": -1}`, `{"writesPerSec": 1000}`, `{"faultEverySec": 5}`, `{"faultEverySec": 5, "faults": ["meteor"]}`} {
+		if x := call(t, ts, "POST", "/api/rooms/main/autopilot", bad); x.status != 400 {
+			t.Errorf("%s: %d %s", bad, x.status, x.raw)
+		}
+	}
+}
