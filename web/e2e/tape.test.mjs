@@ -221,3 +221,43 @@ test('the space-time diagram shows PROPOSAL → ACK → COMMIT of a write in ord
   await shot(page, 'tape-zh');
   assert.deepEqual(errors, []);
 });
+
+test('← and → step one visible event; a viewer without control forks into a sandbox', { skip }, async (t) => {
+  const srv = await startServer(['--timing', 'fast', '--nodes', '3']);
+  t.after(() => srv.stop());
+  const made = await srv.api('POST', '/api/rooms', { nodes: 3, observers: 0, seed: 7, bug: '' });
+  assert.equal(made.status, 201);
+  // A fresh browser has no token for this room: it may watch and scrub, not control.
+  const b = await openPage(new URL(made.json.url, srv.url).href, small);
+  t.after(() => b.close());
+  const { page, errors } = b;
+  const v0 = await waitView(page, settled);
+  assert.equal(v0.canControl, false);
+  await page.waitForTimeout(3500);
+  await tape(page).focus();
+  await tape(page).press('Home');
+  await waitFor(page, () => past(page), 'the page in the past');
+  const seen = [];
+  for (let i = 0; i < 4; i++) {
+    await tape(page).press('ArrowRight');
+    await page.waitForTimeout(300);
+    seen.push((await view(page)).timeMs);
+  }
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `→ moves forward: ${seen}`);
+  await tape(page).press('ArrowLeft');
+  await page.waitForTimeout(300);
+  const back = (await view(page)).timeMs;
+  assert.ok(back < seen[3] && back >= seen[2], `← moves back one event (${seen} ← ${back})`);
+  await pressUntil(page, 'Shift+ArrowRight', (v) => v.leader !== 0, 'the first leader');
+  const at = await view(page);
+  assert.equal(await page.getByRole('button', { name: /^Fork here/ }).count(), 0, 'no in-place fork without control');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname.startsWith('/r/') && !u.pathname.endsWith(made.json.room)),
+    page.getByRole('button', { name: 'Fork into my own sandbox' }).click(),
+  ]);
+  const v1 = await waitView(page, (v) => v.room !== made.json.room);
+  assert.equal(v1.canControl, true, 'the sandbox is mine');
+  assert.ok(Math.abs(v1.timeMs - at.timeMs) < 1, `the sandbox starts at the moment (${at.timeMs}, ${v1.timeMs})`);
+  assert.equal(v1.leader, at.leader);
+  assert.deepEqual(errors, []);
+});

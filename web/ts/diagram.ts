@@ -255,8 +255,10 @@ export function diagramPanel(ctx: Ctx): HTMLElement {
   ctx.scope.on(store, "past", () => void load());
   ctx.scope.on(store, "reset", () => void load());
   ctx.scope.on(store, "shown", (id) => {
-    if (id === "diagram") void load();
+    if (id === "diagram") schedule(() => void load());
   });
+  // Built (again, after a language switch) while its tab is open: load once it is in the page.
+  schedule(() => void load());
   const timer = window.setInterval(() => {
     if (store.past === null) void load();
   }, LIVE_REFRESH_MS);

@@ -18,28 +18,33 @@ const REFRESH_MS = 3000;
 export const REPLAY_STEP_MS = 400;
 /** Most steps a replay takes (a long election is sampled). */
 const REPLAY_MAX_STEPS = 80;
-const TAPE_H = 58;
+const TAPE_H = 64;
 const BAND_Y = 4;
 const BAND_H = 14;
-const MARK_Y = 38;
 
 /** Epoch bands cycle through these (Okabe–Ito, light enough to draw glyphs over). */
 const BAND_COLOURS = [OKABE_ITO.skyBlue, OKABE_ITO.orange, OKABE_ITO.bluishGreen, OKABE_ITO.reddishPurple, OKABE_ITO.yellow, OKABE_ITO.blue, OKABE_ITO.vermillion];
 
-/** Glyph, colour and name of each kind of mark (never colour alone). */
-const KINDS: Record<string, { glyph: string; colour: string; key: Key }> = {
-  election: { glyph: "?", colour: OKABE_ITO.orange, key: "markElection" },
-  leader: { glyph: "★", colour: OKABE_ITO.blue, key: "markLeader" },
-  epoch: { glyph: "|", colour: OKABE_ITO.blue, key: "markEpoch" },
-  crash: { glyph: "✕", colour: OKABE_ITO.vermillion, key: "markCrash" },
-  restart: { glyph: "↻", colour: OKABE_ITO.bluishGreen, key: "markRestart" },
-  partition: { glyph: "⫽", colour: OKABE_ITO.reddishPurple, key: "markPartition" },
-  heal: { glyph: "∞", colour: OKABE_ITO.bluishGreen, key: "markHeal" },
-  link: { glyph: "⌁", colour: OKABE_ITO.reddishPurple, key: "markLink" },
-  sync: { glyph: "■", colour: OKABE_ITO.bluishGreen, key: "markSync" },
-  write: { glyph: "▲", colour: OKABE_ITO.blue, key: "markWrite" },
-  violation: { glyph: "!", colour: OKABE_ITO.vermillion, key: "markViolation" },
-  lesson: { glyph: "⚑", colour: OKABE_ITO.reddishPurple, key: "markLesson" },
+/** Rows of glyphs: elections; faults and lesson steps; data (syncs and writes). */
+const ROW_Y = [32, 46, 60];
+
+/**
+ * Glyph, colour, row and name of each kind of mark (never colour alone); dx moves a glyph
+ * beside its moment so an election and its winner close together both show.
+ */
+const KINDS: Record<string, { glyph: string; colour: string; key: Key; row: number; anchor?: "start" | "end" }> = {
+  election: { glyph: "?", colour: OKABE_ITO.orange, key: "markElection", row: 0, anchor: "end" },
+  leader: { glyph: "★", colour: OKABE_ITO.blue, key: "markLeader", row: 0, anchor: "start" },
+  epoch: { glyph: "|", colour: OKABE_ITO.blue, key: "markEpoch", row: 0 },
+  crash: { glyph: "✕", colour: OKABE_ITO.vermillion, key: "markCrash", row: 1 },
+  restart: { glyph: "↻", colour: OKABE_ITO.bluishGreen, key: "markRestart", row: 1 },
+  partition: { glyph: "⫽", colour: OKABE_ITO.reddishPurple, key: "markPartition", row: 1 },
+  heal: { glyph: "∞", colour: OKABE_ITO.bluishGreen, key: "markHeal", row: 1 },
+  link: { glyph: "⌁", colour: OKABE_ITO.reddishPurple, key: "markLink", row: 1 },
+  violation: { glyph: "!", colour: OKABE_ITO.vermillion, key: "markViolation", row: 1 },
+  lesson: { glyph: "⚑", colour: OKABE_ITO.reddishPurple, key: "markLesson", row: 1 },
+  sync: { glyph: "■", colour: OKABE_ITO.bluishGreen, key: "markSync", row: 2, anchor: "end" },
+  write: { glyph: "▲", colour: OKABE_ITO.blue, key: "markWrite", row: 2, anchor: "start" },
 };
 
 /** Events a person can see: stepping one event skips timers and PINGs. */
@@ -74,6 +79,9 @@ export function pastBanner(ctx: Ctx): HTMLElement {
     const p = store.past;
     el.hidden = p === null;
     if (p === null) return;
+    // It stays in sight under the sticky top bar while the page scrolls.
+    const bar = document.querySelector<HTMLElement>(".topbar");
+    el.style.top = `${bar ? bar.offsetHeight : 0}px`;
     setText(text, t("pastBanner", { time: secs(p) }));
     const can = store.canControl();
     forkHere.hidden = !can;
@@ -151,11 +159,12 @@ export function tapePanel(ctx: Ctx): HTMLElement {
       const key = `${m.kind}:${Math.round(x / 3)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const y = m.kind === "write" || m.kind === "sync" ? MARK_Y + 12 : MARK_Y;
-      if (m.kind === "write" || m.kind === "sync") {
-        marks.append(s("line", { x1: x.toFixed(1), x2: x.toFixed(1), y1: BAND_Y + BAND_H + 2, y2: TAPE_H - 4, stroke: k.colour, class: "tape-tick" }));
+      const y = ROW_Y[k.row]!;
+      if (k.row === 2) {
+        marks.append(s("line", { x1: x.toFixed(1), x2: x.toFixed(1), y1: BAND_Y + BAND_H + 2, y2: TAPE_H - 2, stroke: k.colour, class: "tape-tick" }));
       }
-      marks.append(s("text", { x: x.toFixed(1), y, fill: k.colour, class: `tape-glyph k-${m.kind}`, "text-anchor": "middle" }, k.glyph));
+      const gx = k.anchor === "end" ? x + 1 : k.anchor === "start" ? x - 1 : x;
+      marks.append(s("text", { x: gx.toFixed(1), y, fill: k.colour, class: `tape-glyph k-${m.kind}`, "text-anchor": k.anchor ?? "middle" }, k.glyph));
     }
   }
 
