@@ -60,6 +60,8 @@ test('a newcomer replays the first election from the tape and sees the votes', {
   await page.waitForTimeout(1300);
   const t2 = (await view(page)).timeMs;
   assert.ok(t2 > t1, `the replay moves forward (${t1} → ${t2})`);
+  // Each step animates the votes sent since the previous one on the cluster's links.
+  await waitFor(page, () => page.evaluate(() => document.querySelectorAll('.dots g.dot:not([display])').length > 0), 'votes moving');
   await shot(page, 'tape-replay-election');
   // It ends with the first leader elected, still in the past.
   await waitView(page, (v) => v.leader !== 0, 40000);

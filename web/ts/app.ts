@@ -39,6 +39,9 @@ export interface AppOptions {
 /** Events asked for when the page opens. */
 const REPLAY_ON_START = 400;
 
+/** A step forward in the past at most this long (simulated ms) animates its messages. */
+const STEP_ANIMATE_MS = 2000;
+
 /** The present, kept aside while the page shows the past (the socket keeps it current). */
 interface Present {
   view: RoomView | null;
@@ -164,6 +167,7 @@ export class App {
       return false;
     }
     const { events, ...view } = r.result;
+    const prev = this.store.past;
     if (!this.present) {
       this.present = { view: this.store.view, log: this.store.log.slice(), lastSeq: this.store.lastSeq };
       this.messages?.clear();
@@ -176,8 +180,29 @@ export class App {
     this.store.log.push(...events);
     this.store.replayUpTo = Number.MAX_SAFE_INTEGER;
     this.setView(shown, true, true);
+    this.showMessages(events, prev, view.timeMs);
     this.store.emit("past", view.timeMs);
     return true;
+  }
+
+  /**
+   * showMessages draws the messages of a moment of the past: a short step forward animates
+   * what happened since the previous moment (a replay shows each vote travel); a jump shows
+   * the messages in flight at that moment.
+   */
+  private showMessages(events: ZEvent[], prev: number | null, at: number): void {
+    const layer = this.messages;
+    if (!layer) return;
+    const wall = performance.now();
+    const moving = (e: ZEvent) => e.kind === "send" || e.kind === "deliver" || e.kind === "drop";
+    if (prev !== null && at >= prev && at - prev <= STEP_ANIMATE_MS) {
+      layer.onEvents(events.filter((e) => moving(e) && e.t > prev), wall);
+      return;
+    }
+    layer.clear();
+    const ended = new Set<number>();
+    for (const e of events) if ((e.kind === "deliver" || e.kind === "drop") && e.msgId !== undefined) ended.add(e.msgId);
+    layer.onEvents(events.filter((e) => e.kind === "send" && e.msgId !== undefined && !ended.has(e.msgId) && (e.at ?? e.t) > at), wall);
   }
 
   /** goLive returns to the present kept aside. */
@@ -190,6 +215,7 @@ export class App {
     this.store.log.length = 0;
     this.store.log.push(...p.log);
     this.store.replayUpTo = p.lastSeq;
+    this.messages?.clear();
     if (p.view) {
       this.setView(p.view, true, true);
       this.store.lastSeq = Math.max(p.lastSeq, p.view.eventSeq);
@@ -245,7 +271,7 @@ export class App {
       this.store.lastSeq = v.eventSeq;
       this.clock.reset(v.timeMs, wall);
       this.clock.configure(v.paused || this.present !== null, v.speed, wall);
-      this.messages?.clear();
+      if (!travel) this.messages?.clear();
       if (!this.store.selected || !this.store.node(this.store.selected)) this.store.selected = v.leader || v.nodes[0]?.id || 0;
       draftFromRules(this.ctx(), v);
       if ((fresh && !first) || travel) this.store.emit("reset", v);

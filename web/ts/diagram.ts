@@ -192,7 +192,7 @@ export function diagramPanel(ctx: Ctx): HTMLElement {
       statesG.append(s("g", { class: "dg-state", "data-kind": e.kind },
         s("title", {}, e.kind === "epoch" ? `S${e.node} epoch ${e.epoch}` : `S${e.node} ${e.state} ${e.phase ?? ""}`),
         s("rect", { x: x - 4, y: y - 4, width: 8, height: 8, fill: colour, stroke: "#ffffff" }),
-        s("text", { x: x + 6, y: y + 4, fill: colour, "font-size": 10, "font-weight": "bold" }, text)));
+        s("text", { x: x > width - 90 ? x - 6 : x + 6, y: y + 4, fill: colour, "font-size": 10, "font-weight": "bold", "text-anchor": x > width - 90 ? "end" : "start" }, text)));
     }
     // The moment shown.
     const now = store.past ?? store.view?.timeMs ?? win.to;

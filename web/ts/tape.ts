@@ -7,7 +7,7 @@
 import { getEvents, getTimeline, type Mark, type Timeline } from "./api";
 import type { Ctx } from "./ctx";
 import { button, clear, h, s, setAttr, setText } from "./dom";
-import { schedule } from "./frame";
+import { schedule, scheduleAtMost } from "./frame";
 import { currentLang, t, type Key } from "./i18n";
 import { OKABE_ITO } from "./palette";
 import type { ZEvent } from "./types";
@@ -382,7 +382,8 @@ export function tapePanel(ctx: Ctx): HTMLElement {
 
   // ---- wiring ----
 
-  ctx.scope.on(store, "view", () => schedule(renderCursor));
+  // While live the tape grows: redraw it (bands and marks move left) a few times a second.
+  ctx.scope.on(store, "view", () => (store.past === null ? scheduleAtMost(render, 500) : schedule(renderCursor)));
   ctx.scope.on(store, "past", () => schedule(renderCursor));
   ctx.scope.on(store, "reset", () => {
     if (store.past === null) void refresh();
