@@ -104,10 +104,21 @@ test('a viewer scrubbing the past does not move another viewer', { skip }, async
   t.after(() => other.close());
   await waitView(page, settled);
   await waitView(other.page, settled);
-  await tape(page).focus();
-  await tape(page).press('Home');
+  await page.waitForTimeout(3500);
+  // Hovering a mark names it.
+  await page.locator('.tape-card').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  const star = await page.locator('.tape-glyph.k-leader').first().boundingBox();
+  await page.mouse.move(star.x + star.width / 2, star.y + star.height / 2);
+  const tip = page.getByRole('tooltip');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /leader: .*LEADING/);
+  // Clicking the tape shows that moment.
+  const box = await tape(page).boundingBox();
+  const end = Number(await tape(page).getAttribute('aria-valuemax'));
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await waitFor(page, () => past(page), 'the first page in the past');
   const mine = (await view(page)).timeMs;
+  assert.ok(Math.abs(mine - end / 2) < end / 10, `the click shows the middle of the run (${mine} of ${end})`);
   const a = (await view(other.page)).timeMs;
   await page.waitForTimeout(1200);
   const b = (await view(other.page)).timeMs;
