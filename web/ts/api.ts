@@ -1,7 +1,7 @@
 // The REST API (design.md, "HTTP JSON API"). Errors come back as {"error", "code"} with a 4xx
 // status; every function here resolves to a CommandResult instead of throwing.
 
-import type { ClusterSpec, Command, CommandResult, Lesson, LessonRoom, LessonSummary, OpResult, RoomView, ZNode } from "./types";
+import type { ClusterSpec, Command, CommandResult, Lesson, LessonRoom, LessonSummary, OpResult, RoomView, ZEvent, ZNode } from "./types";
 
 function roomPath(room: string): string {
   return `/api/rooms/${encodeURIComponent(room)}`;
@@ -109,4 +109,64 @@ export function sendREST(room: string, c: Command): Promise<CommandResult> {
       return request("POST", `${base}/lesson`, body);
     }
   }
+}
+
+// ---- The room's past (web/timeline.go) ----
+
+/** web.Mark: a moment on the history tape. */
+export interface Mark {
+  t: number;
+  kind: string;
+  node?: number;
+  text: string;
+  seq: number;
+  count?: number;
+}
+
+/** GET /api/rooms/{room}/timeline. */
+export interface Timeline {
+  start: number;
+  end: number;
+  marks: Mark[];
+  dropped?: number;
+}
+
+/** GET /api/rooms/{room}/at: the view as it was, and the 2 s of events before it. */
+export type AtView = RoomView & { events: ZEvent[] };
+
+/** GET /api/rooms/{room}/events. */
+export interface EventsPage {
+  events: ZEvent[];
+  more: boolean;
+}
+
+export function getTimeline(room: string, lang: string): Promise<CommandResult<Timeline>> {
+  return request<Timeline>("GET", `${roomPath(room)}/timeline${lang === "zh" ? "?lang=zh" : ""}`);
+}
+
+export function getAt(room: string, t: number): Promise<CommandResult<AtView>> {
+  return request<AtView>("GET", `${roomPath(room)}/at?t=${t.toFixed(3)}`);
+}
+
+/** getEvents reads a window of the past; pages (at most maxPages) are joined. */
+export async function getEvents(room: string, from: number, to: number, kinds: string[], maxPages = 3): Promise<CommandResult<EventsPage>> {
+  const out: ZEvent[] = [];
+  let after = 0;
+  for (let page = 0; page < maxPages; page++) {
+    const q = new URLSearchParams({ from: Math.max(0, from).toFixed(3), to: Math.max(0, to).toFixed(3) });
+    if (kinds.length) q.set("kinds", kinds.join(","));
+    if (after) q.set("after", String(after));
+    const r = await request<EventsPage>("GET", `${roomPath(room)}/events?${q}`);
+    if (!r.ok || !r.result) return r;
+    out.push(...r.result.events);
+    const last = r.result.events[r.result.events.length - 1];
+    if (!r.result.more || !last) return { ok: true, result: { events: out, more: false } };
+    after = last.seq;
+  }
+  return { ok: true, result: { events: out, more: true } };
+}
+
+/** fork continues the room from t (control needed) or starts a sandbox there. */
+export function fork(room: string, t: number, sandbox: boolean): Promise<CommandResult<RoomView & { room?: string; token?: string; url?: string }>> {
+  return request("POST", `${roomPath(room)}/fork`, sandbox ? { t, sandbox: true } : { t });
 }

@@ -3,14 +3,17 @@
 // reason is rendered anew from the catalogue (the socket carries no language).
 
 import { describeEvent } from "./reasons";
-import { getView, sendREST } from "./api";
+import { fork, getAt, getView, sendREST } from "./api";
 import { SimClock } from "./clock";
 import { clusterPicture } from "./cluster";
 import { statusLine, topBar } from "./controls";
-import type { Ctx } from "./ctx";
-import { h } from "./dom";
+import type { Ctx, TimeTravel } from "./ctx";
+import { diagramPanel } from "./diagram";
+import { exportSvg } from "./svgexport";
+import { pastBanner, tapePanel } from "./tape";
+import { button, h } from "./dom";
 import { onFrame, startFrames } from "./frame";
-import { setLang, t, type Lang } from "./i18n";
+import { setLang, t, t as tr, type Lang } from "./i18n";
 import { MessageLayer } from "./messages";
 import { clientPanel } from "./panels/client";
 import { eventsPanel } from "./panels/events";
@@ -24,7 +27,7 @@ import { setupPanel } from "./panels/setup";
 import { tabs } from "./panels/tabs";
 import { treePanel } from "./panels/tree";
 import { banners } from "./panels/violations";
-import { Scope, Store } from "./store";
+import { LOG_KEEP, Scope, Store } from "./store";
 import type { Command, CommandResult, RoomView, ServerMsg, ZEvent } from "./types";
 import { Socket } from "./ws";
 
@@ -37,6 +40,16 @@ export interface AppOptions {
 /** Events asked for when the page opens. */
 const REPLAY_ON_START = 400;
 
+/** A step forward in the past at most this long (simulated ms) animates its messages. */
+const STEP_ANIMATE_MS = 2000;
+
+/** The present, kept aside while the page shows the past (the socket keeps it current). */
+interface Present {
+  view: RoomView | null;
+  log: ZEvent[];
+  lastSeq: number;
+}
+
 export class App {
   readonly store: Store;
   readonly clock = new SimClock();
@@ -48,6 +61,15 @@ export class App {
   private detailTab = "leader";
   /** The first event batch after a (re)connect may replay older events. */
   private justConnected = false;
+  /** Set while the page shows the past. */
+  private present: Present | null = null;
+  /** Numbers the /at requests: only the latest one is shown. */
+  private pastReq = 0;
+  private travel: TimeTravel = {
+    goto: (t) => this.gotoPast(t),
+    live: () => this.goLive(),
+    fork: (sandbox) => this.forkHere(sandbox),
+  };
 
   constructor(
     private root: HTMLElement,
@@ -98,6 +120,10 @@ export class App {
 
   private onMessage(m: ServerMsg): void {
     const wall = performance.now();
+    if (this.present) {
+      this.keepPresent(m);
+      return;
+    }
     switch (m.type) {
       case "view":
         if (m.view) this.setView(m.view, this.isNewCluster(m.view));
@@ -112,6 +138,115 @@ export class App {
     }
   }
 
+  /** keepPresent follows the live room while the page shows the past. */
+  private keepPresent(m: ServerMsg): void {
+    const p = this.present!;
+    if (m.type === "result") return;
+    if (m.type === "events" && m.events && m.events.length > 0) {
+      if (m.events[0]!.seq < p.lastSeq && !this.justConnected) p.log.length = 0;
+      this.justConnected = false;
+      p.log.push(...m.events.filter((e) => e.seq > p.lastSeq));
+      if (p.log.length > LOG_KEEP + 500) p.log.splice(0, p.log.length - LOG_KEEP);
+      p.lastSeq = m.events[m.events.length - 1]!.seq;
+    }
+    if (m.type === "events" && m.events && m.events.length > 0) this.store.liveMs = m.events[m.events.length - 1]!.t;
+    if (m.view) {
+      this.store.liveMs = m.view.timeMs;
+      if (p.view && p.view.generation !== m.view.generation) p.log.length = 0;
+      p.view = m.view;
+      if (m.type !== "events") p.lastSeq = m.view.eventSeq;
+    }
+  }
+
+  /** gotoPast shows the room as it was at t, on this page only. */
+  private async gotoPast(t: number): Promise<boolean> {
+    const req = ++this.pastReq;
+    const r = await getAt(this.store.room, t);
+    if (req !== this.pastReq) return false;
+    if (!r.ok || !r.result) {
+      this.notify(tr("pastFailed", { error: r.error ?? "?" }), "error");
+      return false;
+    }
+    const { events, ...view } = r.result;
+    const prev = this.store.past;
+    if (!this.present) {
+      this.present = { view: this.store.view, log: this.store.log.slice(), lastSeq: this.store.lastSeq };
+      this.messages?.clear();
+    }
+    const live = this.present.view;
+    // Pause and speed stay the live room's (the run controls act on it); the clock stands.
+    const shown: RoomView = { ...view, paused: live?.paused ?? true, speed: live?.speed ?? 1 };
+    this.store.past = view.timeMs;
+    this.store.log.length = 0;
+    this.store.log.push(...events);
+    this.store.replayUpTo = Number.MAX_SAFE_INTEGER;
+    this.setView(shown, true, true);
+    this.showMessages(events, prev, view.timeMs);
+    this.store.emit("past", view.timeMs);
+    return true;
+  }
+
+  /**
+   * showMessages draws the messages of a moment of the past: a short step forward animates
+   * what happened since the previous moment (a replay shows each vote travel); a jump shows
+   * the messages in flight at that moment.
+   */
+  private showMessages(events: ZEvent[], prev: number | null, at: number): void {
+    const layer = this.messages;
+    if (!layer) return;
+    const wall = performance.now();
+    const moving = (e: ZEvent) => e.kind === "send" || e.kind === "deliver" || e.kind === "drop";
+    if (prev !== null && at >= prev && at - prev <= STEP_ANIMATE_MS) {
+      layer.onEvents(events.filter((e) => moving(e) && e.t > prev), wall);
+      return;
+    }
+    layer.clear();
+    const ended = new Set<number>();
+    for (const e of events) if ((e.kind === "deliver" || e.kind === "drop") && e.msgId !== undefined) ended.add(e.msgId);
+    layer.onEvents(events.filter((e) => e.kind === "send" && e.msgId !== undefined && !ended.has(e.msgId) && (e.at ?? e.t) > at), wall);
+  }
+
+  /** goLive returns to the present kept aside. */
+  private goLive(): void {
+    const p = this.present;
+    if (!p) return;
+    this.pastReq++;
+    this.present = null;
+    this.store.past = null;
+    this.store.log.length = 0;
+    this.store.log.push(...p.log);
+    this.store.replayUpTo = p.lastSeq;
+    this.messages?.clear();
+    if (p.view) {
+      this.setView(p.view, true, true);
+      this.store.lastSeq = Math.max(p.lastSeq, p.view.eventSeq);
+    }
+    this.store.emit("past", null);
+  }
+
+  /** forkHere continues the room from the moment shown, or opens a sandbox started there. */
+  private async forkHere(sandbox: boolean): Promise<void> {
+    const at = this.store.past;
+    if (at === null) return;
+    const r = await fork(this.store.room, at, sandbox);
+    if (!r.ok || !r.result) {
+      this.notify(tr("forkFailed", { error: r.error ?? r.code ?? "?" }), "error");
+      return;
+    }
+    if (sandbox) {
+      if (r.result.url) location.assign(r.result.url);
+      return;
+    }
+    // The room now continues from the moment shown: the present is that view.
+    this.pastReq++;
+    this.present = null;
+    this.store.past = null;
+    this.forgetCluster(at, performance.now());
+    this.setView({ ...(this.store.view ?? r.result), ...r.result, canControl: true }, true);
+    this.store.emit("past", null);
+    this.notify(tr("forked", { time: (at / 1000).toFixed(3) }));
+  }
+
   /** isNewCluster: the room got a new cluster (reset, a lesson's start, back or goto). */
   private isNewCluster(v: RoomView): boolean {
     const old = this.store.view;
@@ -119,15 +254,16 @@ export class App {
     return old.generation !== v.generation;
   }
 
-  private setView(v: RoomView, fresh: boolean): void {
+  private setView(v: RoomView, fresh: boolean, travel = false): void {
     const wall = performance.now();
     const first = this.store.view === null;
     this.store.view = v;
+    if (this.present === null) this.store.liveMs = v.timeMs;
     const g = window.__zablab;
     if (g) g.lastView = v;
-    this.clock.configure(v.paused, v.speed, wall);
+    this.clock.configure(v.paused || this.present !== null, v.speed, wall);
     if (fresh || first) {
-      if (!first && this.store.generation !== v.generation) {
+      if (!first && !travel && this.store.generation !== v.generation) {
         // A new cluster: its events are all new, whatever their numbers (animate them).
         this.store.replayUpTo = 0;
         this.store.log.length = 0;
@@ -135,10 +271,11 @@ export class App {
       this.store.generation = v.generation;
       this.store.lastSeq = v.eventSeq;
       this.clock.reset(v.timeMs, wall);
-      this.messages?.clear();
+      this.clock.configure(v.paused || this.present !== null, v.speed, wall);
+      if (!travel) this.messages?.clear();
       if (!this.store.selected || !this.store.node(this.store.selected)) this.store.selected = v.leader || v.nodes[0]?.id || 0;
       draftFromRules(this.ctx(), v);
-      if (fresh && !first) this.store.emit("reset", v);
+      if ((fresh && !first) || travel) this.store.emit("reset", v);
     } else {
       this.clock.observe(v.timeMs, wall);
     }
@@ -198,9 +335,16 @@ export class App {
       // this browser controls the room whatever the answer's canControl says.
       const v = r.result as RoomView;
       if (Array.isArray(v.nodes)) {
-        const merged: RoomView = { ...(this.store.view ?? v), ...v, canControl: true };
+        if (this.present && rebuilt) this.goLive();
+        const base = this.present ? this.present.view : this.store.view;
+        const merged: RoomView = { ...(base ?? v), ...v, canControl: true };
         if (!("lesson" in v)) delete merged.lesson; // the room left lesson mode
-        this.setView(merged, rebuilt);
+        if (this.present) {
+          this.present.view = merged;
+          // The run controls act on the live room: show its pause state and speed.
+          if (this.store.view) this.store.view = { ...this.store.view, paused: merged.paused, speed: merged.speed, canControl: true };
+          if (this.store.view) this.store.emit("view", this.store.view);
+        } else this.setView(merged, rebuilt);
       }
     }
     return r;
@@ -220,6 +364,7 @@ export class App {
       lang: this.lang,
       setLang: (l) => this.switchLang(l),
       large: this.large,
+      travel: this.travel,
       setLarge: (on) => {
         this.large = on;
         localStorage.setItem(LARGE_KEY, on ? "1" : "0");
@@ -268,6 +413,7 @@ export class App {
         { id: "leader", label: t("tabLeader"), panel: leaderPanel(ctx) },
         { id: "logs", label: t("tabLogs"), panel: logsPanel(ctx) },
         { id: "tree", label: t("tabTree"), panel: treePanel(ctx) },
+        { id: "diagram", label: t("tabDiagram"), panel: diagramPanel(ctx) },
       ],
       this.detailTab,
       (id) => {
@@ -289,10 +435,18 @@ export class App {
         this.store.setTab(id);
       },
     );
-    const picture = h("section", { class: "card picture", "aria-labelledby": "pic-h" }, h("h2", { id: "pic-h", class: "sr-only" }, t("clusterHeading")), pic.el, legend());
+    const exportPic = button(t("exportSvg"), () => exportSvg(pic.el, "zablab-cluster.svg"), { class: "export", "aria-label": t("exportCluster"), title: t("exportCluster") });
+    const picture = h(
+      "section",
+      { class: "card picture", "aria-labelledby": "pic-h" },
+      h("h2", { id: "pic-h", class: "sr-only" }, t("clusterHeading")),
+      pic.el,
+      h("div", { class: "picture-foot" }, legend(), exportPic),
+    );
+    const tape = tapePanel(ctx);
     const detailsCard = h("section", { class: "card details", "aria-label": t("detailsTabs") }, details);
     const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
-    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, banners(ctx)];
+    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx)];
     if (this.opts.aside) {
       // The lesson page: narration first, then the cluster with its controls right below it
       // (a try-it step needs them), then the details and the event log.
@@ -302,7 +456,7 @@ export class App {
           "div",
           { class: "layout lesson-layout" },
           this.opts.aside(ctx),
-          h("div", { class: "col-main" }, picture, controls, detailsCard),
+          h("div", { class: "col-main" }, picture, tape, controls, detailsCard),
           h("div", { class: "col-side" }, eventsPanel(ctx)),
         ),
       );
@@ -310,7 +464,7 @@ export class App {
       this.root.append(
         ...head,
         lessonBanner(ctx),
-        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
+        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, tape, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
       );
     }
     if (this.store.view) this.store.emit("view", this.store.view);

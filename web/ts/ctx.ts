@@ -21,4 +21,15 @@ export interface Ctx {
   setLang(l: Lang): void;
   large: boolean;
   setLarge(on: boolean): void;
+  /** Time travel: this page alone views the past (store.past); the room goes on. */
+  travel: TimeTravel;
+}
+
+export interface TimeTravel {
+  /** goto shows the room as it was at t (simulated ms); false when it could not. */
+  goto(t: number): Promise<boolean>;
+  /** live returns to the present. */
+  live(): void;
+  /** fork continues the room from the moment shown, or starts a sandbox there. */
+  fork(sandbox: boolean): Promise<void>;
 }

@@ -20,6 +20,8 @@ export interface StoreEvents {
   tab: string;
   /** A detail tab was opened (hidden panels skip work and catch up then). */
   shown: string;
+  /** The page shows a moment of the past (simulated ms), or the present (null). */
+  past: number | null;
 }
 
 /** How many events the page keeps for the event log. */
@@ -46,6 +48,10 @@ export class Store {
   replayUpTo = 0;
   /** generation of the room's cluster the page shows (RoomView.generation). */
   generation = 0;
+  /** The moment of the past this page shows (simulated ms), or null while live. */
+  past: number | null = null;
+  /** The live room's latest simulated time known to the page (also while in the past). */
+  liveMs = 0;
   private handlers = new Map<keyof StoreEvents, Set<Handler<never>>>();
 
   constructor(room: string) {
