@@ -349,6 +349,12 @@ func (s *Server) getEvents(c echo.Context) error {
 			return errStatus(http.StatusBadRequest, "bad_after", "after must be an event number")
 		}
 	}
+	skipPackets := map[string]bool{}
+	if q := c.QueryParam("hidePackets"); q != "" {
+		for _, p := range strings.Split(q, ",") {
+			skipPackets[strings.ToUpper(p)] = true
+		}
+	}
 	kinds := map[string]bool{}
 	if q := c.QueryParam("kinds"); q != "" {
 		for _, k := range strings.Split(q, ",") {
@@ -366,7 +372,8 @@ func (s *Server) getEvents(c echo.Context) error {
 	k.at(from)
 	page := EventsPage{Events: []EventJSON{}}
 	take := func(e *engine.Event) bool {
-		if e.TimeUs < from || e.TimeUs > to || e.Seq <= after || (len(kinds) > 0 && !kinds[e.Kind.String()]) {
+		if e.TimeUs < from || e.TimeUs > to || e.Seq <= after || (len(kinds) > 0 && !kinds[e.Kind.String()]) ||
+			(len(skipPackets) > 0 && (e.Kind == engine.EvSend || e.Kind == engine.EvDeliver || e.Kind == engine.EvDrop) && skipPackets[e.Packet.String()]) {
 			return true
 		}
 		if len(page.Events) >= maxEventsPage {
@@ -421,7 +428,8 @@ type ForkRequest struct {
 }
 
 // postFork continues the room from a moment of its past (its later history is discarded;
-// every viewer follows), or starts a sandbox from that moment.
+// every viewer follows; a running room runs on from there), or starts a sandbox from that
+// moment (paused).
 func (s *Server) postFork(c echo.Context) error {
 	var q ForkRequest
 	if err := bind(c, &q); err != nil {
@@ -467,8 +475,8 @@ func (s *Server) postFork(c echo.Context) error {
 	}
 	v, err := r.do(func() (any, error) {
 		r.les = nil
-		r.adopt(cl, cl.Config())
-		r.paused = true
+		r.adopt(cl, cl.Config()) // the room goes on as it was going: running or paused
+		r.reanchor()
 		r.pending = nil
 		r.publish(true)
 		r.hub.resetAll()

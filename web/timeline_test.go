@@ -304,3 +304,14 @@ func TestAutopilot(t *testing.T) {
 		}
 	}
 }
+
+// The diagram can leave PINGs out of a window (they are most of a busy window's messages).
+func TestEventsHidePackets(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	all := call(t, ts, "GET", "/api/rooms/main/events?from=0&to=6000&kinds=send", "").raw
+	noPing := call(t, ts, "GET", "/api/rooms/main/events?from=0&to=6000&kinds=send&hidePackets=PING", "").raw
+	if !strings.Contains(all, `"packet":"PING"`) || strings.Contains(noPing, `"packet":"PING"`) || !strings.Contains(noPing, `"packet":"PROPOSAL"`) {
+		t.Fatal("hidePackets=PING does not leave out exactly the PINGs")
+	}
+}

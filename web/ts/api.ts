@@ -149,12 +149,13 @@ export function getAt(room: string, t: number): Promise<CommandResult<AtView>> {
 }
 
 /** getEvents reads a window of the past; pages (at most maxPages) are joined. */
-export async function getEvents(room: string, from: number, to: number, kinds: string[], maxPages = 3): Promise<CommandResult<EventsPage>> {
+export async function getEvents(room: string, from: number, to: number, kinds: string[], maxPages = 3, hidePackets: string[] = []): Promise<CommandResult<EventsPage>> {
   const out: ZEvent[] = [];
   let after = 0;
   for (let page = 0; page < maxPages; page++) {
     const q = new URLSearchParams({ from: Math.max(0, from).toFixed(3), to: Math.max(0, to).toFixed(3) });
     if (kinds.length) q.set("kinds", kinds.join(","));
+    if (hidePackets.length) q.set("hidePackets", hidePackets.join(","));
     if (after) q.set("after", String(after));
     const r = await request<EventsPage>("GET", `${roomPath(room)}/events?${q}`);
     if (!r.ok || !r.result) return r;

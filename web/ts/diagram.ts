@@ -239,7 +239,9 @@ export function diagramPanel(ctx: Ctx): HTMLElement {
     const edge = Math.max(store.liveMs, past ?? 0);
     const to = past === null ? edge : Math.min(edge, past + opts.span / 4);
     const from = Math.max(0, to - opts.span);
-    const r = await getEvents(store.room, from, to, ["send", "deliver", "drop", "state", "epoch"], 3);
+    // Hidden PINGs are left out by the server: they are most of a busy window's messages.
+    const hide = opts.shown.get("ping") ? [] : ["PING"];
+    const r = await getEvents(store.room, from, to, ["send", "deliver", "drop", "state", "epoch"], 3, hide);
     loading = false;
     if (r.ok && r.result) {
       evs = r.result.events;
