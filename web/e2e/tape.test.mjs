@@ -277,3 +277,32 @@ test('← and → step one visible event; a viewer without control forks into a 
   assert.equal(v1.leader, at.leader);
   assert.deepEqual(errors, []);
 });
+
+test('copy link: a fresh browser opens the same run at the same moment', { skip }, async (t) => {
+  const { page, errors, srv } = await lab(t);
+  const v1 = await waitView(page, settled);
+  const old = v1.leader;
+  await page.getByRole('tab', { name: 'Servers' }).click();
+  await page.getByRole('button', { name: `Crash server ${old}` }).click();
+  await waitView(page, (v) => settled(v) && v.leader !== old);
+  await page.waitForTimeout(3500);
+  await tape(page).focus();
+  // Back to a moment where the first leader still leads.
+  const at = await pressUntil(page, 'Shift+ArrowLeft', (v) => v.leader === old, 'the first leader', 20);
+  await page.getByRole('button', { name: 'Copy a link that reopens this run at this moment' }).click();
+  const box = page.getByRole('textbox', { name: 'Link to this moment' });
+  await box.waitFor();
+  const link = await box.inputValue();
+  assert.match(link, /#run=[A-Za-z0-9_-]+&t=\d+\.\d{3}$/, 'a small run travels in the link');
+  // Another browser, another person: the link opens a sandbox of this run at this moment.
+  const other = await openPage(link, small);
+  t.after(() => other.close());
+  await other.page.waitForURL(/\/r\/[0-9a-f]+#t=/, { timeout: 20000 });
+  await other.page.locator('.past-banner').getByText(/Viewing the past at/).waitFor({ timeout: 20000 });
+  const seen = await waitView(other.page, (v) => Math.abs(v.timeMs - at.timeMs) < 0.01, 20000);
+  assert.equal(seen.leader, at.leader, 'the same leader');
+  assert.deepEqual(seen.nodes.map((n) => [n.id, n.state, n.lastZxid]), at.nodes.map((n) => [n.id, n.state, n.lastZxid]), 'the same servers and zxids');
+  await shot(other.page, 'shared-moment');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(other.errors, []);
+});

@@ -20,7 +20,7 @@ export function decimalToHex(dec: string): string {
   return "0x" + v.toString(16);
 }
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<CommandResult<T>> {
+export async function request<T>(method: string, url: string, body?: unknown): Promise<CommandResult<T>> {
   let res: Response;
   try {
     const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };

@@ -9,7 +9,8 @@ import { clusterPicture } from "./cluster";
 import { statusLine, topBar } from "./controls";
 import type { Ctx, TimeTravel } from "./ctx";
 import { diagramPanel } from "./diagram";
-import { exportSvg } from "./svgexport";
+import { exportPng, exportSvg } from "./svgexport";
+import { momentOfLink, openSharedRun } from "./share";
 import { pastBanner, tapePanel } from "./tape";
 import { button, h } from "./dom";
 import { onFrame, startFrames } from "./frame";
@@ -98,11 +99,16 @@ export class App {
     onFrame((wall) => this.messages?.frame(wall));
     // The view first (a first paint), then the socket, asking for the recent events so the
     // log starts full; those replayed events are not animated.
+    // A shared link carrying a run opens it in a new sandbox (the page then goes there).
+    void openSharedRun().catch((err: unknown) => this.notify(t("shareOpenFailed", { error: String(err) }), "error"));
     void getView(this.store.room).then((r) => {
       if (r.ok && r.result) {
         if (!this.store.view) this.setView(r.result, false);
         this.store.replayUpTo = r.result.eventSeq;
         this.socket.connect(Math.max(0, r.result.eventSeq - REPLAY_ON_START));
+        // A shared link to a moment (#t=MS) opens there.
+        const at = momentOfLink();
+        if (at !== null && !/(?:^#|&)run=/.test(location.hash)) void this.gotoPast(at);
       } else {
         this.notify(t("roomUnavailable", { error: r.error ?? "" }), "error");
         this.socket.connect();
@@ -436,12 +442,13 @@ export class App {
       },
     );
     const exportPic = button(t("exportSvg"), () => exportSvg(pic.el, "zablab-cluster.svg"), { class: "export", "aria-label": t("exportCluster"), title: t("exportCluster") });
+    const exportPicPng = button(t("exportPng"), () => void exportPng(pic.el, "zablab-cluster.png"), { class: "export", "aria-label": t("exportClusterPng"), title: t("exportClusterPng") });
     const picture = h(
       "section",
       { class: "card picture", "aria-labelledby": "pic-h" },
       h("h2", { id: "pic-h", class: "sr-only" }, t("clusterHeading")),
       pic.el,
-      h("div", { class: "picture-foot" }, legend(), exportPic),
+      h("div", { class: "picture-foot" }, legend(), h("span", { class: "exports" }, exportPic, exportPicPng)),
     );
     const tape = tapePanel(ctx);
     const detailsCard = h("section", { class: "card details", "aria-label": t("detailsTabs") }, details);

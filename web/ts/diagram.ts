@@ -10,7 +10,7 @@ import { button, checkbox, clear, h, isHidden, s, select, setText } from "./dom"
 import { schedule } from "./frame";
 import { t, type Key } from "./i18n";
 import { CATEGORY_STYLE, OKABE_ITO, packetCategory, packetLabel, type Category } from "./palette";
-import { exportSvg } from "./svgexport";
+import { exportPng, exportSvg } from "./svgexport";
 import type { ZEvent } from "./types";
 import { zxidFull } from "./zxid";
 
@@ -100,6 +100,7 @@ export function diagramPanel(ctx: Ctx): HTMLElement {
     }));
   }
   const exportBtn = button(t("exportSvg"), () => exportSvg(svg, "zablab-spacetime.svg"), { "aria-label": t("exportDiagram"), title: t("exportDiagram") });
+  const exportPngBtn = button(t("exportPng"), () => void exportPng(svg, "zablab-spacetime.png"), { "aria-label": t("exportDiagramPng"), title: t("exportDiagramPng") });
   const windowLbl = h("span", { class: "diagram-window" });
   const detail = h("div", { class: "diagram-detail", role: "status", "aria-live": "polite" }, t("diagramHint"));
   const box = h("div", { class: "diagram-box" }, svg);
@@ -269,7 +270,7 @@ export function diagramPanel(ctx: Ctx): HTMLElement {
   return h(
     "div",
     { class: "diagram" },
-    h("div", { class: "diagram-bar" }, h("label", { class: "inline" }, t("diagramSpan"), " ", spanSel), windowLbl, exportBtn),
+    h("div", { class: "diagram-bar" }, h("label", { class: "inline" }, t("diagramSpan"), " ", spanSel), windowLbl, exportBtn, exportPngBtn),
     kinds,
     box,
     detail,

@@ -70,3 +70,36 @@ export function exportSvg(root: Element, filename: string): void {
   a.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+/** exportPng downloads the pictures inside root as a PNG image (twice the size on screen, for
+ * slides). */
+export async function exportPng(root: Element, filename: string): Promise<void> {
+  const text = svgText(root);
+  if (!text) return;
+  const img = new Image();
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  try {
+    img.src = url;
+    await img.decode();
+    const scale = 2;
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+    canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+    const g = canvas.getContext("2d");
+    if (!g) return;
+    g.scale(scale, scale);
+    g.drawImage(img, 0, 0);
+    const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, "image/png"));
+    if (!blob) return;
+    const png = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = png;
+    a.download = filename;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    window.setTimeout(() => URL.revokeObjectURL(png), 10000);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

@@ -5,6 +5,7 @@
 // readable pace. The timeline is asked for again every few seconds and after a reset.
 
 import { getEvents, getTimeline, type Mark, type Timeline } from "./api";
+import { shareLink } from "./share";
 import type { Ctx } from "./ctx";
 import { button, clear, h, s, setAttr, setText } from "./dom";
 import { schedule, scheduleAtMost } from "./frame";
@@ -74,7 +75,28 @@ export function pastBanner(ctx: Ctx): HTMLElement {
   const live = button(t("goLive"), () => ctx.travel.live(), { class: "primary", "aria-label": t("goLiveLabel") });
   const forkHere = button(t("forkHere"), () => void ctx.travel.fork(false), { "aria-label": t("forkHereLabel"), title: t("forkHereLabel") });
   const forkBox = button(t("forkSandbox"), () => void ctx.travel.fork(true));
-  const el = h("div", { class: "past-banner", role: "region", "aria-label": t("tapeHeading") }, h("span", { class: "past-text", role: "status" }, text, " — ", note), live, forkHere, forkBox);
+  // Copy link: this run at this moment, for anyone (the link is also shown, to copy by hand).
+  const linkOut = h("input", { class: "share-link", readonly: "", "aria-label": t("shareLinkLabel") }) as HTMLInputElement;
+  linkOut.hidden = true;
+  const share = button(t("copyLink"), () => {
+    const p = store.past;
+    if (p === null) return;
+    void shareLink(store.room, p).then(
+      async (link) => {
+        linkOut.value = link;
+        linkOut.hidden = false;
+        linkOut.select();
+        try {
+          await navigator.clipboard.writeText(link);
+          ctx.notify(t("linkCopied"));
+        } catch {
+          ctx.notify(t("linkShown"));
+        }
+      },
+      (err: unknown) => ctx.notify(t("shareFailed", { error: String(err) }), "error"),
+    );
+  }, { "aria-label": t("copyLinkLabel") });
+  const el = h("div", { class: "past-banner", role: "region", "aria-label": t("tapeHeading") }, h("span", { class: "past-text", role: "status" }, text, " — ", note), live, forkHere, forkBox, share, linkOut);
   function render(): void {
     const p = store.past;
     el.hidden = p === null;
