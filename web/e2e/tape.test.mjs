@@ -306,3 +306,21 @@ test('copy link: a fresh browser opens the same run at the same moment', { skip 
   assert.deepEqual(errors, []);
   assert.deepEqual(other.errors, []);
 });
+
+test('the event log pages back to the start of the run', { skip }, async (t) => {
+  const { page, errors } = await lab(t);
+  await waitView(page, settled);
+  await page.waitForTimeout(2500);
+  const log = page.getByRole('list', { name: 'Event log' });
+  const earlier = page.getByRole('button', { name: 'Load earlier events of the run' });
+  for (let i = 0; i < 30; i++) {
+    await earlier.click();
+    if (await page.getByText('This is the start of the run.').count()) break;
+    await page.waitForTimeout(100);
+  }
+  await page.getByText('This is the start of the run.').waitFor();
+  // The log now holds the first election, which happened before the page opened.
+  assert.ok(await log.getByText(/votes for \d/).count() > 0, 'the first votes are in the log');
+  assert.ok(await log.locator('li').filter({ hasText: /^0\.000s/ }).count() > 0, 'events at 0 s');
+  assert.deepEqual(errors, []);
+});

@@ -3,13 +3,16 @@
 // are added once per frame.
 
 import type { Ctx } from "../ctx";
-import { button, checkbox, clear, h, select } from "../dom";
+import { getEvents } from "../api";
+import { button, checkbox, clear, h, select, setText } from "../dom";
 import { schedule } from "../frame";
 import { t, type Key } from "../i18n";
 import { describeEvent } from "../reasons";
 import type { EventKind, ZEvent } from "../types";
 
 const MAX_ROWS = 150;
+/** LOG_PAGE is how many earlier events one "Earlier events" adds. */
+const LOG_PAGE = 300;
 /** Under load the log is redrawn at most this often (a person cannot read faster). */
 const FLUSH_EVERY_MS = 250;
 
@@ -81,12 +84,41 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
   });
   let pending: ZEvent[] = [];
   let ids = "";
+  // The whole run is on the server: "Earlier events" pages back through it (GET /events).
+  const earlierNote = h("span", { class: "earlier-note", role: "status" });
+  const earlier = button(t("earlierEvents"), () => void loadEarlier(), { "aria-label": t("earlierEventsLabel") });
+  async function loadEarlier(): Promise<void> {
+    earlier.disabled = true;
+    try {
+      const oldest = store.log[0];
+      let to = oldest ? oldest.t : store.liveMs;
+      const before = oldest ? oldest.seq : Number.MAX_SAFE_INTEGER;
+      let found: ZEvent[] = [];
+      for (let span = 5000; to > 0 && found.length === 0; span *= 4) {
+        const from = Math.max(0, to - span);
+        const r = await getEvents(store.room, from, to, [], 2);
+        if (!r.ok || !r.result) break;
+        found = r.result.events.filter((e) => e.seq < before);
+        to = from;
+      }
+      if (found.length === 0) {
+        setText(earlierNote, t("noEarlierEvents"));
+        return;
+      }
+      store.log.unshift(...found.slice(-LOG_PAGE));
+      setText(earlierNote, t("earlierFrom", { time: (store.log[0]!.t / 1000).toFixed(3) }));
+      rebuild(true);
+    } finally {
+      earlier.disabled = false;
+    }
+  }
 
-  function rebuild(): void {
+  function rebuild(all = false): void {
     pending = [];
     clear(list);
     const rows: HTMLLIElement[] = [];
-    for (let i = store.log.length - 1; i >= 0 && rows.length < MAX_ROWS; i--) {
+    const limit = all ? store.log.length : MAX_ROWS;
+    for (let i = store.log.length - 1; i >= 0 && rows.length < limit; i--) {
       const e = store.log[i]!;
       if (matches(e)) rows.push(row(e));
     }
@@ -154,6 +186,6 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
     h("div", { class: "card-head" }, h("h2", { id: "events-h" }, t("eventLog")), h("div", { class: "buttons" }, freeze, clearBtn)),
     h("div", { class: "filters" }, serverSel, kindSel),
     groupBoxes,
-    h("div", { class: "events-scroll", tabindex: 0, "aria-label": t("eventLog") }, list),
+    h("div", { class: "events-scroll", tabindex: 0, "aria-label": t("eventLog") }, list, h("div", { class: "earlier" }, earlier, " ", earlierNote)),
   );
 }
