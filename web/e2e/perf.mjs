@@ -25,9 +25,32 @@ const s0 = Date.now();
 await page.waitForTimeout(10000);
 const f1 = await page.evaluate(() => window.__zablab.frames);
 const secs = (Date.now() - s0) / 1000;
+// The same with the space-time diagram open (it follows the live edge).
+await page.getByRole('tab', { name: 'Space-time' }).click();
+await page.waitForTimeout(1500);
+const d0 = await page.evaluate(() => window.__zablab.frames);
+const ds = Date.now();
+await page.waitForTimeout(10000);
+const d1 = await page.evaluate(() => window.__zablab.frames);
+const dsecs = (Date.now() - ds) / 1000;
+// And while dragging the history tape back and forth (each position shows that moment).
+const tape = page.getByRole('slider', { name: /History tape/ });
+const box = await tape.boundingBox();
+const g0 = await page.evaluate(() => window.__zablab.frames);
+const gs = Date.now();
+for (let i = 0; i < 40 && box; i++) {
+  await page.mouse.move(box.x + box.width * (0.2 + 0.6 * ((i % 10) / 10)), box.y + box.height / 2);
+  if (i === 0) await page.mouse.down();
+  await page.waitForTimeout(125);
+}
+await page.mouse.up();
+const g1 = await page.evaluate(() => window.__zablab.frames);
+const gsecs = (Date.now() - gs) / 1000;
 clearInterval(load);
 const dots = await page.evaluate(() => document.querySelectorAll('svg circle').length);
 console.log(`page interactive after ${interactiveMs} ms (navigation to first view, headless Chromium, localhost)`);
 console.log(`${((f1 - f0) / secs).toFixed(1)} frames/s over ${secs.toFixed(1)} s animating 7 servers under ${writes} writes (${dots} circles in the SVG at the end)`);
+console.log(`${((d1 - d0) / dsecs).toFixed(1)} frames/s with the space-time diagram open and following the live edge`);
+console.log(`${((g1 - g0) / gsecs).toFixed(1)} frames/s while dragging the history tape (${gsecs.toFixed(1)} s)`);
 await close();
 await srv.stop();
