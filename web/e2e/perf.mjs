@@ -33,7 +33,9 @@ const ds = Date.now();
 await page.waitForTimeout(10000);
 const d1 = await page.evaluate(() => window.__zablab.frames);
 const dsecs = (Date.now() - ds) / 1000;
-// And while dragging the history tape back and forth (each position shows that moment).
+// And while dragging the history tape back and forth (each position shows that moment),
+// with the diagram closed.
+// (the diagram stays open)
 const tape = page.getByRole('slider', { name: /History tape/ });
 const box = await tape.boundingBox();
 const g0 = await page.evaluate(() => window.__zablab.frames);

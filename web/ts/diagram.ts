@@ -255,8 +255,16 @@ export function diagramPanel(ctx: Ctx): HTMLElement {
     }
   }
 
-  ctx.scope.on(store, "past", () => void load());
-  ctx.scope.on(store, "reset", () => void load());
+  // While the tape is dragged the moment changes several times a second: the diagram follows
+  // once it rests (redrawing its arrows each time would take the frames the page needs).
+  let settle = 0;
+  const loadSoon = (): void => {
+    window.clearTimeout(settle);
+    settle = window.setTimeout(() => void load(), 250);
+  };
+  ctx.scope.add(() => window.clearTimeout(settle));
+  ctx.scope.on(store, "past", loadSoon);
+  ctx.scope.on(store, "reset", loadSoon);
   ctx.scope.on(store, "shown", (id) => {
     if (id === "diagram") schedule(() => void load());
   });

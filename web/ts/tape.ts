@@ -261,11 +261,25 @@ export function tapePanel(ctx: Ctx): HTMLElement {
 
   let inFlight = false;
   let wanted: number | null = null;
+  let lastGo = 0;
+  let later = 0;
+  /** SCRUB_EVERY_MS paces the moments shown while dragging: each redraws every panel, and
+   * a person cannot follow more than a few a second anyway; the last one always shows. */
+  const SCRUB_EVERY_MS = 150;
   /** scrub asks for a moment; while a request is out only the latest wish is kept. */
   function scrub(ms: number): void {
     wanted = ms;
-    if (inFlight) return;
+    if (inFlight || later) return;
+    const wait = SCRUB_EVERY_MS - (performance.now() - lastGo);
+    if (wait > 0) {
+      later = window.setTimeout(() => {
+        later = 0;
+        if (wanted !== null) scrub(wanted);
+      }, wait);
+      return;
+    }
     inFlight = true;
+    lastGo = performance.now();
     const go = wanted;
     wanted = null;
     void ctx.travel.goto(go).finally(() => {
