@@ -179,6 +179,25 @@ type cursor struct {
 	keep   func(*engine.Event) bool
 }
 
+// maxReplayEvents bounds the events one question about the past may replay (about 5 s of
+// work): a room that ran long at full speed answers only for moments its kept replays reach.
+var maxReplayEvents = 15_000_000
+
+// tooFar refuses a moment whose replay from cursor k would exceed maxReplayEvents (estimated
+// from the run's average event rate).
+func tooFar(k *cursor, rf *engine.RunFile, tUs int64) error {
+	if rf.End <= 0 || tUs <= k.c.Now() {
+		return nil
+	}
+	est := float64(tUs-k.c.Now()) * float64(rf.Events) / float64(rf.End)
+	if est <= float64(maxReplayEvents) {
+		return nil
+	}
+	return errStatus(http.StatusUnprocessableEntity, "too_far",
+		"showing %.3f ms would replay about %.0f million events (this room ran %d million in %.1f s of simulated time); at most %d million are replayed for one request: choose a moment nearer one already shown",
+		float64(tUs)/1000, est/1e6, rf.Events/1_000_000, float64(rf.End)/1e6, maxReplayEvents/1_000_000)
+}
+
 // maxCursors is how many replays a room keeps for its past.
 const maxCursors = 4
 
@@ -302,6 +321,9 @@ func (s *Server) getAt(c echo.Context) error {
 		return err
 	}
 	defer k.mu.Unlock()
+	if err := tooFar(k, rf, tUs); err != nil {
+		return err
+	}
 	k.at(tUs)
 	out := AtJSON{RoomView: RoomView{View: k.c.View(r.zkPort), Room: r.Name, Paused: true, Speed: pr.speed, Generation: gen}}
 	out.CanControl = s.canControl(c, r)
@@ -369,6 +391,9 @@ func (s *Server) getEvents(c echo.Context) error {
 		return err
 	}
 	defer k.mu.Unlock()
+	if err := tooFar(k, rf, to); err != nil {
+		return err
+	}
 	k.at(from)
 	page := EventsPage{Events: []EventJSON{}}
 	take := func(e *engine.Event) bool {
@@ -446,6 +471,10 @@ func (s *Server) postFork(c echo.Context) error {
 	tUs, err := momentOf(strconv.FormatFloat(*q.T, 'f', -1, 64), rf)
 	if err != nil {
 		return err
+	}
+	if rf.End > 0 && float64(tUs)*float64(rf.Events)/float64(rf.End) > float64(maxReplayEvents) {
+		return errStatus(http.StatusUnprocessableEntity, "too_far", "forking at %.3f ms would replay about %.0f million events; at most %d million are replayed for one request",
+			float64(tUs)/1000, float64(tUs)*float64(rf.Events)/float64(rf.End)/1e6, maxReplayEvents/1_000_000)
 	}
 	cut := &engine.RunFile{Format: engine.RunFormat, Config: rf.Config, End: tUs}
 	for _, e := range rf.Commands {

@@ -315,3 +315,23 @@ func TestEventsHidePackets(t *testing.T) {
 		t.Fatal("hidePackets=PING does not leave out exactly the PINGs")
 	}
 }
+
+// A moment too far from every kept replay (a room that ran long at full speed) is refused
+// with a clear error instead of replaying without bound.
+func TestAtTooFar(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	old := maxReplayEvents
+	maxReplayEvents = 500
+	defer func() { maxReplayEvents = old }()
+	r := call(t, ts, "GET", "/api/rooms/main/at?t=9000", "")
+	if r.status != 422 || r.body["code"] != "too_far" {
+		t.Fatalf("far moment: %d %s", r.status, r.raw)
+	}
+	if r := call(t, ts, "POST", "/api/rooms/main/fork", `{"t": 9000, "sandbox": true}`); r.status != 422 {
+		t.Fatalf("far fork: %d %s", r.status, r.raw)
+	}
+	if r := call(t, ts, "GET", "/api/rooms/main/at?t=1", ""); r.status != 200 {
+		t.Fatalf("a near moment: %d %s", r.status, r.raw)
+	}
+}
