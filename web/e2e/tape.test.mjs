@@ -324,3 +324,22 @@ test('the event log pages back to the start of the run', { skip }, async (t) => 
   assert.ok(await log.locator('li').filter({ hasText: /^0\.000s/ }).count() > 0, 'events at 0 s');
   assert.deepEqual(errors, []);
 });
+
+test('download the run, then open it: a sandbox at the same moment', { skip }, async (t) => {
+  const { page, errors } = await lab(t);
+  const v1 = await waitView(page, settled);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const paused = await waitView(page, (v) => v.paused);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: "Download this room's run as a run file" }).click()]);
+  const path = await dl.path();
+  const run = JSON.parse(await readFile(path, 'utf8'));
+  assert.equal(run.format, 'zablab-run/1');
+  await page.locator('input[type=file]').setInputFiles(path);
+  await page.waitForURL(/\/r\/[0-9a-f]+$/, { timeout: 20000 });
+  const opened = await waitView(page, (v) => v.room !== 'main', 20000);
+  assert.equal(opened.leader, v1.leader, 'the same leader');
+  assert.ok(Math.abs(opened.timeMs - run.end / 1000) < 0.01, `paused at the run's end (${opened.timeMs} vs ${run.end / 1000})`);
+  assert.ok(opened.paused, 'paused');
+  assert.ok(paused.timeMs <= opened.timeMs + 1);
+  assert.deepEqual(errors, []);
+});

@@ -147,6 +147,22 @@ export function tapePanel(ctx: Ctx): HTMLElement {
   const posLbl = h("span", { class: "tape-pos" });
   const endLbl = h("span", { class: "tape-end" });
   const replay = button(t("replayElection"), () => (playing ? stopReplay() : void replayFirstElection()));
+  // The run as a file: download it, or open one (it becomes a new sandbox, paused at its end).
+  const download = h("a", { class: "button", href: `/api/rooms/${encodeURIComponent(store.room)}/run`, download: `zablab-${store.room}.run.json`, "aria-label": t("downloadRunLabel") }, t("downloadRun"));
+  const fileIn = h("input", { type: "file", accept: ".json,.gz,application/json", hidden: "", "aria-label": t("openRunLabel") }) as HTMLInputElement;
+  const open = button(t("openRun"), () => fileIn.click(), { "aria-label": t("openRunLabel") });
+  fileIn.addEventListener("change", () => {
+    const f = fileIn.files?.[0];
+    if (!f) return;
+    void fetch("/api/runs", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: f })
+      .then(async (res) => {
+        const body = (await res.json()) as { url?: string; error?: string };
+        if (!res.ok || !body.url) throw new Error(body.error ?? String(res.status));
+        location.assign(body.url);
+      })
+      .catch((err: unknown) => ctx.notify(t("openRunFailed", { error: String(err) }), "error"))
+      .finally(() => (fileIn.value = ""));
+  });
   const live = button(t("goLive"), () => {
     stopReplay();
     ctx.travel.live();
@@ -435,7 +451,7 @@ export function tapePanel(ctx: Ctx): HTMLElement {
   return h(
     "section",
     { class: "card tape-card", "aria-labelledby": "tape-h" },
-    h("div", { class: "card-head" }, h("h2", { id: "tape-h" }, t("tapeHeading")), h("span", { class: "tape-hint" }, t("tapeHint")), h("div", { class: "buttons" }, replay, live)),
+    h("div", { class: "card-head" }, h("h2", { id: "tape-h" }, t("tapeHeading")), h("span", { class: "tape-hint" }, t("tapeHint")), h("div", { class: "buttons" }, replay, live, download, open, fileIn)),
     slider,
     h("div", { class: "tape-axis", "aria-hidden": "true" }, startLbl, posLbl, endLbl),
   );
