@@ -12,7 +12,7 @@ import { diagramPanel } from "./diagram";
 import { exportPng, exportSvg } from "./svgexport";
 import { momentOfLink, openSharedRun } from "./share";
 import { pastBanner, tapePanel } from "./tape";
-import { button, h } from "./dom";
+import { button, h, storedGet, storedSet } from "./dom";
 import { onFrame, startFrames } from "./frame";
 import { setLang, t, t as tr, type Lang } from "./i18n";
 import { MessageLayer } from "./messages";
@@ -79,7 +79,7 @@ export class App {
     private opts: AppOptions = {},
   ) {
     this.store = new Store(room);
-    this.large = localStorage.getItem(LARGE_KEY) === "1";
+    this.large = storedGet(LARGE_KEY) === "1";
     window.__zablab = { frames: 0, lastView: null, connected: false, events: 0 };
     this.socket = new Socket(room, {
       onMessage: (m) => this.onMessage(m),
@@ -93,6 +93,9 @@ export class App {
   }
 
   start(): void {
+    // ?embed=1: the picture, the tape and the diagram without the lab's chrome (an iframe on a
+    // course page; commands there need the room's token, so a framed lab is read-only).
+    if (new URLSearchParams(location.search).get("embed") === "1") document.body.classList.add("embed");
     this.applyLarge();
     this.mount();
     startFrames();
@@ -373,7 +376,7 @@ export class App {
       travel: this.travel,
       setLarge: (on) => {
         this.large = on;
-        localStorage.setItem(LARGE_KEY, on ? "1" : "0");
+        storedSet(LARGE_KEY, on ? "1" : "0");
         this.applyLarge();
         this.remount();
       },

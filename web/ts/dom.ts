@@ -113,3 +113,22 @@ export function checkbox(text: string, checked: boolean, onChange: (on: boolean)
 export function isHidden(el: Element): boolean {
   return !el.isConnected || el.closest("[hidden]") !== null;
 }
+
+/** storedGet reads browser storage; it is null when storage is unavailable (an iframe whose
+ * third-party storage is blocked throws on any access). */
+export function storedGet(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** storedSet writes browser storage when it is available. */
+export function storedSet(key: string, value: string): void {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // unavailable: the choice lasts for this page only
+  }
+}
