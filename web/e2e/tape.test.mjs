@@ -343,3 +343,14 @@ test('download the run, then open it: a sandbox at the same moment', { skip }, a
   assert.ok(paused.timeMs <= opened.timeMs + 1);
   assert.deepEqual(errors, []);
 });
+
+test('drops to a crashed server are grouped in the event log', { skip }, async (t) => {
+  const { page, errors } = await lab(t);
+  const v1 = await waitView(page, settled);
+  await page.getByRole('tab', { name: 'Servers' }).click();
+  await page.getByRole('button', { name: `Crash server ${v1.leader}` }).click();
+  await waitView(page, (v) => settled(v) && v.leader !== v1.leader);
+  const log = page.getByRole('list', { name: 'Event log' });
+  await log.getByText(new RegExp(`\\d+ NOTIFICATION messages to S${v1.leader} dropped: server ${v1.leader} is down`)).first().waitFor({ timeout: 10000 });
+  assert.deepEqual(errors, []);
+});

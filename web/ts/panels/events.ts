@@ -7,7 +7,7 @@ import { getEvents } from "../api";
 import { button, checkbox, clear, h, select, setText } from "../dom";
 import { schedule } from "../frame";
 import { t, type Key } from "../i18n";
-import { describeEvent } from "../reasons";
+import { describeEvent, renderReason } from "../reasons";
 import type { EventKind, ZEvent } from "../types";
 
 const MAX_ROWS = 150;
@@ -45,13 +45,39 @@ function matches(e: ZEvent): boolean {
   return filter.groups.get(kindGroup(e.kind)) ?? true;
 }
 
-function row(e: ZEvent): HTMLLIElement {
+/** A run of drops of one kind to one server (a crashed one, during a re-election). */
+interface Grouped {
+  e: ZEvent;
+  n: number;
+}
+
+const dropKey = (e: ZEvent): string => (e.kind === "drop" ? `${e.peer}|${e.packet ?? ""}|${e.reason?.code ?? ""}` : "");
+
+/** grouped merges consecutive drops of the same packet type to the same server for the
+ * same reason into one row ("12 NOTIFICATION messages to S5 dropped: server 5 is down"). */
+function grouped(evs: ZEvent[]): Grouped[] {
+  const out: Grouped[] = [];
+  for (const e of evs) {
+    const last = out[out.length - 1];
+    const k = dropKey(e);
+    if (k && last && dropKey(last.e) === k) {
+      last.n++;
+      last.e = e;
+      continue;
+    }
+    out.push({ e, n: 1 });
+  }
+  return out;
+}
+
+function row({ e, n }: Grouped): HTMLLIElement {
+  const text = n > 1 ? t("dropsGrouped", { n, packet: e.packet ?? "", to: e.peer ?? 0, why: renderReason(e.reason) }) : describeEvent(e);
   return h(
     "li",
     { class: `ev k-${e.kind}` },
     h("span", { class: "ev-t" }, `${(e.t / 1000).toFixed(3)}s`),
     h("span", { class: "ev-k" }, e.kind),
-    h("span", { class: "ev-text" }, describeEvent(e)),
+    h("span", { class: "ev-text" }, text),
   );
 }
 
@@ -116,12 +142,14 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
   function rebuild(all = false): void {
     pending = [];
     clear(list);
-    const rows: HTMLLIElement[] = [];
     const limit = all ? store.log.length : MAX_ROWS;
-    for (let i = store.log.length - 1; i >= 0 && rows.length < limit; i--) {
+    const shown: ZEvent[] = [];
+    for (let i = store.log.length - 1; i >= 0 && shown.length < 4 * limit; i--) {
       const e = store.log[i]!;
-      if (matches(e)) rows.push(row(e));
+      if (matches(e)) shown.push(e);
     }
+    shown.reverse();
+    const rows = grouped(shown).slice(-limit).map(row).reverse();
     list.append(...rows);
     groupBoxes.hidden = filter.kind !== "";
   }
@@ -135,7 +163,8 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
     pending = [];
     if (fresh.length === 0) return;
     const frag = document.createDocumentFragment();
-    for (let i = fresh.length - 1; i >= 0; i--) frag.append(row(fresh[i]!));
+    const g = grouped(fresh);
+    for (let i = g.length - 1; i >= 0; i--) frag.append(row(g[i]!));
     list.prepend(frag);
     while (list.childElementCount > MAX_ROWS) list.lastElementChild!.remove();
   }
