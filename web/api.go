@@ -80,11 +80,18 @@ func (s *Server) routes() *echo.Echo {
 	cmd.POST("/lesson", s.postLesson)
 	cmd.POST("/commands", s.postCommand)
 	cmd.POST("/autopilot", s.postAutopilot)
-	api.GET("/rooms/:room/run", s.getRun)
-	api.GET("/rooms/:room/timeline", s.getTimeline)
-	api.GET("/rooms/:room/at", s.getAt)
-	api.GET("/rooms/:room/events", s.getEvents)
-	api.POST("/rooms/:room/fork", s.postFork)
+	api.GET("/rooms/:room/run", s.getRun, s.readable)
+	api.POST("/rooms/:room/join", s.postJoin)
+	api.POST("/rooms/:room/questions", s.postQuestion)
+	api.GET("/rooms/:room/questions/:id", s.getQuestion)
+	api.POST("/rooms/:room/questions/:id/answers", s.postAnswer)
+	api.POST("/rooms/:room/questions/:id/reveal", s.postReveal)
+	api.POST("/rooms/:room/control", s.postControl)
+	api.DELETE("/rooms/:room/control", s.deleteControl)
+	api.GET("/rooms/:room/timeline", s.getTimeline, s.readable)
+	api.GET("/rooms/:room/at", s.getAt, s.readable)
+	api.GET("/rooms/:room/events", s.getEvents, s.readable)
+	api.POST("/rooms/:room/fork", s.postFork, s.readable)
 	api.POST("/runs", s.postRun)
 	e.GET("/lessons", s.lessonsPage)
 	e.GET("/lessons/:slug", s.lessonsPage)
@@ -175,7 +182,15 @@ func cookieName(room string) string { return "zablab_" + room }
 
 // canControl: commands need the room's token for sandbox rooms and for room main when the
 // server is reachable beyond loopback or may be framed by other sites.
-func (s *Server) canControl(c echo.Context, r *Room) bool { return s.hasToken(c, r) }
+// canControl: the room's token (none needed for room main on loopback), except for a
+// request that speaks for a student of the room's class: view-only unless the teacher handed
+// that student control.
+func (s *Server) canControl(c echo.Context, r *Room) bool {
+	if st := r.studentOf(c); st != nil {
+		return r.drives(st)
+	}
+	return s.hasToken(c, r)
+}
 
 func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -184,6 +199,9 @@ func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if !s.canControl(c, r) {
+			if r.studentOf(c) != nil {
+				return errStatus(http.StatusForbidden, "view_only", "students watch room %q; the teacher may hand control to one of them", r.Name)
+			}
 			return tokenError(c, r, "commands")
 		}
 		c.Set("room", r)

@@ -336,3 +336,16 @@ func wrap(typ string, view []byte) []byte {
 	b.WriteByte('}')
 	return b.Bytes()
 }
+
+// broadcast sends a message to every viewer; like a command's reply it is never dropped.
+func (h *hub) broadcast(m []byte) {
+	h.mu.Lock()
+	vs := make([]*viewer, 0, len(h.viewers))
+	for v := range h.viewers {
+		vs = append(vs, v)
+	}
+	h.mu.Unlock()
+	for _, v := range vs {
+		v.offerReply(m)
+	}
+}

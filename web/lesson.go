@@ -172,6 +172,14 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 		}
 		st := ls.lesson.Steps[ls.run.Next()]
 		r.marks.lesson(r.c, st.Index, st.Title)
+		if pr := st.Predict; pr != nil {
+			// The step's prediction becomes the class's question (students answer it).
+			choices := make([]Text, len(pr.Choices))
+			for i, ch := range pr.Choices {
+				choices[i] = textOf(ch.Text)
+			}
+			r.ask(textOf(pr.Question), choices, pr.Answer)
+		}
 		ls.playing, ls.waiting, ls.err = true, false, ""
 		r.paused = false
 		r.reanchor()
@@ -260,4 +268,13 @@ func (r *Room) finishStep() {
 
 func (r *Room) reanchor() {
 	r.simAnchor, r.wallAnchor = r.c.Now(), time.Now()
+}
+
+// textOf turns a lesson's text into a classroom text.
+func textOf(t lessons.Text) Text {
+	out := Text{}
+	for lang, s := range t {
+		out[string(lang)] = s
+	}
+	return out
 }

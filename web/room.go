@@ -71,6 +71,9 @@ type Room struct {
 	dirty       bool
 	uiClients   map[int]*engine.Client
 	gen         uint64
+	// class is the room's classroom (students, questions), made on first use.
+	class     *class
+	classOnce sync.Once
 	// pilot runs the room by itself (writes, faults) when set.
 	pilot *pilot
 	// stepping: a step is looking for its first event, stepped.

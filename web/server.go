@@ -43,6 +43,8 @@ type Options struct {
 	Timing    engine.Timing
 	// ZKPort maps a server id of room main to its ZooKeeper client port (nil: none).
 	ZKPort func(id int) int
+	// JoinCode, when set (a classroom server), is required to join a room's class.
+	JoinCode string
 	// RoomDataLimit is every room's data budget in bytes (0: engine.DefaultDataLimit).
 	RoomDataLimit int
 	// ClientPortBase is room main's ZooKeeper client port base (server N on base+N), listed

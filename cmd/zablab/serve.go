@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,8 +34,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
 	hosts := fs.String("host", "", "comma-separated extra host names the lab answers to on a non-loopback --addr (the Host header is checked)")
 	roomsPerClient := fs.Int("rooms-per-client", 4, "sandbox rooms one client address may hold; the longest-idle unwatched one is evicted first (-1: no bound)")
+	classroom := fs.Bool("classroom", false, "teach a class: listen on the LAN address (unless --addr is given), room main needs the teacher's token, students join with a code; prints the student and teacher links")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var joinCode, teacherToken string
+	if *classroom {
+		addrSet := false
+		fs.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
+		if !addrSet {
+			*addr = net.JoinHostPort(lanAddress(), "8080")
+		}
+		joinCode, teacherToken = web.NewJoinCode(), web.NewToken()
 	}
 	origins, err := web.ParseEmbedOrigins(*embed)
 	if err != nil {
@@ -86,7 +97,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "zablab serve: --room-data-limit must be between 1 and 4096 (MiB)")
 		return 2
 	}
-	opts := web.Options{RoomDataLimit: *dataLimit << 20, ClientPortBase: portBase, OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
+	opts := web.Options{JoinCode: joinCode, MainToken: teacherToken, RoomDataLimit: *dataLimit << 20, ClientPortBase: portBase, OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
 		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls,
 		EmbedOrigins: origins, Hosts: splitList(*hosts), RoomsPerClient: *roomsPerClient}
 	srv, err := web.NewServer(opts)
@@ -110,7 +121,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "zablab serve:", err)
 		return 1
 	}
-	if tok := srv.MainToken(); tok != "" {
+	if joinCode != "" {
+		fmt.Fprintf(stdout, "zablab classroom\n  students: %s  (join code %s)\n  teacher:  %s?token=%s  (keep this link to yourself)\n", url, joinCode, url, srv.MainToken())
+	} else if tok := srv.MainToken(); tok != "" {
 		fmt.Fprintf(stdout, "zablab lab: %s?token=%s\n", url, tok)
 	} else {
 		fmt.Fprintf(stdout, "zablab lab: %s\n", url)
@@ -143,4 +156,25 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// lanAddress is this machine's first non-loopback IPv4 address (the lecture hall's network),
+// or 127.0.0.1 when it has none.
+func lanAddress() string {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "127.0.0.1"
+	}
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLinkLocalUnicast() {
+				return ipn.IP.String()
+			}
+		}
+	}
+	return "127.0.0.1"
 }
