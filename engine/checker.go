@@ -120,7 +120,7 @@ func (k *Checker) flush() {
 	k.flushing = true
 	for i := 0; i < len(k.pending); i++ {
 		v := k.pending[i]
-		k.c.emit(Event{Kind: EvViolation, Node: v.Node, Reason: v.Detail})
+		k.c.emit(&Event{Kind: EvViolation, Node: v.Node, Reason: v.Detail})
 	}
 	k.pending = k.pending[:0]
 	k.flushing = false

@@ -437,7 +437,7 @@ func (cl *Client) finish(o *clientOp) {
 	if o.reply.Zxid > cl.lastZxid {
 		cl.lastZxid = o.reply.Zxid
 	}
-	cl.c.emit(Event{Kind: EvClient, Node: o.reply.Server, Client: cl.id, Session: cl.session, Op: o.op.Type,
+	cl.c.emit(&Event{Kind: EvClient, Node: o.reply.Server, Client: cl.id, Session: cl.session, Op: o.op.Type,
 		Path: o.op.Path, Err: o.reply.Err, Zxid: o.reply.TxnZxid})
 	if o.cb == nil && o.ref != 0 {
 		if cb := cl.c.replyCbs[o.ref]; cb != nil {
@@ -478,7 +478,7 @@ func (cl *Client) connect(server int) {
 	case !p.srv.serving:
 		cl.retryLater(reason.Of(reason.ClientNotServing, int64(server)))
 	case cl.lastZxid > p.LastProcessedZxid():
-		cl.c.emit(Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
+		cl.c.emit(&Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
 			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})
 		cl.retryLater(reason.Of(reason.ClientBehind))
 	default:
@@ -584,7 +584,7 @@ func (cl *Client) onWatch(ev zkdb.WatchEvent) {
 	if ev.Type == zkdb.EventNodeChildrenChanged || ev.Type == zkdb.EventNodeDeleted {
 		delete(cl.childW, ev.Path)
 	}
-	cl.c.emit(Event{Kind: EvWatch, Node: cl.server, Client: cl.id, Path: ev.Path, Reason: reason.Text(reason.WatchFired, ev.Type.String())})
+	cl.c.emit(&Event{Kind: EvWatch, Node: cl.server, Client: cl.id, Path: ev.Path, Reason: reason.Text(reason.WatchFired, ev.Type.String())})
 	if cl.OnWatch != nil {
 		cl.OnWatch(ev)
 	}
@@ -602,5 +602,5 @@ func keys(m map[string]bool) []string {
 // Note records a client-side happening in the event stream (a real client connecting,
 // being refused, going away), so the lab can show it next to what it caused.
 func (c *Cluster) Note(server int, client int64, session int64, why reason.Reason) {
-	c.emit(Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: why})
+	c.emit(&Event{Kind: EvClient, Node: server, Client: client, Session: session, Reason: why})
 }

@@ -229,7 +229,7 @@ func (c *Cluster) isVoter(id int) bool { return id >= 1 && id <= c.cfg.Voters }
 
 func (c *Cluster) msUs(ms int64) int64 { return ms * 1000 }
 
-func (c *Cluster) emit(e Event) {
+func (c *Cluster) emit(e *Event) {
 	c.evSeq++
 	e.Seq = c.evSeq
 	e.TimeUs = c.now
@@ -240,7 +240,7 @@ func (c *Cluster) emit(e Event) {
 	case e.Kind == EvState && e.State == Leading:
 		delete(c.lastSync, e.Node) // a leader is not synced by anyone: no stale follower-time mode
 	}
-	c.ev = e // one reusable slot: sinks see a pointer that is only valid during the call
+	c.ev = *e // one reusable slot: sinks see a pointer that is only valid during the call
 	c.dig.add(&c.ev)
 	c.emitting++
 	for _, s := range c.sinks {
@@ -382,7 +382,7 @@ func (c *Cluster) Leader() int {
 // violation: a server's own consistency check failed (ZooKeeper would log an error or throw).
 // It is an event like any other; the checker counts it.
 func (c *Cluster) violation(node int, why reason.Reason) {
-	c.emit(Event{Kind: EvViolation, Node: node, Reason: why})
+	c.emit(&Event{Kind: EvViolation, Node: node, Reason: why})
 }
 
 // syncSeen is how a server was last synced by a leader.

@@ -64,7 +64,7 @@ func (p *Peer) updateProposal(v Vote, why reason.Reason) {
 	v.State = Looking
 	p.el.proposal = v
 	p.el.current = v
-	p.c.emit(Event{Kind: EvVote, Node: p.id, Vote: v, Reason: why})
+	p.c.emit(&Event{Kind: EvVote, Node: p.id, Vote: v, Reason: why})
 }
 
 // sendNotifications sends the current proposal to every voter, this server included.
@@ -232,7 +232,7 @@ func (p *Peer) decide(v Vote, why reason.Reason) {
 	p.cancelTimer(tmElection)
 	p.cancelTimer(tmFinalize)
 	v.Round = p.el.round
-	p.c.emit(Event{Kind: EvDecided, Node: p.id, Peer: v.Leader, Vote: v, Reason: why})
+	p.c.emit(&Event{Kind: EvDecided, Node: p.id, Peer: v.Leader, Vote: v, Reason: why})
 	switch {
 	case v.Leader == p.id:
 		v.State = Leading

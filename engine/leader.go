@@ -195,7 +195,7 @@ func (p *Peer) acceptLearner(m *Message) {
 	}
 	l.handlers[h.sid] = h
 	l.sorted = nil
-	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: reason.Of(reason.ConnLearnerConnected)})
+	p.c.emit(&Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: reason.Of(reason.ConnLearnerConnected)})
 	if l.epochDecided {
 		p.sendLeaderInfo(h)
 		return
@@ -423,14 +423,14 @@ func (p *Peer) walkCommitted(hist []*zkdb.Txn, peer, maxC Zxid) (syncPlan, bool)
 }
 
 func (p *Peer) lastSyncLog(h *learnerHandler, plan syncPlan) {
-	p.c.emit(Event{Kind: EvSyncMode, Node: p.id, Peer: h.sid, Mode: plan.mode, Zxid: h.peerLast, N: len(plan.txns), Reason: plan.why})
+	p.c.emit(&Event{Kind: EvSyncMode, Node: p.id, Peer: h.sid, Mode: plan.mode, Zxid: h.peerLast, N: len(plan.txns), Reason: plan.why})
 }
 
 // queuePacket puts a packet on a learner's FIFO queue (LearnerHandler.queuedPackets).
 func (p *Peer) queuePacket(h *learnerHandler, m *Message) {
 	h.queue = append(h.queue, m)
 	if p.c.cfg.Timing.SendGapUs > 0 || !h.senderOn {
-		p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: reason.Of(reason.QueueQueued)})
+		p.c.emit(&Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: reason.Of(reason.QueueQueued)})
 	}
 	if h.senderOn && !h.busy {
 		p.pump(h)
@@ -448,7 +448,7 @@ func (p *Peer) pump(h *learnerHandler) {
 		}
 		p.c.sendOnConn(p.id, h.sid, h.conn, m)
 		if gap := p.c.cfg.Timing.SendGapUs; gap > 0 {
-			p.c.emit(Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: reason.Of(reason.QueueSent)})
+			p.c.emit(&Event{Kind: EvQueue, Node: p.id, Peer: h.sid, Packet: m.Packet, Zxid: m.Zxid, N: len(h.queue), Reason: reason.Of(reason.QueueSent)})
 			h.busy = true
 			h.senderGen++
 			p.c.scheduleTimer(p.id, p.inc, tmSender, h.sid, h.senderGen, gap)
@@ -574,7 +574,7 @@ func (p *Peer) removeHandler(h *learnerHandler, why reason.Reason) {
 		l.sorted = nil
 	}
 	h.senderGen++
-	p.c.emit(Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: why})
+	p.c.emit(&Event{Kind: EvConn, Node: p.id, Peer: h.sid, Reason: why})
 	p.c.closeConn(h.conn, p.id)
 }
 
@@ -598,7 +598,7 @@ func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool
 	}
 	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.cfg.EpochMs + p.c.now/1000, Op: op}
 	l.lastProposed = t.Zxid
-	p.c.emit(Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID, Txn: t})
+	p.c.emit(&Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID, Txn: t})
 	pr := &proposal{txn: t}
 	l.outstanding = append(l.outstanding, pr)
 	for _, h := range l.sortedHandlers() {
@@ -631,7 +631,7 @@ func (p *Peer) processAck(sid int, z Zxid) {
 	pr.acks = append(pr.acks, sid)
 	need := p.c.cfg.Voters/2 + 1
 	if sid != p.id {
-		p.c.emit(Event{Kind: EvAcked, Node: p.id, Peer: sid, Zxid: z, N: len(pr.acks), M: need})
+		p.c.emit(&Event{Kind: EvAcked, Node: p.id, Peer: sid, Zxid: z, N: len(pr.acks), M: need})
 	}
 	for len(l.outstanding) > 0 {
 		head := l.outstanding[0]

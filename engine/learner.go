@@ -150,12 +150,12 @@ func (p *Peer) onSyncStart(m *Message) {
 		t.SetLastProcessedZxid(m.Snap.Zxid)
 		p.tree = t
 		p.clog = p.clog[:0]
-		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: reason.Of(reason.SnapReceived)})
+		p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: m.Snap.Zxid, Peer: l.leader, Reason: reason.Of(reason.SnapReceived)})
 	case Trunc:
 		l.mode = SyncTrunc
 		l.writeToLog = false
 		if p.c.cfg.Bug == BugSkipTruncate {
-			p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncSkipped)})
+			p.c.emit(&Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncSkipped)})
 			break
 		}
 		if !p.disk.TruncateTo(m.Zxid) {
@@ -163,7 +163,7 @@ func (p *Peer) onSyncStart(m *Message) {
 			return
 		}
 		p.loadDatabase()
-		p.c.emit(Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncDone)})
+		p.c.emit(&Event{Kind: EvTruncated, Node: p.id, Zxid: m.Zxid, Reason: reason.Of(reason.TruncDone)})
 	}
 }
 
@@ -227,7 +227,7 @@ func (p *Peer) applySynced(t *zkdb.Txn) {
 	}
 	p.tree.Apply(t)
 	p.addCommitted(t)
-	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Reason: reason.Of(reason.CommitSync)})
+	p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Reason: reason.Of(reason.CommitSync)})
 }
 
 // onInform: observers log and apply what the leader committed.
@@ -271,7 +271,7 @@ func (p *Peer) onNewLeader(m *Message) {
 		z := p.tree.LastProcessedZxid()
 		snap.SetLastProcessedZxid(z)
 		p.disk.ReplaceWithSnapshot(&Snapshot{Zxid: z, Tree: snap, Bytes: snap.ApproxBytes()})
-		p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
+		p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 	case SyncTrunc:
 		if p.c.cfg.Bug != BugSkipTruncate || p.tree.LastProcessedZxid() >= p.disk.LastLoggedZxid() {
 			p.takeSnapshot()

@@ -266,7 +266,7 @@ func (c *Cluster) setRules(r LinkRules) {
 			c.resetConn(id, reason.ResetLinkCut)
 		}
 	}
-	c.emit(Event{Kind: EvLinks, Reason: r.Reason()})
+	c.emit(&Event{Kind: EvLinks, Reason: r.Reason()})
 }
 
 func (c *Cluster) sortedConnIDs() []uint64 {
@@ -293,7 +293,7 @@ func (c *Cluster) resetConn(id uint64, why reason.Code) {
 		return
 	}
 	delete(c.conns, id)
-	c.emit(Event{Kind: EvConn, Node: k.a, Peer: k.b, Reason: reason.Nest(reason.ConnReset, reason.Of(why))})
+	c.emit(&Event{Kind: EvConn, Node: k.a, Peer: k.b, Reason: reason.Nest(reason.ConnReset, reason.Of(why))})
 }
 
 // closeConn closes a connection from one end; the other end learns it after one latency.
@@ -357,7 +357,7 @@ func (c *Cluster) transmit(m *Message) {
 		}
 		c.linkLast[m.From][m.To] = at
 	}
-	c.emit(Event{Kind: EvSend, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, AtUs: at, Vote: m.Vote})
+	c.emit(&Event{Kind: EvSend, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, AtUs: at, Vote: m.Vote})
 	if m.Conn != 0 && c.conns[m.Conn] == nil {
 		c.drop(m, reason.Of(reason.DropConnClosed))
 		return
@@ -381,7 +381,7 @@ func (c *Cluster) transmit(m *Message) {
 
 func (c *Cluster) drop(m *Message, why reason.Reason) {
 	c.stats.Dropped++
-	c.emit(Event{Kind: EvDrop, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Reason: why})
+	c.emit(&Event{Kind: EvDrop, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Reason: why})
 }
 
 func (c *Cluster) deliver(it *item) {
@@ -399,7 +399,7 @@ func (c *Cluster) deliver(it *item) {
 			c.sendOnConn(m.To, m.From, m.Conn, &Message{Packet: ConnRefused})
 		}
 	default:
-		c.emit(Event{Kind: EvDeliver, Node: m.To, Peer: m.From, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Vote: m.Vote})
+		c.emit(&Event{Kind: EvDeliver, Node: m.To, Peer: m.From, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Vote: m.Vote})
 		p.onMessage(m)
 	}
 }

@@ -146,7 +146,7 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 		p.c.violation(p.id, reason.Of(reason.VLogOrder, int64(t.Zxid), int64(p.disk.LastLoggedZxid())))
 		return false
 	}
-	p.c.emit(Event{Kind: EvLogged, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path})
+	p.c.emit(&Event{Kind: EvLogged, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path})
 	return true
 }
 
@@ -155,12 +155,12 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 func (p *Peer) applyCommitted(t *zkdb.Txn) {
 	if t.Zxid <= p.tree.LastProcessedZxid() {
 		// Already in the tree (fast-forwarded from the log at load time): now it is committed.
-		p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Session: t.SessionID, Txn: t, Reason: reason.Of(reason.CommitReplayed)})
+		p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Session: t.SessionID, Txn: t, Reason: reason.Of(reason.CommitReplayed)})
 		return
 	}
 	res, watches := p.tree.Apply(t)
 	p.addCommitted(t)
-	p.c.emit(Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID, Txn: t})
+	p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID, Txn: t})
 	p.maybeSnapshot()
 	p.srv.afterApply(p, t, res, watches)
 }
@@ -187,24 +187,24 @@ func (p *Peer) takeSnapshot() {
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
 	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
-	p.c.emit(Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
+	p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 }
 
 // setAcceptedEpoch persists acceptedEpoch.
 func (p *Peer) setAcceptedEpoch(e int64) {
 	p.disk.AcceptedEpoch = e
-	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochAccepted)})
+	p.c.emit(&Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochAccepted)})
 }
 
 // setCurrentEpoch persists currentEpoch.
 func (p *Peer) setCurrentEpoch(e int64) {
 	p.disk.CurrentEpoch = e
-	p.c.emit(Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochCurrent)})
+	p.c.emit(&Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochCurrent)})
 }
 
 func (p *Peer) setState(s ServerState, ph ZabPhase, why reason.Reason) {
 	p.state, p.phase, p.reason = s, ph, why
-	p.c.emit(Event{Kind: EvState, Node: p.id, State: s, Phase: ph, Epoch: p.disk.CurrentEpoch, Reason: why})
+	p.c.emit(&Event{Kind: EvState, Node: p.id, State: s, Phase: ph, Epoch: p.disk.CurrentEpoch, Reason: why})
 }
 
 func (p *Peer) setPhase(ph ZabPhase, why reason.Reason) { p.setState(p.state, ph, why) }

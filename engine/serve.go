@@ -229,10 +229,10 @@ func (s *serverSide) afterApply(p *Peer, t *zkdb.Txn, res zkdb.Result, watches [
 		switch t.Op.Type {
 		case zkdb.OpCreateSession:
 			p.lead.sessions.add(t.SessionID, t.Op.Timeout, p.c.now)
-			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: reason.Of(reason.SessionCreated)})
+			p.c.emit(&Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: reason.Of(reason.SessionCreated)})
 		case zkdb.OpCloseSession:
 			p.lead.sessions.remove(t.SessionID)
-			p.c.emit(Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: reason.Of(reason.SessionClosed)})
+			p.c.emit(&Event{Kind: EvSession, Node: p.id, Session: t.SessionID, Zxid: t.Zxid, Reason: reason.Of(reason.SessionClosed)})
 		}
 	}
 	for _, ev := range watches {

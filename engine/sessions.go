@@ -68,7 +68,7 @@ func (st *sessionTracker) expired(nowUs int64) []int64 {
 // expireSessions submits closeSession for every expired session (leader, once per tick).
 func (p *Peer) expireSessions() {
 	for _, id := range p.lead.sessions.expired(p.c.now) {
-		p.c.emit(Event{Kind: EvSession, Node: p.id, Session: id, Reason: reason.Of(reason.SessionExpired)})
+		p.c.emit(&Event{Kind: EvSession, Node: p.id, Session: id, Reason: reason.Of(reason.SessionExpired)})
 		if _, ok := p.propose(id, 0, zkdb.Op{Type: zkdb.OpCloseSession}); !ok {
 			return
 		}
