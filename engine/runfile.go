@@ -10,8 +10,12 @@ import (
 	"unicode/utf8"
 )
 
-// MaxRunFileBytes bounds a run file (uncompressed).
-const MaxRunFileBytes = 64 << 20
+// Limits of a run file: its size (uncompressed), its simulated time, its commands.
+const (
+	MaxRunFileBytes = 64 << 20
+	MaxRunUs        = 24 * 3600 * 1_000_000
+	MaxRunCommands  = 2_000_000
+)
 
 // RunFormat names the run-file format and its version.
 const RunFormat = "zablab-run/1"
@@ -90,8 +94,11 @@ func (rf *RunFile) Validate() error {
 	if err := rf.Config.Validate(); err != nil {
 		return fmt.Errorf("config: %v", err)
 	}
-	if rf.End < 0 {
-		return fmt.Errorf("end %d is negative", rf.End)
+	if rf.End < 0 || rf.End > MaxRunUs {
+		return fmt.Errorf("end %d µs out of range [0, %d] (a day of simulated time)", rf.End, int64(MaxRunUs))
+	}
+	if len(rf.Commands) > MaxRunCommands {
+		return fmt.Errorf("%d commands; a run file holds at most %d", len(rf.Commands), MaxRunCommands)
 	}
 	if rf.Digest != "" {
 		if _, err := strconv.ParseUint(rf.Digest, 16, 64); err != nil || len(rf.Digest) != 16 {
