@@ -310,6 +310,12 @@ func (c *Cluster) closeConn(id uint64, by int) {
 	c.push(item{at: c.now + c.latency(by, other), kind: itConnClosed, node: int32(other), conn: id, arg: int32(by), inc: c.peers[other].inc})
 }
 
+// minLatencyUs is the least time a message between two servers takes, whatever the
+// configured latency: simulated time must move on, or two servers answering each other at
+// once (a lagging voter and an observer in a later round reply to every notification of the
+// other, as in ZooKeeper) would exchange messages forever at one instant.
+const minLatencyUs = 10
+
 func (c *Cluster) latency(from, to int) int64 {
 	t := c.cfg.Timing
 	l, j := t.LinkLatencyUs, t.LinkJitterUs
@@ -324,7 +330,7 @@ func (c *Cluster) latency(from, to int) int64 {
 	if j > 0 {
 		l += c.netRng.Int64N(j + 1)
 	}
-	return l
+	return max(l, minLatencyUs)
 }
 
 // lossPct is the share of lost messages on a link.
