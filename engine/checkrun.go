@@ -302,18 +302,7 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 	case (k < 8 || k == 8) && n < 2:
 		return "heal (one server: no link to cut)", func() { c.Heal() }
 	case k < 8:
-		perm := r.Perm(n)
-		cut := 1 + r.IntN(n-1)
-		var a, b []int
-		for i, x := range perm {
-			if i < cut {
-				a = append(a, x+1)
-			} else {
-				b = append(b, x+1)
-			}
-		}
-		sort.Ints(a)
-		sort.Ints(b)
+		a, b := SplitServers(r, n, n-1)
 		return fmt.Sprintf("partition %v %v", a, b), func() { c.Partition([][]int{a, b}) }
 	case k == 11:
 		d := c.msUs(c.cfg.Timing.SyncLimit*c.cfg.Timing.TickTimeMs - 50 + r.Int64N(300))
@@ -490,4 +479,21 @@ func (w *workload) checkLinearizable() (unknown bool, known []Violation) {
 	}
 	w.c.checker.report(0, reason.Of(reason.VNotLinearizable, int64(n)))
 	return false, nil
+}
+
+// SplitServers draws a random split of servers 1..n into two groups, the first of 1 to
+// maxFirst servers, each sorted (for fault schedules and the lab's autopilot).
+func SplitServers(r *rand.Rand, n, maxFirst int) (a, b []int) {
+	perm := r.Perm(n)
+	cut := 1 + r.IntN(max(1, maxFirst))
+	for i, x := range perm {
+		if i < cut {
+			a = append(a, x+1)
+		} else {
+			b = append(b, x+1)
+		}
+	}
+	sort.Ints(a)
+	sort.Ints(b)
+	return a, b
 }

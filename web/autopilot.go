@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"math/rand/v2"
-	"sort"
 
 	"github.com/labstack/echo/v4"
 
@@ -138,18 +137,7 @@ func (r *Room) pilotFault(c *engine.Cluster, back int64) {
 			c.At(c.Now()+back, func() { c.Restart(id) })
 		}
 	case "partition":
-		perm := p.rng.Perm(n)
-		cut := 1 + p.rng.IntN(max(1, (n-1)/2))
-		var a, b []int
-		for i, x := range perm {
-			if i < cut {
-				a = append(a, x+1)
-			} else {
-				b = append(b, x+1)
-			}
-		}
-		sort.Ints(a)
-		sort.Ints(b)
+		a, b := engine.SplitServers(p.rng, n, (n-1)/2)
 		if c.Partition([][]int{a, b}) == nil {
 			c.At(c.Now()+back, func() { c.Heal() })
 		}

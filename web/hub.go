@@ -308,13 +308,7 @@ func (h *hub) markAllBehind() {
 }
 
 func (h *hub) closeAll() {
-	h.mu.Lock()
-	vs := make([]*viewer, 0, len(h.viewers))
-	for v := range h.viewers {
-		vs = append(vs, v)
-	}
-	h.mu.Unlock()
-	for _, v := range vs {
+	for _, v := range h.snapshot() {
 		h.leave(v)
 	}
 }
@@ -339,13 +333,18 @@ func wrap(typ string, view []byte) []byte {
 
 // broadcast sends a message to every viewer; like a command's reply it is never dropped.
 func (h *hub) broadcast(m []byte) {
+	for _, v := range h.snapshot() {
+		v.offerReply(m)
+	}
+}
+
+// snapshot lists the viewers (to act on them without holding the hub's lock).
+func (h *hub) snapshot() []*viewer {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	vs := make([]*viewer, 0, len(h.viewers))
 	for v := range h.viewers {
 		vs = append(vs, v)
 	}
-	h.mu.Unlock()
-	for _, v := range vs {
-		v.offerReply(m)
-	}
+	return vs
 }

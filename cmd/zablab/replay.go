@@ -22,16 +22,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: zablab replay [--until MS] [--lang en|zh] [--quiet] FILE.run.json")
 		fs.PrintDefaults()
 	}
-	var files []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, ok := parseFileArgs(fs, args)
+	if !ok {
+		return 2
 	}
 	if len(files) != 1 {
 		fs.Usage()

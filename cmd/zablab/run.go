@@ -21,17 +21,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: zablab run [--lang en|zh] lessons/FILE.md")
 		fs.PrintDefaults()
 	}
-	// Flags may come before or after the file.
-	var files []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, ok := parseFileArgs(fs, args)
+	if !ok {
+		return 2
 	}
 	if len(files) != 1 {
 		fs.Usage()
@@ -51,13 +43,29 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	ok, err := lessons.PlayText(stdout, l, engine.Lang(*lang))
+	passed, err := lessons.PlayText(stdout, l, engine.Lang(*lang))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if !ok {
+	if !passed {
 		return 1
 	}
 	return 0
+}
+
+// parseFileArgs parses flags that may come before or after the file arguments, and returns
+// the files (ok false on a bad flag, already reported).
+func parseFileArgs(fs *flag.FlagSet, args []string) ([]string, bool) {
+	var files []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return nil, false
+		}
+		if fs.NArg() == 0 {
+			return files, true
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
 }

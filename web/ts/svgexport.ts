@@ -61,7 +61,12 @@ export function svgText(root: Element): string {
 export function exportSvg(root: Element, filename: string): void {
   const text = svgText(root);
   if (!text) return;
-  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  download(new Blob([text], { type: "image/svg+xml" }), filename);
+}
+
+/** download saves a blob as a file. */
+function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;
@@ -90,15 +95,7 @@ export async function exportPng(root: Element, filename: string): Promise<void> 
     g.scale(scale, scale);
     g.drawImage(img, 0, 0);
     const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, "image/png"));
-    if (!blob) return;
-    const png = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = png;
-    a.download = filename;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    window.setTimeout(() => URL.revokeObjectURL(png), 10000);
+    if (blob) download(blob, filename);
   } finally {
     URL.revokeObjectURL(url);
   }
