@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -49,6 +50,13 @@ func BenchmarkAtOneHourLecture(b *testing.B) {
 	})
 	rng := rand.New(rand.NewPCG(3, 4))
 	var lat []float64
+	heap := func() float64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return float64(m.HeapAlloc) / (1 << 20)
+	}
+	before := heap()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t := rng.Float64() * endMs
@@ -64,4 +72,6 @@ func BenchmarkAtOneHourLecture(b *testing.B) {
 	b.ReportMetric(lat[len(lat)/2], "p50-ms")
 	b.ReportMetric(lat[len(lat)*99/100], "p99-ms")
 	b.ReportMetric(endMs/1000, "run-s")
+	// The room's history kept for scrubbing: its replays (cursors) beside the live cluster.
+	b.ReportMetric(heap()-before, "history-MiB")
 }
