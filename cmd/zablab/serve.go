@@ -122,7 +122,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if joinCode != "" {
-		fmt.Fprintf(stdout, "zablab classroom\n  students: %s  (join code %s)\n  teacher:  %s?token=%s  (keep this link to yourself)\n", url, joinCode, url, srv.MainToken())
+		fmt.Fprintf(stdout, "zablab classroom\n  students: %s?join=1  (join code %s)\n  teacher:  %s?token=%s  (keep this link to yourself)\n", url, joinCode, url, srv.MainToken())
 	} else if tok := srv.MainToken(); tok != "" {
 		fmt.Fprintf(stdout, "zablab lab: %s?token=%s\n", url, tok)
 	} else {

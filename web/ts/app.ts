@@ -11,6 +11,7 @@ import type { Ctx, TimeTravel } from "./ctx";
 import { diagramPanel } from "./diagram";
 import { exportPng, exportSvg } from "./svgexport";
 import { momentOfLink, openSharedRun } from "./share";
+import { classPanel, isClassMsg, type ClassMsg } from "./classroom";
 import { pastBanner, tapePanel } from "./tape";
 import { button, h, storedGet, storedSet } from "./dom";
 import { onFrame, startFrames } from "./frame";
@@ -62,6 +63,8 @@ export class App {
   private detailTab = "leader";
   /** The first event batch after a (re)connect may replay older events. */
   private justConnected = false;
+  /** Receivers of classroom messages (the question card). */
+  private classListeners: ((m: ClassMsg) => void)[] = [];
   /** Set while the page shows the past. */
   private present: Present | null = null;
   /** Numbers the /at requests: only the latest one is shown. */
@@ -129,6 +132,10 @@ export class App {
 
   private onMessage(m: ServerMsg): void {
     const wall = performance.now();
+    if (isClassMsg(m)) {
+      for (const fn of this.classListeners) fn(m);
+      return;
+    }
     if (this.present) {
       this.keepPresent(m);
       return;
@@ -150,7 +157,7 @@ export class App {
   /** keepPresent follows the live room while the page shows the past. */
   private keepPresent(m: ServerMsg): void {
     const p = this.present!;
-    if (m.type === "result") return;
+    if (m.type !== "view" && m.type !== "reset" && m.type !== "events") return;
     if (m.type === "events" && m.events && m.events.length > 0) {
       if (m.events[0]!.seq < p.lastSeq && !this.justConnected) p.log.length = 0;
       this.justConnected = false;
@@ -456,7 +463,9 @@ export class App {
     const tape = tapePanel(ctx);
     const detailsCard = h("section", { class: "card details", "aria-label": t("detailsTabs") }, details);
     const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
-    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx)];
+    this.classListeners = [];
+    const classCard = classPanel(ctx, (fn) => this.classListeners.push(fn));
+    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), classCard];
     if (this.opts.aside) {
       // The lesson page: narration first, then the cluster with its controls right below it
       // (a try-it step needs them), then the details and the event log.

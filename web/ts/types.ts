@@ -246,7 +246,8 @@ export type ServerMsg =
   | { type: "view"; view: RoomView }
   | { type: "reset"; view: RoomView }
   | { type: "events"; events: ZEvent[]; view?: RoomView }
-  | { type: "result"; id: number; ok: boolean; result?: unknown; error?: string; code?: string };
+  | { type: "result"; id: number; ok: boolean; result?: unknown; error?: string; code?: string }
+  | { type: "question" | "answers" | "reveal" | "control" | "students"; class: Record<string, unknown> };
 
 /**
  * A command of the run-file vocabulary (engine/command.go): every change to a cluster is one,
