@@ -88,6 +88,7 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/rooms/:room/questions/:id/reveal", s.postReveal)
 	api.POST("/rooms/:room/control", s.postControl)
 	api.DELETE("/rooms/:room/control", s.deleteControl)
+	api.GET("/rooms/:room/results.csv", s.getResults)
 	api.GET("/rooms/:room/timeline", s.getTimeline, s.readable)
 	api.GET("/rooms/:room/at", s.getAt, s.readable)
 	api.GET("/rooms/:room/events", s.getEvents, s.readable)

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -494,3 +495,49 @@ func NewJoinCode() string {
 
 // NewToken is a fresh random token (a room's, a teacher's).
 func NewToken() string { return newToken() }
+
+// getResults is GET /api/rooms/{room}/results.csv (teacher): one line per question, in the
+// order asked: the question, each choice with its count, how many answered out of how many
+// students, and the share of right answers.
+func (s *Server) getResults(c echo.Context) error {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return err
+	}
+	if err := s.teacher(c, r); err != nil {
+		return err
+	}
+	k := r.classOf()
+	k.mu.Lock()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"question", "choices (count)", "answer", "answered", "students", "correct share", "revealed"})
+	for _, id := range k.order {
+		q := k.questions[id]
+		counts, answered := q.tally()
+		var cs []string
+		for i, ch := range q.Choices {
+			cs = append(cs, fmt.Sprintf("%s (%d)", firstText(ch), counts[i]))
+		}
+		answer, share := "", ""
+		if q.answer >= 0 {
+			answer = firstText(q.Choices[q.answer])
+			if answered > 0 {
+				share = fmt.Sprintf("%.2f", float64(counts[q.answer])/float64(answered))
+			}
+		}
+		w.Write([]string{firstText(q.Text), strings.Join(cs, "; "), answer, fmt.Sprint(answered), fmt.Sprint(len(k.students)), share, fmt.Sprint(q.revealed)})
+	}
+	k.mu.Unlock()
+	w.Flush()
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="zablab-class-`+r.Name+`.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
+
+// firstText is a text in English, else Chinese.
+func firstText(t Text) string {
+	if t["en"] != "" {
+		return t["en"]
+	}
+	return t["zh"]
+}

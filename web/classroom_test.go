@@ -144,4 +144,12 @@ func TestClassroomQuestions(t *testing.T) {
 	if r := do("GET", "/api/rooms/main/questions/q999", "", T...); r.status != 404 {
 		t.Fatalf("unknown question: %d", r.status)
 	}
+	// The session's results as CSV, for the teacher only.
+	csv := do("GET", "/api/rooms/main/results.csv", "", T...)
+	if csv.status != 200 || !strings.Contains(csv.raw, "Who leads next?,S1 (0); S2 (2); S3 (0),S2,2,3,1.00,true") {
+		t.Fatalf("results: %d %q", csv.status, csv.raw)
+	}
+	if r := do("GET", "/api/rooms/main/results.csv", "", S(0)...); r.status != 403 {
+		t.Fatalf("a student downloads the results: %d", r.status)
+	}
 }
