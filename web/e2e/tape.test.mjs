@@ -107,7 +107,10 @@ test('a viewer scrubbing the past does not move another viewer', { skip }, async
   await page.waitForTimeout(3500);
   // Hovering a mark names it.
   await page.locator('.tape-card').evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  const star = await page.locator('.tape-glyph.k-leader').first().boundingBox();
+  // The tape asks for the timeline every few seconds: wait until the leader's mark is drawn.
+  const glyph = page.locator('.tape-glyph.k-leader').first();
+  await glyph.waitFor({ state: 'visible', timeout: 15000 });
+  const star = await glyph.boundingBox();
   await page.mouse.move(star.x + star.width / 2, star.y + star.height / 2);
   const tip = page.getByRole('tooltip');
   await tip.waitFor();
