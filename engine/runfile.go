@@ -188,6 +188,19 @@ func strictUnmarshal(b []byte, v any) error {
 	return nil
 }
 
+// Prefix is the first part of a run: the same configuration and commands up to endUs,
+// ending after the given number of events at endUs (0: all of them). Its digest is left
+// empty: replaying it tells.
+func (rf *RunFile) Prefix(endUs int64, events uint64) *RunFile {
+	out := &RunFile{Format: RunFormat, Config: rf.Config, End: endUs, Events: events}
+	for _, e := range rf.Commands {
+		if e.T <= endUs {
+			out.Commands = append(out.Commands, e)
+		}
+	}
+	return out
+}
+
 // UntilFirstViolation cuts a run file at its first violation event: it replays the run,
 // and returns a run file that ends at that event (same commands up to then, its own
 // digest), so opening it shows the moment of the violation. ok is false when the replay
@@ -211,12 +224,7 @@ func UntilFirstViolation(rf *RunFile) (cut *RunFile, ok bool, err error) {
 	if at < 0 {
 		return rf, false, nil
 	}
-	out := &RunFile{Format: RunFormat, Config: rf.Config, End: at, Events: seq}
-	for _, e := range rf.Commands {
-		if e.T <= at {
-			out.Commands = append(out.Commands, e)
-		}
-	}
+	out := rf.Prefix(at, seq)
 	d, err := Replay(out, -1)
 	if err != nil {
 		return nil, false, err

@@ -376,8 +376,7 @@ func (s *Server) postRoom(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setTokenCookie(c, r, r.Token)
-	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/r/" + r.Name})
+	return roomCreated(c, r, "/r/"+r.Name)
 }
 
 func (s *Server) postReset(c echo.Context) error {
@@ -492,6 +491,13 @@ func (s *Server) renderPage(c echo.Context, room, title, kind, slug, step string
 	return Page(room, lang, title, s.assetVer, kind, slug, step).Render(c.Request().Context(), c.Response())
 }
 
+// roomCreated answers the creation of room r (201: its name, its token and the page at
+// url) and keeps its token in this browser.
+func roomCreated(c echo.Context, r *Room, url string) error {
+	setTokenCookie(c, r, r.Token)
+	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": url})
+}
+
 // setTokenCookie keeps a room's token in this browser (Jupyter-style).
 func setTokenCookie(c echo.Context, r *Room, token string) {
 	c.SetCookie(&http.Cookie{Name: cookieName(r.Name), Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
@@ -563,8 +569,7 @@ func (s *Server) postLessonRoom(c echo.Context) error {
 	if _, err := r.do(func() (any, error) { return r.startLesson(l, q.Step) }); err != nil {
 		return err
 	}
-	setTokenCookie(c, r, r.Token)
-	return c.JSON(http.StatusCreated, map[string]string{"room": r.Name, "token": r.Token, "url": "/lessons/" + l.Slug + "?room=" + r.Name})
+	return roomCreated(c, r, "/lessons/"+l.Slug+"?room="+r.Name)
 }
 
 func (s *Server) postLesson(c echo.Context) error {

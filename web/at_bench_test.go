@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/zablab/zablab/engine"
-	"github.com/zablab/zablab/engine/zkdb"
+	"github.com/zablab/zablab/engine/workload"
 )
 
 // BenchmarkAtOneHourLecture measures GET /at (request to answer) at random moments of a
@@ -30,21 +30,7 @@ func BenchmarkAtOneHourLecture(b *testing.B) {
 	r.do(func() (any, error) {
 		r.paused = true
 		c := r.c
-		c.RunFor(5_000_000)
-		cls := map[int]*engine.Client{}
-		for id := 1; id <= 5; id++ {
-			cls[id] = c.NewPinnedClient(id, 40000)
-		}
-		for sec := 0; sec < 3600; sec++ {
-			cls[1+sec%5].Submit(zkdb.Op{Type: zkdb.OpSetData, Path: "/", Data: []byte("v"), Version: -1}, false, nil)
-			switch sec % 60 {
-			case 30:
-				c.Crash(1 + (sec/60)%5)
-			case 50:
-				c.Restart(1 + (sec/60)%5)
-			}
-			c.RunFor(1_000_000)
-		}
+		workload.LectureHour(c, []byte("v"))
 		endMs = float64(c.Now()) / 1000
 		return nil, nil
 	})

@@ -178,15 +178,20 @@ func (r *Room) studentCount() int {
 	return len(k.students)
 }
 
-// teacher: the request controls the room and is not a student's.
-func (s *Server) teacher(c echo.Context, r *Room) error {
+// teacherRoom finds the request's room and checks that the request controls it and is not a
+// student's.
+func (s *Server) teacherRoom(c echo.Context) (*Room, error) {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return nil, err
+	}
 	if r.studentOf(c) != nil {
-		return errStatus(http.StatusForbidden, "teacher_only", "only the teacher may do this")
+		return nil, errStatus(http.StatusForbidden, "teacher_only", "only the teacher may do this")
 	}
 	if !s.canControl(c, r) {
-		return tokenError(c, r, "teaching")
+		return nil, tokenError(c, r, "teaching")
 	}
-	return nil
+	return r, nil
 }
 
 // QuestionRequest is POST /api/rooms/{room}/questions.
@@ -213,11 +218,8 @@ func textOK(t Text, max int) error {
 }
 
 func (s *Server) postQuestion(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, err := s.teacherRoom(c)
 	if err != nil {
-		return err
-	}
-	if err := s.teacher(c, r); err != nil {
 		return err
 	}
 	var q QuestionRequest
@@ -405,11 +407,8 @@ func (s *Server) getQuestion(c echo.Context) error {
 }
 
 func (s *Server) postReveal(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, err := s.teacherRoom(c)
 	if err != nil {
-		return err
-	}
-	if err := s.teacher(c, r); err != nil {
 		return err
 	}
 	k, q, err := r.questionOf(c)
@@ -430,11 +429,8 @@ type ControlRequest struct {
 }
 
 func (s *Server) postControl(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, err := s.teacherRoom(c)
 	if err != nil {
-		return err
-	}
-	if err := s.teacher(c, r); err != nil {
 		return err
 	}
 	var q ControlRequest
@@ -455,11 +451,8 @@ func (s *Server) postControl(c echo.Context) error {
 }
 
 func (s *Server) deleteControl(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, err := s.teacherRoom(c)
 	if err != nil {
-		return err
-	}
-	if err := s.teacher(c, r); err != nil {
 		return err
 	}
 	k := r.classOf()
@@ -500,11 +493,8 @@ func NewToken() string { return newToken() }
 // order asked: the question, each choice with its count, how many answered out of how many
 // students, and the share of right answers.
 func (s *Server) getResults(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, err := s.teacherRoom(c)
 	if err != nil {
-		return err
-	}
-	if err := s.teacher(c, r); err != nil {
 		return err
 	}
 	k := r.classOf()

@@ -476,25 +476,12 @@ func (s *Server) postFork(c echo.Context) error {
 		return errStatus(http.StatusUnprocessableEntity, "too_far", "forking at %.3f ms would replay about %.0f million events; at most %d million are replayed for one request",
 			float64(tUs)/1000, float64(tUs)*float64(rf.Events)/float64(rf.End)/1e6, maxReplayEvents/1_000_000)
 	}
-	cut := &engine.RunFile{Format: engine.RunFormat, Config: rf.Config, End: tUs}
-	for _, e := range rf.Commands {
-		if e.T <= tUs {
-			cut.Commands = append(cut.Commands, e)
-		}
-	}
-	cl, err := engine.Replay(cut, -1)
+	cl, err := engine.Replay(rf.Prefix(tUs, 0), -1)
 	if err != nil {
 		return err
 	}
 	if q.Sandbox {
-		nr, err := s.addSandbox(clientKey(c.Request().RemoteAddr), func(name, token string) (*Room, error) {
-			return newReplayRoom(name, token, true, cl, nil), nil
-		})
-		if err != nil {
-			return err
-		}
-		setTokenCookie(c, nr, nr.Token)
-		return c.JSON(http.StatusCreated, map[string]string{"room": nr.Name, "token": nr.Token, "url": "/r/" + nr.Name})
+		return s.sandboxOf(c, cl)
 	}
 	if !s.canControl(c, r) {
 		if tokenOf(c, r.Name) == "" {

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/zablab/zablab/engine"
 )
@@ -22,26 +21,13 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: zablab replay [--until MS] [--lang en|zh] [--quiet] FILE.run.json")
 		fs.PrintDefaults()
 	}
-	files, ok := parseFileArgs(fs, args)
+	file, b, ok := readOneFile(fs, args, lang, stderr)
 	if !ok {
-		return 2
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return 2
-	}
-	if *lang != "en" && *lang != "zh" {
-		fmt.Fprintf(stderr, "zablab replay: --lang %q: want en or zh\n", *lang)
-		return 2
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		fmt.Fprintln(stderr, "zablab replay:", err)
 		return 2
 	}
 	rf, err := engine.ParseRunFile(b)
 	if err != nil {
-		fmt.Fprintf(stderr, "zablab replay: %s: %v\n", files[0], err)
+		fmt.Fprintf(stderr, "zablab replay: %s: %v\n", file, err)
 		return 2
 	}
 	untilUs := int64(-1)

@@ -21,24 +21,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: zablab run [--lang en|zh] lessons/FILE.md")
 		fs.PrintDefaults()
 	}
-	files, ok := parseFileArgs(fs, args)
+	file, data, ok := readOneFile(fs, args, lang, stderr)
 	if !ok {
 		return 2
 	}
-	if len(files) != 1 {
-		fs.Usage()
-		return 2
-	}
-	if *lang != "en" && *lang != "zh" {
-		fmt.Fprintf(stderr, "zablab run: --lang %q: want en or zh\n", *lang)
-		return 2
-	}
-	data, err := os.ReadFile(files[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "zablab run: %v\n", err)
-		return 2
-	}
-	l, err := lessons.Parse(files[0], data)
+	l, err := lessons.Parse(file, data)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -52,6 +39,31 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// readOneFile parses the arguments of a command that takes one file and a --lang flag
+// (value lang, already parsed by the time it is checked) and reads the file. ok is false,
+// the reason already written to stderr, on a bad flag, a file count other than one, a
+// language other than en or zh, or an unreadable file.
+func readOneFile(fs *flag.FlagSet, args []string, lang *string, stderr io.Writer) (file string, data []byte, ok bool) {
+	files, ok := parseFileArgs(fs, args)
+	if !ok {
+		return "", nil, false
+	}
+	if len(files) != 1 {
+		fs.Usage()
+		return "", nil, false
+	}
+	if *lang != "en" && *lang != "zh" {
+		fmt.Fprintf(stderr, "zablab %s: --lang %q: want en or zh\n", fs.Name(), *lang)
+		return "", nil, false
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "zablab %s: %v\n", fs.Name(), err)
+		return "", nil, false
+	}
+	return files[0], data, true
 }
 
 // parseFileArgs parses flags that may come before or after the file arguments, and returns
