@@ -304,8 +304,6 @@ func (c *Cluster) openClient(cmd *Command) {
 	cl.connect(server)
 }
 
-func (c *Cluster) clientByID(id int64) *Client { return c.clientIdx[id] }
-
 // ClientByID returns the in-process client with that id, or nil.
 func (c *Cluster) ClientByID(id int64) *Client { return c.clientIdx[id] }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -338,7 +339,7 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 		r.Groups = nil
 		for _, g := range cmd.Groups {
 			gg := append([]int(nil), g...)
-			sortInts(gg)
+			sort.Ints(gg)
 			r.Groups = append(r.Groups, gg)
 		}
 		c.setRules(r)
@@ -365,20 +366,20 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 	case CmdClientOpen:
 		c.openClient(cmd)
 	case CmdClientOp:
-		cl := c.clientByID(cmd.Client)
+		cl := c.ClientByID(cmd.Client)
 		if cl == nil {
 			return fmt.Errorf("unknown client %d", cmd.Client)
 		}
 		cl.submitRef(*cmd.Op, cmd.Watch, cmd.Ref)
 		cmd.Ref = 0 // only the live caller's callback needs it; the recorded run does not
 	case CmdClientClose:
-		cl := c.clientByID(cmd.Client)
+		cl := c.ClientByID(cmd.Client)
 		if cl == nil {
 			return fmt.Errorf("unknown client %d", cmd.Client)
 		}
 		cl.close()
 	case CmdClientKill:
-		cl := c.clientByID(cmd.Client)
+		cl := c.ClientByID(cmd.Client)
 		if cl == nil {
 			return fmt.Errorf("unknown client %d", cmd.Client)
 		}
@@ -396,12 +397,4 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 	case CmdMark:
 	}
 	return nil
-}
-
-func sortInts(a []int) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }

@@ -181,8 +181,6 @@ func tokenOf(c echo.Context, room string) string {
 
 func cookieName(room string) string { return "zablab_" + room }
 
-// canControl: commands need the room's token for sandbox rooms and for room main when the
-// server is reachable beyond loopback or may be framed by other sites.
 // canControl: the room's token (none needed for room main on loopback), except for a
 // request that speaks for a student of the room's class: view-only unless the teacher handed
 // that student control.
@@ -199,10 +197,11 @@ func (s *Server) control(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if !s.canControl(c, r) {
-			if r.studentOf(c) != nil {
+		if st := r.studentOf(c); st != nil {
+			if !r.drives(st) {
 				return errStatus(http.StatusForbidden, "view_only", "students watch room %q; the teacher may hand control to one of them", r.Name)
 			}
+		} else if !s.hasToken(c, r) {
 			return tokenError(c, r, "commands")
 		}
 		c.Set("room", r)

@@ -82,29 +82,24 @@ func (r *Room) armPilot() {
 	c := r.c
 	p.rng = rand.New(rand.NewPCG(uint64(r.cfg.Seed), 0xa07071107+p.gen))
 	gen := p.gen
-	if p.set.WritesPerSec > 0 {
-		every := int64(1e6 / p.set.WritesPerSec)
-		var write func()
-		write = func() {
+	// every repeats fn each everyUs for as long as this autopilot drives this cluster.
+	every := func(everyUs int64, fn func()) {
+		var tick func()
+		tick = func() {
 			if p.gen != gen || r.c != c {
 				return
 			}
-			r.pilotWrite(c)
-			c.At(c.Now()+every, write)
+			fn()
+			c.At(c.Now()+everyUs, tick)
 		}
-		c.At(c.Now()+every, write)
+		c.At(c.Now()+everyUs, tick)
+	}
+	if p.set.WritesPerSec > 0 {
+		every(int64(1e6/p.set.WritesPerSec), func() { r.pilotWrite(c) })
 	}
 	if p.set.FaultEverySec > 0 {
-		every := int64(p.set.FaultEverySec * 1e6)
-		var fault func()
-		fault = func() {
-			if p.gen != gen || r.c != c {
-				return
-			}
-			r.pilotFault(c, int64(p.set.FaultEverySec*1e6)/2)
-			c.At(c.Now()+every, fault)
-		}
-		c.At(c.Now()+every, fault)
+		us := int64(p.set.FaultEverySec * 1e6)
+		every(us, func() { r.pilotFault(c, us/2) })
 	}
 }
 

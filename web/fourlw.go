@@ -248,26 +248,22 @@ func (z *ZKPorts) describe(word string, id int) string {
 			kv("synced_followers", synced)
 			kv("pending_syncs", 0)
 		}
-	case "wchs":
+	case "wchs", "wchc", "wchp":
 		fmt.Fprintf(&b, "%d connections watching %d paths\nTotal watches:%d\n", len(conns), tree.WatchCount(), tree.WatchCount())
-	case "wchc", "wchp", "dump":
-		if word == "dump" {
-			b.WriteString("SessionTracker dump:\n")
-			sessions := make([]int64, 0, len(tree.Sessions()))
-			for s := range tree.Sessions() {
-				sessions = append(sessions, s)
+	case "dump":
+		b.WriteString("SessionTracker dump:\n")
+		sessions := make([]int64, 0, len(tree.Sessions()))
+		for s := range tree.Sessions() {
+			sessions = append(sessions, s)
+		}
+		sort.Slice(sessions, func(i, j int) bool { return sessions[i] < sessions[j] })
+		b.WriteString("ephemeral nodes dump:\n")
+		fmt.Fprintf(&b, "Sessions with Ephemerals (%d):\n", len(sessions))
+		for _, s := range sessions {
+			fmt.Fprintf(&b, "0x%x:\n", uint64(s))
+			for _, e := range tree.Ephemerals(s) {
+				fmt.Fprintf(&b, "\t%s\n", e)
 			}
-			sort.Slice(sessions, func(i, j int) bool { return sessions[i] < sessions[j] })
-			b.WriteString("ephemeral nodes dump:\n")
-			fmt.Fprintf(&b, "Sessions with Ephemerals (%d):\n", len(sessions))
-			for _, s := range sessions {
-				fmt.Fprintf(&b, "0x%x:\n", uint64(s))
-				for _, e := range tree.Ephemerals(s) {
-					fmt.Fprintf(&b, "\t%s\n", e)
-				}
-			}
-		} else {
-			fmt.Fprintf(&b, "%d connections watching %d paths\nTotal watches:%d\n", len(conns), tree.WatchCount(), tree.WatchCount())
 		}
 	case "dirs":
 		fmt.Fprintf(&b, "datadir_size: %d\nlogdir_size: %d\n", p.Disk().Bytes(), p.Disk().Bytes())

@@ -183,13 +183,22 @@ type cursor struct {
 // work): a room that ran long at full speed answers only for moments its kept replays reach.
 var maxReplayEvents = 15_000_000
 
+// replayEstimate is how many events replaying rf from fromUs to toUs takes, from the run's
+// average event rate (0 for a run of no time).
+func replayEstimate(rf *engine.RunFile, fromUs, toUs int64) float64 {
+	if rf.End <= 0 {
+		return 0
+	}
+	return float64(toUs-fromUs) * float64(rf.Events) / float64(rf.End)
+}
+
 // tooFar refuses a moment whose replay from cursor k would exceed maxReplayEvents (estimated
 // from the run's average event rate).
 func tooFar(k *cursor, rf *engine.RunFile, tUs int64) error {
 	if rf.End <= 0 || tUs <= k.c.Now() {
 		return nil
 	}
-	est := float64(tUs-k.c.Now()) * float64(rf.Events) / float64(rf.End)
+	est := replayEstimate(rf, k.c.Now(), tUs)
 	if est <= float64(maxReplayEvents) {
 		return nil
 	}
@@ -472,9 +481,16 @@ func (s *Server) postFork(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if rf.End > 0 && float64(tUs)*float64(rf.Events)/float64(rf.End) > float64(maxReplayEvents) {
+	if est := replayEstimate(rf, 0, tUs); est > float64(maxReplayEvents) {
 		return errStatus(http.StatusUnprocessableEntity, "too_far", "forking at %.3f ms would replay about %.0f million events; at most %d million are replayed for one request",
-			float64(tUs)/1000, float64(tUs)*float64(rf.Events)/float64(rf.End)/1e6, maxReplayEvents/1_000_000)
+			float64(tUs)/1000, est/1e6, maxReplayEvents/1_000_000)
+	}
+	// Only someone who may drive the room replays its past into it.
+	if !q.Sandbox && !s.canControl(c, r) {
+		if tokenOf(c, r.Name) == "" {
+			return errStatus(http.StatusUnauthorized, "token_required", "forking room %q needs its token (or fork into a sandbox)", r.Name)
+		}
+		return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
 	}
 	cl, err := engine.Replay(rf.Prefix(tUs, 0), -1)
 	if err != nil {
@@ -482,12 +498,6 @@ func (s *Server) postFork(c echo.Context) error {
 	}
 	if q.Sandbox {
 		return s.sandboxOf(c, cl)
-	}
-	if !s.canControl(c, r) {
-		if tokenOf(c, r.Name) == "" {
-			return errStatus(http.StatusUnauthorized, "token_required", "forking room %q needs its token (or fork into a sandbox)", r.Name)
-		}
-		return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
 	}
 	v, err := r.do(func() (any, error) {
 		r.les = nil

@@ -114,27 +114,19 @@ func (t *DataTree) fireTriggers() []WatchEvent {
 		if len(ws)+len(more)+len(lasting)+len(rec) == 0 {
 			continue
 		}
-		seen := make(map[int64]struct{}, len(ws)+len(more)+len(lasting)+len(rec))
 		ids := make([]int64, 0, len(ws)+len(more)+len(lasting)+len(rec))
-		add := func(w int64) {
-			if _, dup := seen[w]; !dup {
-				seen[w] = struct{}{}
-				ids = append(ids, w)
-			}
-		}
 		for w := range ws {
-			add(w)
+			ids = append(ids, w)
 		}
 		for w := range more {
-			add(w)
+			ids = append(ids, w)
 		}
 		for w := range lasting {
-			add(w)
+			ids = append(ids, w)
 		}
-		for _, w := range rec {
-			add(w)
-		}
+		ids = append(ids, rec...)
 		slices.Sort(ids)
+		ids = slices.Compact(ids) // a watcher with several watches hears one event
 		for _, w := range ids {
 			events = append(events, WatchEvent{Watcher: w, Type: tr.typ, Path: tr.path})
 		}
