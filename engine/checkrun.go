@@ -299,7 +299,7 @@ func randomFault(c *Cluster, r *rand.Rand) (string, func()) {
 				c.Restart(i)
 			}
 		}
-	case (k < 8 || k == 8) && n < 2:
+	case k <= 8 && n < 2:
 		return "heal (one server: no link to cut)", func() { c.Heal() }
 	case k < 8:
 		a, b := SplitServers(r, n, n-1)

@@ -41,8 +41,6 @@ type Peer struct {
 	// clog backs the committed-log window; committedLog() is its last CommitLogCount entries.
 	clog []*zkdb.Txn
 
-	// Sync outcome of the last time this server joined a leader, for the view.
-
 	el    election
 	lead  *leaderState
 	learn *learnerState

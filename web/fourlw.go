@@ -86,8 +86,8 @@ func (c *zkConn) fourLetter(word string) {
 		c.z.resetConnStats(c.id)
 		out = "Connection stats reset.\n"
 	case "srst":
-		c.z.stats(c.id).received.Store(0)
-		c.z.stats(c.id).sent.Store(0)
+		c.st.received.Store(0)
+		c.st.sent.Store(0)
 		out = "Server stats reset.\n"
 	case "envi":
 		out = fmt.Sprintf("Environment:\nzookeeper.version=%s\nhost.name=localhost\njava.version=zablab (Go %s)\n"+

@@ -225,7 +225,7 @@ func (z *ZKPorts) accept(id int, ln net.Listener) {
 		if err != nil {
 			return
 		}
-		c := &zkConn{z: z, id: id, nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: nextConnID.Add(1), started: time.Now()}
+		c := &zkConn{z: z, id: id, st: z.stats(id), nc: nc, out: make(chan []byte, 4096), done: make(chan struct{}), conn: nextConnID.Add(1), started: time.Now()}
 		z.mu.Lock()
 		if z.closed {
 			z.mu.Unlock()
@@ -242,8 +242,10 @@ func (z *ZKPorts) accept(id int, ln net.Listener) {
 
 // zkConn is one client connection.
 type zkConn struct {
-	z    *ZKPorts
-	id   int // server id
+	z  *ZKPorts
+	id int // server id
+	// st is the server's counters (looked up once: they are never replaced).
+	st   *serverStats
 	nc   net.Conn
 	out  chan []byte
 	done chan struct{}
@@ -331,7 +333,7 @@ func (c *zkConn) writer() {
 			}
 			c.queuedBytes.Add(-size)
 			c.flushed.Add(n)
-			c.z.stats(c.id).sent.Add(n)
+			c.st.sent.Add(n)
 		}
 	}
 }
@@ -397,7 +399,7 @@ func (c *zkConn) serve() {
 			return
 		}
 		c.recv.Add(1)
-		c.z.stats(c.id).received.Add(1)
+		c.st.received.Add(1)
 		h, rq, err := zkwire.DecodeRequest(frame)
 		if err != nil {
 			c.close(fmt.Sprintf("malformed request (xid %d, op %d): %v", h.Xid, h.Type, err))
