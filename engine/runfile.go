@@ -132,11 +132,15 @@ func (rf *RunFile) Validate() error {
 
 // Replay builds the cluster of a run file and runs it to untilUs (the file's end when
 // untilUs < 0 or beyond it). The commands after untilUs stay queued: running further
-// continues the recorded run.
-func Replay(rf *RunFile, untilUs int64) (*Cluster, error) {
+// continues the recorded run. Each function in before is called with the new cluster before
+// it runs (to add event sinks that see the whole run).
+func Replay(rf *RunFile, untilUs int64, before ...func(*Cluster)) (*Cluster, error) {
 	c, err := NewCluster(rf.Config)
 	if err != nil {
 		return nil, err
+	}
+	for _, fn := range before {
+		fn(c)
 	}
 	c.Load(rf.Commands)
 	end := rf.End

@@ -105,13 +105,14 @@ func (r *Room) startLesson(l *lessons.Lesson, step int) (any, error) {
 	} else {
 		ls.markStart(step)
 	}
-	return r.playLesson(ls)
+	return r.playLesson(ls, nil)
 }
 
-// playLesson makes a lesson state the room's: its cluster, paused, every viewer reset.
-func (r *Room) playLesson(ls *lessonState) (any, error) {
+// playLesson makes a lesson state the room's: its cluster (marks as for adopt), paused,
+// every viewer reset.
+func (r *Room) playLesson(ls *lessonState, marks *marker) (any, error) {
 	run := ls.run
-	r.adopt(run.Cluster, run.Cluster.Config())
+	r.adopt(run.Cluster, run.Cluster.Config(), marks)
 	r.les = ls
 	r.paused = true
 	r.pending = nil
@@ -123,7 +124,7 @@ func (r *Room) playLesson(ls *lessonState) (any, error) {
 // restoreLesson goes back to the start of step target as the learner played it: the room's
 // own run replayed to that moment, under a lesson runner rebuilt to that step.
 func (r *Room) restoreLesson(ls *lessonState, target int, st stepStart) (any, error) {
-	c, err := engine.Replay(&st.run, -1)
+	c, marks, err := replayMarked(&st.run)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +144,7 @@ func (r *Room) restoreLesson(ls *lessonState, target int, st stepStart) (any, er
 			nls.starts[k] = s
 		}
 	}
-	return r.playLesson(nls)
+	return r.playLesson(nls, marks)
 }
 
 // lessonCommand runs a lesson action in the room.
@@ -236,7 +237,7 @@ func (r *Room) advanceLesson(target int64) bool {
 	r.dirty = true
 	if run.Cluster != r.c {
 		// The step began with "reset": the lesson built a new cluster.
-		r.adopt(run.Cluster, run.Cluster.Config())
+		r.adopt(run.Cluster, run.Cluster.Config(), nil)
 		r.pending = nil
 		r.hub.resetAll()
 	}

@@ -105,12 +105,13 @@ func newRoom(name, token string, sandbox bool, cfg engine.Config, zkPort func(in
 	return r, nil
 }
 
-// newReplayRoom makes a room whose cluster is a replayed run, paused at the run's end.
-func newReplayRoom(name, token string, sandbox bool, c *engine.Cluster, zkPort func(int) int) *Room {
+// newReplayRoom makes a room whose cluster is a replayed run (marks from replayMarked),
+// paused at the run's end.
+func newReplayRoom(name, token string, sandbox bool, c *engine.Cluster, marks *marker, zkPort func(int) int) *Room {
 	r := &Room{Name: name, Token: token, Sandbox: sandbox, cmds: make(chan func(), 64), quit: make(chan struct{}),
 		done: make(chan struct{}), zkPort: zkPort, speed: 1, lastActive: time.Now(), paused: true}
 	r.hub = newHub()
-	r.adopt(c, c.Config())
+	r.adopt(c, c.Config(), marks)
 	go r.run()
 	return r
 }
@@ -129,26 +130,30 @@ func (r *Room) build(cfg engine.Config) error {
 		return err
 	}
 	r.les = nil
-	r.adopt(c, cfg)
+	r.adopt(c, cfg, nil)
 	c.Start()
 	return nil
 }
 
 // adopt makes c the room's cluster (already started, or driven by a lesson). Connections
-// of real clients to the old cluster end (their sessions went with it).
-func (r *Room) adopt(c *engine.Cluster, cfg engine.Config) {
+// of real clients to the old cluster end (their sessions went with it). marks are the
+// timeline marks of c's history when they were kept while c ran (replayMarked); nil: they
+// are found here.
+func (r *Room) adopt(c *engine.Cluster, cfg engine.Config, marks *marker) {
 	if r.c != nil && r.onNewCluster != nil {
 		r.onNewCluster()
 	}
 	r.c, r.cfg = c, cfg
 	r.gen++
-	if c.Now() > 0 || c.Events() > 0 {
-		r.marks = marksOf(c.RunFile()) // the history before the room took the cluster
-	} else {
-		r.marks = newMarker()
+	if marks == nil {
+		marks = newMarker()
+		if c.Now() > 0 || c.Events() > 0 {
+			_, marks, _ = replayMarked(c.RunFile()) // the history before the room took the cluster
+		}
+		marks.follow(c)
 	}
+	r.marks = marks
 	c.OnEvent(func(e *engine.Event) {
-		r.marks.observe(c, e)
 		if r.stepping && r.stepped == nil {
 			cp := *e
 			r.stepped = &cp

@@ -60,7 +60,7 @@ func (s *Server) postRun(c echo.Context) error {
 	if err != nil {
 		return errStatus(http.StatusBadRequest, "bad_run", "%v", err)
 	}
-	cl, err := engine.Replay(rf, -1)
+	cl, marks, err := replayMarked(rf)
 	if err != nil {
 		return errStatus(http.StatusBadRequest, "bad_run", "%v", err)
 	}
@@ -68,14 +68,14 @@ func (s *Server) postRun(c echo.Context) error {
 		return errStatus(http.StatusBadRequest, "digest_mismatch",
 			"the run replays to digest %s, not the file's %s: it was recorded by a different engine version or edited", got, rf.Digest)
 	}
-	return s.sandboxOf(c, cl)
+	return s.sandboxOf(c, cl, marks)
 }
 
 // sandboxOf makes a replayed cluster a new sandbox room, paused where the replay stopped,
-// and answers its creation.
-func (s *Server) sandboxOf(c echo.Context, cl *engine.Cluster) error {
+// and answers its creation (marks: the timeline marks that follow it, from replayMarked).
+func (s *Server) sandboxOf(c echo.Context, cl *engine.Cluster, marks *marker) error {
 	r, err := s.addSandbox(clientKey(c.Request().RemoteAddr), func(name, token string) (*Room, error) {
-		return newReplayRoom(name, token, true, cl, nil), nil
+		return newReplayRoom(name, token, true, cl, marks, nil), nil
 	})
 	if err != nil {
 		return err

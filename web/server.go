@@ -103,9 +103,10 @@ func NewServer(o Options) (*Server, error) {
 	var err error
 	if o.OpenRun != nil {
 		var c *engine.Cluster
-		c, err = engine.Replay(o.OpenRun, -1)
+		var marks *marker
+		c, marks, err = replayMarked(o.OpenRun)
 		if err == nil {
-			main = newReplayRoom(MainRoom, s.opts.MainToken, false, c, o.ZKPort)
+			main = newReplayRoom(MainRoom, s.opts.MainToken, false, c, marks, o.ZKPort)
 		}
 	} else {
 		main, err = newRoom(MainRoom, s.opts.MainToken, false, cfg, o.ZKPort)

@@ -116,17 +116,17 @@ func (m *marker) lesson(c *engine.Cluster, step int, title lessons.Text) {
 		ev: engine.Event{Seq: c.Events(), TimeUs: c.Now()}, Count: step + 1, title: title})
 }
 
-// marksOf replays a run to find the marks of a cluster's history before the room took it.
-func marksOf(rf *engine.RunFile) *marker {
-	m := newMarker()
-	c, err := engine.NewCluster(rf.Config)
-	if err != nil {
-		return m
-	}
+// follow makes m observe c's events from now on.
+func (m *marker) follow(c *engine.Cluster) {
 	c.OnEvent(func(e *engine.Event) { m.observe(c, e) })
-	c.Load(rf.Commands)
-	c.RunTo(rf.End, rf.Events)
-	return m
+}
+
+// replayMarked replays a run to its end, finding the marks of its history on the way; the
+// marks go on following the cluster (a room adopts both).
+func replayMarked(rf *engine.RunFile) (*engine.Cluster, *marker, error) {
+	m := newMarker()
+	c, err := engine.Replay(rf, -1, m.follow)
+	return c, m, err
 }
 
 // TimelineJSON is GET /api/rooms/{room}/timeline.
@@ -492,16 +492,16 @@ func (s *Server) postFork(c echo.Context) error {
 		}
 		return errStatus(http.StatusForbidden, "bad_token", "wrong token for room %q", r.Name)
 	}
-	cl, err := engine.Replay(rf.Prefix(tUs, 0), -1)
+	cl, marks, err := replayMarked(rf.Prefix(tUs, 0))
 	if err != nil {
 		return err
 	}
 	if q.Sandbox {
-		return s.sandboxOf(c, cl)
+		return s.sandboxOf(c, cl, marks)
 	}
 	v, err := r.do(func() (any, error) {
 		r.les = nil
-		r.adopt(cl, cl.Config()) // the room goes on as it was going: running or paused
+		r.adopt(cl, cl.Config(), marks) // the room goes on as it was going: running or paused
 		r.reanchor()
 		r.pending = nil
 		r.publish(true)

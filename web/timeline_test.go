@@ -335,3 +335,53 @@ func TestAtTooFar(t *testing.T) {
 		t.Fatalf("a near moment: %d %s", r.status, r.raw)
 	}
 }
+
+// A run opened as a sandbox, and a fork of it into a sandbox, show on their tapes the marks
+// the room showed up to then (found while replaying the run, not lost).
+func TestTimelineMarksOfOpenedRun(t *testing.T) {
+	s, ts := newTestServer(t)
+	drive(t, s)
+	timeline := func(room string) TimelineJSON {
+		t.Helper()
+		r := call(t, ts, "GET", "/api/rooms/"+room+"/timeline", "")
+		var tl TimelineJSON
+		if err := json.Unmarshal([]byte(r.raw), &tl); err != nil || r.status != 200 {
+			t.Fatalf("timeline of %s: %d %v", room, r.status, err)
+		}
+		return tl
+	}
+	same := func(room string, got TimelineJSON, upTo float64) {
+		t.Helper()
+		want := timeline("main")
+		n := 0
+		for _, m := range want.Marks {
+			if m.T > upTo {
+				break
+			}
+			if n >= len(got.Marks) {
+				t.Fatalf("%s: %d marks; the room showed more: %+v", room, n, m)
+			}
+			if g := got.Marks[n]; g.T != m.T || g.Kind != m.Kind || g.Text != m.Text {
+				t.Fatalf("%s: mark %d is %+v, the room showed %+v", room, n, g, m)
+			}
+			n++
+		}
+		if n < 5 || n != len(got.Marks) {
+			t.Fatalf("%s: %d marks, the room showed %d up to %g ms", room, len(got.Marks), n, upTo)
+		}
+	}
+	run := call(t, ts, "GET", "/api/rooms/main/run", "")
+	up := call(t, ts, "POST", "/api/runs", run.raw)
+	if up.status != 201 {
+		t.Fatalf("open run: %d %s", up.status, up.raw)
+	}
+	box := up.body["room"].(string)
+	tl := timeline(box)
+	same(box, tl, tl.End)
+	at := tl.Marks[len(tl.Marks)/2].T
+	fk := call(t, ts, "POST", "/api/rooms/"+box+"/fork", fmt.Sprintf(`{"t":%g,"sandbox":true}`, at))
+	if fk.status != 201 {
+		t.Fatalf("fork: %d %s", fk.status, fk.raw)
+	}
+	same(fk.body["room"].(string), timeline(fk.body["room"].(string)), at)
+}
