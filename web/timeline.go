@@ -177,6 +177,10 @@ type cursor struct {
 	// recent holds the latest events (the /at answer's "events" and the diagram's).
 	recent []engine.Event
 	keep   func(*engine.Event) bool
+	// walked, while walking a window (GET /events), is the last event already read from recent:
+	// compaction keeps every later one, however many one step makes.
+	walking bool
+	walked  uint64
 }
 
 // maxReplayEvents bounds the events one question about the past may replay (about 5 s of
@@ -213,8 +217,9 @@ const maxCursors = 4
 // recentUs is how much history before a moment /at returns.
 const recentUs = 2_000_000
 
-// maxRecent bounds the events a cursor holds (a busy room at full speed).
-const maxRecent = 20_000
+// maxRecent bounds the events a cursor holds (a busy room at full speed); a variable so that
+// a test can make the window small.
+var maxRecent = 20_000
 
 // cursorFor returns a cursor of run rf (generation gen) at or before tUs, locked.
 func (r *Room) cursorFor(gen uint64, rf *engine.RunFile, tUs int64) (*cursor, error) {
@@ -248,7 +253,11 @@ func (r *Room) cursorFor(gen uint64, rf *engine.RunFile, tUs int64) (*cursor, er
 		c.OnEvent(func(e *engine.Event) {
 			k.recent = append(k.recent, *e)
 			if len(k.recent) > maxRecent {
-				k.recent = append(k.recent[:0], k.recent[len(k.recent)-maxRecent/2:]...)
+				cut := len(k.recent) - maxRecent/2
+				for k.walking && cut > 0 && k.recent[cut-1].Seq > k.walked {
+					cut--
+				}
+				k.recent = append(k.recent[:0], k.recent[cut:]...)
 			}
 		})
 		c.Load(rf.Commands)
@@ -418,25 +427,30 @@ func (s *Server) getEvents(c echo.Context) error {
 		return true
 	}
 	for i := range k.recent {
+		k.walked = k.recent[i].Seq
 		if !take(&k.recent[i]) {
 			return c.JSON(http.StatusOK, page)
 		}
 	}
-	// Walk on, event by event, to the end of the window.
-	n := len(k.recent)
-	for {
+	// Walk on, event by event, to the end of the window. A step may compact k.recent, so the
+	// new events are found by number, not by position.
+	k.walking = true
+	defer func() { k.walking = false }()
+	for !page.More {
 		at, ok := k.c.NextAt()
-		if !ok || at > to || page.More {
+		if !ok || at > to {
 			break
 		}
 		k.c.Step()
-		for ; n < len(k.recent); n++ {
-			if !take(&k.recent[n]) {
+		i := len(k.recent)
+		for i > 0 && k.recent[i-1].Seq > k.walked {
+			i--
+		}
+		for ; i < len(k.recent); i++ {
+			k.walked = k.recent[i].Seq
+			if !take(&k.recent[i]) {
 				break
 			}
-		}
-		if n > len(k.recent) {
-			n = len(k.recent)
 		}
 	}
 	return c.JSON(http.StatusOK, page)
