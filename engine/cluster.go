@@ -132,14 +132,18 @@ type Cluster struct {
 	rules      LinkRules
 	linkGen    [][]uint64
 	linkLast   [][]int64
-	conns      map[uint64]*qconn
-	nextConn   uint64
-	nextMsg    uint64
-	evSeq      uint64
-	dig        *digester
-	sinks      []func(*Event)
-	ev         Event
-	emitting   int // depth of emit calls in progress
+	// elConn holds the election connections (QuorumCnxManager), both directions alike.
+	elConn [][]bool
+	// starting is set while one start command boots the servers.
+	starting bool
+	conns    map[uint64]*qconn
+	nextConn uint64
+	nextMsg  uint64
+	evSeq    uint64
+	dig      *digester
+	sinks    []func(*Event)
+	ev       Event
+	emitting int // depth of emit calls in progress
 	// lastSync is, per server, how a leader last synced it (for views; from EvSyncMode).
 	lastSync map[int]syncSeen
 	checker  *Checker
@@ -163,7 +167,9 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	c.peers = make([]*Peer, n+1)
 	c.linkGen = make([][]uint64, n+1)
 	c.linkLast = make([][]int64, n+1)
+	c.elConn = make([][]bool, n+1)
 	for i := 0; i <= n; i++ {
+		c.elConn[i] = make([]bool, n+1)
 		c.linkGen[i] = make([]uint64, n+1)
 		c.linkLast[i] = make([]int64, n+1)
 	}

@@ -317,11 +317,13 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 	}
 	switch cmd.Kind {
 	case CmdStart:
+		c.starting = true
 		for id := 1; id < len(c.peers); id++ {
 			if c.peers[id].state == Down {
 				c.peers[id].boot()
 			}
 		}
+		c.starting = false
 	case CmdCrash:
 		p := c.peers[cmd.Node]
 		if p.state == Down {

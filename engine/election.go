@@ -76,6 +76,13 @@ func (p *Peer) sendNotifications() {
 
 func (p *Peer) sendNotification(to int, v Vote, st ServerState) {
 	v.State = st
+	if to != p.id {
+		if p.sent == nil {
+			p.sent = map[int]Vote{}
+		}
+		p.sent[to] = v
+		p.c.electionConnect(p.id, to)
+	}
 	p.c.transmit(&Message{From: p.id, To: to, Packet: Notification, Vote: v, Zxid: v.Zxid})
 }
 

@@ -260,6 +260,13 @@ func (c *Cluster) setRules(r LinkRules) {
 		}
 	}
 	c.rules = r
+	for a := 1; a <= n; a++ {
+		for b := 1; b <= n; b++ {
+			if !r.Up(a, b) || !r.Up(b, a) {
+				c.elConn[a][b] = false // the election connection breaks with the link
+			}
+		}
+	}
 	for _, id := range c.sortedConnIDs() {
 		k := c.conns[id]
 		if !r.Up(k.a, k.b) || !r.Up(k.b, k.a) {
@@ -284,6 +291,35 @@ func (c *Cluster) openConn(a, b int) uint64 {
 		c.conns[c.nextConn] = &qconn{a: a, b: b}
 	} // else the connection never opens: its packets are dropped and the learner times out
 	return c.nextConn
+}
+
+// electionConnect is QuorumCnxManager.connectOne before a notification from a to b: when
+// the two have no election connection and b is up and reachable both ways, one comes up, and
+// b at once sends a the last notification it sent it (its SendWorker's lastMessageSent),
+// which a missed while it was down or cut off. A server that starts late thus hears a lone
+// LOOKING server's vote now, not after that server's backed-off retry (up to 60 s).
+func (c *Cluster) electionConnect(a, b int) {
+	if c.elConn[a][b] || !c.reachable(a) || !c.reachable(b) || !c.rules.Up(a, b) || !c.rules.Up(b, a) {
+		return
+	}
+	c.elConn[a][b], c.elConn[b][a] = true, true
+	q := c.peers[b]
+	if v, ok := q.sent[a]; ok && q.state != Down {
+		c.transmit(&Message{From: b, To: a, Packet: Notification, Vote: v, Zxid: v.Zxid})
+	}
+}
+
+// reachable: a server is up, or is being started by the same start command (servers started
+// together are connected to, whichever boots first).
+func (c *Cluster) reachable(id int) bool {
+	return c.peers[id].state != Down || c.starting
+}
+
+// dropElectionConns closes a crashed server's election connections.
+func (c *Cluster) dropElectionConns(id int) {
+	for other := range c.elConn {
+		c.elConn[id][other], c.elConn[other][id] = false, false
+	}
 }
 
 // resetConn kills a connection silently (the ends time out).
@@ -366,6 +402,12 @@ func (c *Cluster) transmit(m *Message) {
 	c.emit(&Event{Kind: EvSend, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, AtUs: at, Vote: m.Vote})
 	if m.Conn != 0 && c.conns[m.Conn] == nil {
 		c.drop(m, reason.Of(reason.DropConnClosed))
+		return
+	}
+	if m.Conn == 0 && m.From != m.To && !c.reachable(m.To) {
+		// Nothing listens on a crashed server's election port: the notification never
+		// leaves (ZooKeeper keeps the latest queued; electionConnect sends it later).
+		c.drop(m, reason.Of(reason.DropServerDown, int64(m.To)))
 		return
 	}
 	if !c.rules.Up(m.From, m.To) {

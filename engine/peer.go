@@ -41,7 +41,10 @@ type Peer struct {
 	// clog backs the committed-log window; committedLog() is its last CommitLogCount entries.
 	clog []*zkdb.Txn
 
-	el    election
+	el election
+	// sent is QuorumCnxManager's lastMessageSent: the last notification sent to each server,
+	// sent again when a connection to it comes up (memory only: a crash forgets it).
+	sent  map[int]Vote
 	lead  *leaderState
 	learn *learnerState
 	srv   serverSide
@@ -104,6 +107,8 @@ func (p *Peer) crash() {
 	p.tree = nil
 	p.clog = nil
 	p.el = election{}
+	p.sent = nil
+	p.c.dropElectionConns(p.id)
 	p.setState(Down, PhaseNone, reason.Of(reason.StateCrashed))
 }
 
