@@ -14,6 +14,7 @@ const (
 	itClient
 	itCommand
 	itConnClosed
+	itBoot // a server of a start command comes up (start-up skew)
 )
 
 // item is one entry of the discrete-event queue, ordered by (at, seq).
@@ -109,8 +110,10 @@ type Cluster struct {
 	// shifts another; each is a PCG whose state can be saved.
 	netRng, clientRng *rand.Rand
 	netSrc, clientSrc *rand.PCG
-	now               int64 // simulated microseconds
-	seq               uint64
+	// startRng draws the start-up skew (its own stream: other draws stay as they were).
+	startRng *rand.Rand
+	now      int64 // simulated microseconds
+	seq      uint64
 	// cseq numbers the items from outside the protocol (commands, drivers' callbacks).
 	cseq       uint64
 	inStep     bool
@@ -164,6 +167,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		extConns: map[uint64]*Client{}, lastSync: map[int]syncSeen{}}
 	c.netSrc, c.clientSrc = newStream(cfg.Seed, "net"), newStream(cfg.Seed, "client")
 	c.netRng, c.clientRng = rand.New(c.netSrc), rand.New(c.clientSrc)
+	c.startRng = rand.New(newStream(cfg.Seed, "start"))
 	c.peers = make([]*Peer, n+1)
 	c.linkGen = make([][]uint64, n+1)
 	c.linkLast = make([][]int64, n+1)
@@ -325,6 +329,11 @@ func (c *Cluster) Step() bool {
 			c.lastCmdErr = c.exec(it.seq, it.cmd)
 		} else {
 			it.fn()
+		}
+	case itBoot:
+		if p := c.peers[it.node]; p.inc == it.inc && p.state == Down {
+			p.starting = false
+			p.boot()
 		}
 	case itConnClosed:
 		p := c.peers[it.node]

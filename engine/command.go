@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/zablab/zablab/engine/zkdb"
+
+	"github.com/zablab/zablab/engine/reason"
 )
 
 // CommandVersion is the version of the command vocabulary. A command without "v" is version 1.
@@ -317,6 +319,10 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 	}
 	switch cmd.Kind {
 	case CmdStart:
+		if skew := c.cfg.Timing.StartSkewMs; skew > 0 {
+			c.startSkewed(skew * 1000)
+			break
+		}
 		c.starting = true
 		for id := 1; id < len(c.peers); id++ {
 			if c.peers[id].state == Down {
@@ -326,6 +332,13 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 		c.starting = false
 	case CmdCrash:
 		p := c.peers[cmd.Node]
+		if p.starting {
+			// Killed while it starts (start-up skew): it stays down until restarted.
+			p.starting = false
+			p.inc++
+			p.setState(Down, PhaseNone, reason.Of(reason.StateCrashed))
+			break
+		}
 		if p.state == Down {
 			return fmt.Errorf("server %d is already down", cmd.Node)
 		}
@@ -399,4 +412,28 @@ func (c *Cluster) exec(seq uint64, cmd *Command) error {
 	case CmdMark:
 	}
 	return nil
+}
+
+// startSkewed starts the servers that are down spread over up to skewUs: the first at once,
+// the others after seeded delays. A server restarted by hand meanwhile is left as it is.
+func (c *Cluster) startSkewed(skewUs int64) {
+	var ids []int
+	var at []int64
+	first := skewUs
+	for id := 1; id < len(c.peers); id++ {
+		if c.peers[id].state != Down {
+			continue
+		}
+		d := c.startRng.Int64N(skewUs + 1)
+		ids, at = append(ids, id), append(at, d)
+		first = min(first, d)
+	}
+	for i, id := range ids {
+		if at[i] == first {
+			c.peers[id].boot()
+			continue
+		}
+		c.peers[id].starting = true
+		c.push(item{at: c.now + at[i] - first, kind: itBoot, node: int32(id), inc: c.peers[id].inc})
+	}
 }

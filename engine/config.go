@@ -27,8 +27,11 @@ type Timing struct {
 	LinkJitterUs   int64 `json:"linkJitterUs"`
 	// SendGapUs is the time a leader's sender needs per packet on one learner link; while it
 	// is busy later packets wait in that learner's queue, which makes the queue visible.
-	SendGapUs int64  `json:"sendGapUs"`
-	Name      string `json:"name"`
+	SendGapUs int64 `json:"sendGapUs"`
+	// StartSkewMs spreads the servers of one start command over up to this many ms (seeded),
+	// as real servers launched together come up hundreds of ms apart (0: all at once).
+	StartSkewMs int64  `json:"startSkewMs,omitempty"`
+	Name        string `json:"name"`
 }
 
 // WatchTiming is the default: slowed down so that a person can follow each message.
@@ -41,8 +44,11 @@ func WatchTiming() Timing {
 // syncLimit 5) with LAN-like latency, so simulated times compare with a real ensemble's.
 func ZooKeeperTiming() Timing {
 	return Timing{TickTimeMs: 2000, InitLimit: 10, SyncLimit: 5, FinalizeWaitMs: 200,
-		LinkLatencyUs: 200, LinkJitterUs: 100, SendGapUs: 0, Name: "zookeeper"}
+		LinkLatencyUs: 200, LinkJitterUs: 100, SendGapUs: 0, StartSkewMs: zkStartSkewMs, Name: "zookeeper"}
 }
+
+// zkStartSkewMs is the ZooKeeper profile's start-up spread.
+const zkStartSkewMs = 700
 
 // FastTiming is for tests, `zablab check` and benchmarks: short ticks, quick links.
 func FastTiming() Timing {
@@ -80,6 +86,8 @@ func (t Timing) Validate() error {
 		return fmt.Errorf("link jitter %d µs out of range", t.LinkJitterUs)
 	case t.SendGapUs < 0 || t.SendGapUs > 1_000_000:
 		return fmt.Errorf("send gap %d µs out of range [0, 1 s]", t.SendGapUs)
+	case t.StartSkewMs < 0 || t.StartSkewMs > 10_000:
+		return fmt.Errorf("start skew %d ms out of range [0, 10000]", t.StartSkewMs)
 	}
 	return nil
 }

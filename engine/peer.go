@@ -44,10 +44,12 @@ type Peer struct {
 	el election
 	// sent is QuorumCnxManager's lastMessageSent: the last notification sent to each server,
 	// sent again when a connection to it comes up (memory only: a crash forgets it).
-	sent  map[int]Vote
-	lead  *leaderState
-	learn *learnerState
-	srv   serverSide
+	sent map[int]Vote
+	// starting: a start command will boot this server later (start-up skew).
+	starting bool
+	lead     *leaderState
+	learn    *learnerState
+	srv      serverSide
 }
 
 func newPeer(c *Cluster, id int, observer bool) *Peer {
@@ -85,6 +87,7 @@ func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
 
 // boot starts a server from its disk (QuorumPeer.start → loadDataBase → LOOKING).
 func (p *Peer) boot() {
+	p.starting = false
 	p.inc++
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
 		p.c.violation(p.id, reason.Of(reason.VStartupAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))

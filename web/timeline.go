@@ -66,6 +66,8 @@ func (m *marker) observe(c *engine.Cluster, e *engine.Event) {
 		case e.State == engine.Looking && m.down[e.Node]:
 			delete(m.down, e.Node)
 			m.add("restart", e, e.Node)
+		case e.Reason.Code == reason.StateStarted && c.Config().Timing.StartSkewMs > 0:
+			m.add("start", e, e.Node) // servers of one start come up apart
 		}
 		if e.State == engine.Looking && !m.electionOpen {
 			m.electionOpen = true

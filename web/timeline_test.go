@@ -421,3 +421,34 @@ func TestEventsWindowLongerThanTheBuffer(t *testing.T) {
 		}
 	}
 }
+
+// With the ZooKeeper profile's start-up skew, the tape marks each server's start at its own
+// moment; without skew a cold start adds no start marks.
+func TestTimelineMarksSkewedStarts(t *testing.T) {
+	for _, tc := range []struct {
+		timing engine.Timing
+		want   int
+	}{{engine.ZooKeeperTiming(), 3}, {engine.WatchTiming(), 0}} {
+		cfg := engine.DefaultConfig(3, 0, 4)
+		cfg.Timing = tc.timing
+		c, err := engine.NewCluster(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Start()
+		c.RunFor(2_000_000)
+		_, m, err := replayMarked(c.RunFile())
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := map[float64]bool{}
+		for _, k := range m.marks {
+			if k.Kind == "start" {
+				at[k.T] = true
+			}
+		}
+		if len(at) != tc.want {
+			t.Errorf("%s timing: start marks at %v, want %d distinct moments", tc.timing.Name, at, tc.want)
+		}
+	}
+}

@@ -39,6 +39,7 @@ const KINDS: Record<string, { glyph: string; colour: string; key: Key; row: numb
   epoch: { glyph: "|", colour: OKABE_ITO.blue, key: "markEpoch", row: 0 },
   crash: { glyph: "✕", colour: OKABE_ITO.vermillion, key: "markCrash", row: 1 },
   restart: { glyph: "↻", colour: OKABE_ITO.bluishGreen, key: "markRestart", row: 1 },
+  start: { glyph: "▸", colour: OKABE_ITO.bluishGreen, key: "markStart", row: 1 },
   partition: { glyph: "⫽", colour: OKABE_ITO.reddishPurple, key: "markPartition", row: 1 },
   heal: { glyph: "∞", colour: OKABE_ITO.bluishGreen, key: "markHeal", row: 1 },
   link: { glyph: "⌁", colour: OKABE_ITO.reddishPurple, key: "markLink", row: 1 },
