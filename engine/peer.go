@@ -15,7 +15,7 @@ const (
 	tmLeaderWait                    // leader: initLimit deadline of the current quorum wait
 	tmLearnerRead                   // learner: socket read timeout
 	tmLearnerRetry                  // learner: next connection attempt
-	tmObserverWait                  // observer: 200 ms pause before looking again
+	tmObserverWait                  // observer: a random pause (< 200 ms) before looking again
 	tmSender                        // leader: a learner's sender is free again (arg = sid)
 	numTimers
 )
@@ -51,6 +51,9 @@ type Peer struct {
 	learn    *learnerState
 	srv      serverSide
 }
+
+// observerElectionDelayMs is ZooKeeper's default observer election delay bound.
+const observerElectionDelayMs = 200
 
 func newPeer(c *Cluster, id int, observer bool) *Peer {
 	return &Peer{c: c, id: id, observer: observer, disk: newDisk(c.ensemble()), state: Down, phase: PhaseNone}
@@ -244,7 +247,9 @@ func (p *Peer) becomeLooking(why reason.Reason) {
 	}
 	p.setState(Looking, PhaseElection, why)
 	if p.observer && wasRole {
-		p.setTimer(tmObserverWait, 0, p.c.msUs(200))
+		// Observer.waitForObserverElectionDelay: a random delay below observerElectionDelayMs
+		// (200 ms), so observers do not all look at once.
+		p.setTimer(tmObserverWait, 0, p.c.observerRng.Int64N(p.c.msUs(observerElectionDelayMs)))
 		return
 	}
 	p.lookForLeader()

@@ -502,3 +502,39 @@ func TestStartSkewCrashWhileStarting(t *testing.T) {
 	waitSettled(t, c, 5*sec)
 	assertNoViolations(t, c)
 }
+
+// TestObserverElectionDelayIsRandom: an observer that loses its leader waits a random time
+// below observerElectionDelayMs (200 ms) before it looks for the new one
+// (Observer.waitForObserverElectionDelay), so observers do not all look at once.
+func TestObserverElectionDelayIsRandom(t *testing.T) {
+	seen := map[int64]bool{}
+	for seed := int64(1); seed <= 10; seed++ {
+		c := newTestCluster(t, 3, 1, seed)
+		c.Start()
+		waitSettled(t, c, 5*sec)
+		rec := record(c)
+		c.Crash(c.Leader())
+		waitSettled(t, c, 10*sec)
+		var lost, looked int64 = -1, -1
+		for _, e := range rec.evs {
+			if e.Node != 4 {
+				continue
+			}
+			if lost < 0 && e.Kind == EvState && e.State == Looking {
+				lost = e.TimeUs
+			}
+			if lost >= 0 && looked < 0 && e.Kind == EvSend && e.Packet == Notification {
+				looked = e.TimeUs
+			}
+		}
+		d := looked - lost
+		if lost < 0 || looked < 0 || d < 0 || d >= observerElectionDelayMs*1000 {
+			t.Fatalf("seed %d: observer looked %d µs after losing its leader, want [0, 200 ms)", seed, d)
+		}
+		seen[d] = true
+		assertNoViolations(t, c)
+	}
+	if len(seen) < 5 {
+		t.Errorf("observer delays over 10 seeds: %v, want them to vary", seen)
+	}
+}
