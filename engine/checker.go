@@ -292,6 +292,15 @@ func (k *Checker) index(z Zxid) (int, bool) {
 	return -1, false
 }
 
+// IsCommitted reports whether zxid z is in the committed history.
+func (k *Checker) IsCommitted(z Zxid) bool {
+	if z <= 0 {
+		return false
+	}
+	_, ok := k.index(z)
+	return ok
+}
+
 // at is the committed txn at pos while it is in canon (nil once compacted).
 func (k *Checker) at(pos int) *zkdb.Txn {
 	if pos < k.base || pos >= k.base+len(k.canon) {

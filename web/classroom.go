@@ -38,6 +38,7 @@ type class struct {
 	order     []string
 	control   string // token of the student who drives ("" : the teacher)
 	nextID    int
+	hands     hands
 }
 
 type student struct {
@@ -59,6 +60,8 @@ type question struct {
 	last     map[string]time.Time
 	revealed bool
 	asked    time.Time
+	// sub, for a template question, is what the cluster decides at the reveal.
+	sub *quizSubject
 }
 
 func newClass() *class {
@@ -200,6 +203,10 @@ type QuestionRequest struct {
 	Choices []json.RawMessage `json:"choices"`
 	// Answer is the right choice's index; -1 (or left out with "opinion") asks an opinion.
 	Answer *int `json:"answer"`
+	// Template, instead of text and choices, makes the question from the cluster's state:
+	// "next-leader", "epoch", "sync-mode" or "write-survives"; the cluster then decides the
+	// answer at the reveal.
+	Template string `json:"template"`
 }
 
 func textOK(t Text, max int) error {
@@ -225,6 +232,22 @@ func (s *Server) postQuestion(c echo.Context) error {
 	var q QuestionRequest
 	if err := bind(c, &q); err != nil {
 		return err
+	}
+	if q.Template != "" {
+		if q.Text != nil || q.Choices != nil || q.Answer != nil {
+			return badInput("bad_question", "a template question takes no text, choices or answer")
+		}
+		v, err := r.do(func() (any, error) {
+			text, choices, sub, err := templateQuestion(r.c, q.Template)
+			if err != nil {
+				return nil, err
+			}
+			return r.askAbout(text, choices, answerAtReveal, &sub)
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, map[string]string{"id": v.(string)})
 	}
 	if err := textOK(q.Text, maxQuestionRunes); err != nil {
 		return err
@@ -264,6 +287,11 @@ func (s *Server) postQuestion(c echo.Context) error {
 
 // ask opens a question (the teacher's, or a lesson's predict moment).
 func (r *Room) ask(text Text, choices []Text, answer int) (string, error) {
+	return r.askAbout(text, choices, answer, nil)
+}
+
+// askAbout opens a question; sub, for a template question, decides its answer at the reveal.
+func (r *Room) askAbout(text Text, choices []Text, answer int, sub *quizSubject) (string, error) {
 	k := r.classOf()
 	k.mu.Lock()
 	if len(k.questions) >= maxQuestions {
@@ -272,7 +300,7 @@ func (r *Room) ask(text Text, choices []Text, answer int) (string, error) {
 	}
 	k.nextID++
 	id := fmt.Sprintf("q%d", k.nextID)
-	qu := &question{ID: id, Text: text, Choices: choices, answer: answer, answers: map[string]int{}, last: map[string]time.Time{}, asked: time.Now()}
+	qu := &question{ID: id, Text: text, Choices: choices, answer: answer, answers: map[string]int{}, last: map[string]time.Time{}, asked: time.Now(), sub: sub}
 	k.questions[id] = qu
 	k.order = append(k.order, id)
 	k.mu.Unlock()
@@ -414,6 +442,17 @@ func (s *Server) postReveal(c echo.Context) error {
 	k, q, err := r.questionOf(c)
 	if err != nil {
 		return err
+	}
+	if q.sub != nil {
+		// The cluster decides (room goroutine); a question not yet decided stays open.
+		sub := *q.sub
+		v, err := r.do(func() (any, error) { return sub.decide(r.c, r.marks) })
+		if err != nil {
+			return err
+		}
+		k.mu.Lock()
+		q.answer = v.(int)
+		k.mu.Unlock()
 	}
 	k.mu.Lock()
 	q.revealed = true

@@ -2,11 +2,13 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/zkdb"
 )
 
 // A classroom server: room main has the teacher's token, students join with the code.
@@ -151,5 +153,159 @@ func TestClassroomQuestions(t *testing.T) {
 	}
 	if r := do("GET", "/api/rooms/main/results.csv", "", S(0)...); r.status != 403 {
 		t.Fatalf("a student downloads the results: %d", r.status)
+	}
+}
+
+// Template questions take their choices from the cluster when asked and their answer from
+// the cluster at the reveal; a question the cluster has not decided yet stays open (409).
+func TestClassroomTemplateQuestions(t *testing.T) {
+	s, tok, do := newClassServer(t)
+	T := []string{"X-Zablab-Token", tok}
+	ana := join(t, do, "Ana")
+	r := s.Main()
+	run := func(f func(c *engine.Cluster)) {
+		t.Helper()
+		if _, err := r.do(func() (any, error) { r.paused = true; f(r.c); return nil, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle := func(c *engine.Cluster) { c.RunUntilCond(20_000_000, func() bool { return c.Leader() != 0 }); c.RunFor(500_000) }
+	run(settle)
+	var leader int
+	run(func(c *engine.Cluster) { leader = c.Leader() })
+
+	ask := func(tmpl string) (string, []any) {
+		t.Helper()
+		q := do("POST", "/api/rooms/main/questions", fmt.Sprintf(`{"template": %q}`, tmpl), T...)
+		if q.status != 201 {
+			t.Fatalf("ask %s: %d %s", tmpl, q.status, q.raw)
+		}
+		id := q.body["id"].(string)
+		g := do("GET", "/api/rooms/main/questions/"+id, "", T...)
+		return id, g.body["choices"].([]any)
+	}
+	reveal := func(id string) (int, resp) {
+		t.Helper()
+		x := do("POST", "/api/rooms/main/questions/"+id+"/reveal", "", T...)
+		if x.status != 200 {
+			return -1, x
+		}
+		g := do("GET", "/api/rooms/main/questions/"+id, "", T...)
+		return int(g.body["answer"].(float64)), x
+	}
+
+	// Who leads next? Not decided while nobody leads; then the new leader.
+	id, choices := ask("next-leader")
+	if len(choices) != 3 {
+		t.Fatalf("next-leader choices %v, want S1..S3", choices)
+	}
+	do("POST", "/api/rooms/main/questions/"+id+"/answers", `{"choice": 0}`, "X-Zablab-Student", ana)
+	run(func(c *engine.Cluster) { c.Crash(leader) })
+	if _, x := reveal(id); x.status != 409 || x.body["code"] != "not_decided" {
+		t.Fatalf("reveal during the election: %d %s", x.status, x.raw)
+	}
+	var next int
+	run(func(c *engine.Cluster) { settle(c); next = c.Leader() })
+	if a, x := reveal(id); a != next-1 {
+		t.Fatalf("next-leader answer %d (%s), want S%d", a, x.raw, next)
+	}
+
+	// Which epoch? The epoch the next leader leads.
+	run(func(c *engine.Cluster) { c.Restart(leader); settle(c) })
+	id, choices = ask("epoch")
+	run(func(c *engine.Cluster) { c.Crash(next); settle(c) })
+	var epoch int64
+	run(func(c *engine.Cluster) { epoch = c.Peer(c.Leader()).Disk().CurrentEpoch })
+	if a, x := reveal(id); a < 0 || choices[a].(map[string]any)["en"] != fmt.Sprint("epoch ", epoch) {
+		t.Fatalf("epoch answer %d (%s) of %v, want epoch %d", a, x.raw, choices, epoch)
+	}
+
+	// DIFF, TRUNC or SNAP: a follower misses a write and comes back: DIFF.
+	run(func(c *engine.Cluster) { c.Restart(next); settle(c) })
+	id, _ = ask("sync-mode")
+	if _, x := reveal(id); x.status != 409 {
+		t.Fatalf("sync-mode revealed before anyone rejoined: %d %s", x.status, x.raw)
+	}
+	run(func(c *engine.Cluster) {
+		f := 1
+		if c.Leader() == 1 {
+			f = 2
+		}
+		cl := c.NewClient(c.Leader(), 4000)
+		cl.Submit(zkdb.Op{Type: zkdb.OpCreate, Path: "/x", Data: []byte("1")}, false, nil)
+		c.RunFor(1_000_000)
+		c.Crash(f)
+		cl.Submit(zkdb.Op{Type: zkdb.OpSetData, Path: "/x", Data: []byte("2"), Version: -1}, false, nil)
+		c.RunFor(1_000_000)
+		c.Restart(f)
+		settle(c)
+	})
+	if a, x := reveal(id); a != 0 {
+		t.Fatalf("sync-mode answer %d (%s), want DIFF", a, x.raw)
+	}
+
+	// Will the newest write survive? Committed: yes.
+	id, _ = ask("write-survives")
+	if a, x := reveal(id); a != 0 {
+		t.Fatalf("write-survives answer %d (%s), want yes", a, x.raw)
+	}
+	if x := do("POST", "/api/rooms/main/questions", `{"template": "bogus"}`, T...); x.status != 400 {
+		t.Fatalf("unknown template: %d", x.status)
+	}
+	if x := do("POST", "/api/rooms/main/questions", `{"template": "epoch", "answer": 1}`, T...); x.status != 400 {
+		t.Fatalf("template with an answer: %d", x.status)
+	}
+	if x := do("POST", "/api/rooms/main/questions", `{"template": "epoch"}`, "X-Zablab-Student", ana); x.status != 403 {
+		t.Fatalf("a student asks: %d", x.status)
+	}
+}
+
+// Students raise a hand or say they are lost, anonymously: everyone gets the counts, the
+// teacher lowers them all; only students raise hands; the teacher's class view lists who
+// joined, who drives and the counts.
+func TestClassroomHandsAndClassView(t *testing.T) {
+	_, tok, do := newClassServer(t)
+	T := []string{"X-Zablab-Token", tok}
+	ana, bo := join(t, do, "Ana"), join(t, do, "Bo")
+	if r := do("POST", "/api/rooms/main/hand", `{"kind":"hand","up":true}`, "X-Zablab-Student", ana); r.status != 200 || r.body["hands"] != 1.0 {
+		t.Fatalf("raise: %d %s", r.status, r.raw)
+	}
+	if r := do("POST", "/api/rooms/main/hand", `{"kind":"lost","up":true}`, "X-Zablab-Student", bo); r.status != 200 || r.body["lost"] != 1.0 || r.body["hands"] != 1.0 {
+		t.Fatalf("lost: %d %s", r.status, r.raw)
+	}
+	for _, bad := range []string{`{"kind":"wave","up":true}`, `{"kind":"hand"}`, `{}`} {
+		if r := do("POST", "/api/rooms/main/hand", bad, "X-Zablab-Student", ana); r.status != 400 {
+			t.Fatalf("%s: %d", bad, r.status)
+		}
+	}
+	if r := do("POST", "/api/rooms/main/hand", `{"kind":"hand","up":true}`, T...); r.status != 403 {
+		t.Fatalf("the teacher raises a hand: %d", r.status)
+	}
+	do("POST", "/api/rooms/main/control", `{"student":"Bo"}`, T...)
+	v := do("GET", "/api/rooms/main/class", "", T...)
+	if v.status != 200 || v.body["code"] != "ZAB123" || v.body["control"] != "Bo" || v.body["hands"] != 1.0 || v.body["lost"] != 1.0 ||
+		fmt.Sprint(v.body["students"]) != "[Ana Bo]" {
+		t.Fatalf("class view: %d %s", v.status, v.raw)
+	}
+	if r := do("GET", "/api/rooms/main/class", "", "X-Zablab-Student", ana); r.status != 403 {
+		t.Fatalf("a student reads the class view: %d", r.status)
+	}
+	if r := do("DELETE", "/api/rooms/main/hands", "", T...); r.status != 200 || r.body["hands"] != 0.0 || r.body["lost"] != 0.0 {
+		t.Fatalf("lower all: %d %s", r.status, r.raw)
+	}
+}
+
+// The QR code of the student link is an SVG; only links to this lab are drawn.
+func TestClassroomQR(t *testing.T) {
+	_, ts := newTestServer(t)
+	host := strings.TrimPrefix(ts.URL, "http://")
+	r := call(t, ts, "GET", "/api/rooms/main/qr.svg?url="+url.QueryEscape(ts.URL+"/?join=1"), "")
+	if r.status != 200 || !strings.HasPrefix(r.raw, "<svg") || strings.Count(r.raw, "h1v1h-1z") < 100 {
+		t.Fatalf("qr: %d %.200s", r.status, r.raw)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "http://elsewhere.example/?join=1", "", "http://" + host + "/" + strings.Repeat("a", 600)} {
+		if r := call(t, ts, "GET", "/api/rooms/main/qr.svg?url="+url.QueryEscape(bad), ""); r.status != 400 {
+			t.Fatalf("qr of %q: %d", bad, r.status)
+		}
 	}
 }

@@ -34,6 +34,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
 	hosts := fs.String("host", "", "comma-separated extra host names the lab answers to on a non-loopback --addr (the Host header is checked)")
 	roomsPerClient := fs.Int("rooms-per-client", 4, "sandbox rooms one client address may hold; the longest-idle unwatched one is evicted first (-1: no bound)")
+	zkAddr := fs.String("zk-addr", "", "the address the ZooKeeper client ports listen on (default 127.0.0.1; with --classroom the LAN address, so students can point zkCli.sh at the teacher's machine; 0.0.0.0 for every interface)")
 	classroom := fs.Bool("classroom", false, "teach a class: listen on the LAN address (unless --addr is given), room main needs the teacher's token, students join with a code; prints the student and teacher links")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -46,6 +47,16 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			*addr = net.JoinHostPort(lanAddress(), "8080")
 		}
 		joinCode, teacherToken = web.NewJoinCode(), web.NewToken()
+		if *zkAddr == "" {
+			*zkAddr = lanAddress()
+		}
+	}
+	if *zkAddr == "" {
+		*zkAddr = "127.0.0.1"
+	}
+	if net.ParseIP(*zkAddr) == nil {
+		fmt.Fprintf(stderr, "zablab serve: --zk-addr %q is not an IP address\n", *zkAddr)
+		return 2
 	}
 	origins, err := web.ParseEmbedOrigins(*embed)
 	if err != nil {
@@ -106,7 +117,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *zkBase > 0 {
-		zk, warnings := web.StartZKPorts(srv.Main(), "127.0.0.1", *zkBase, *nodes+*observers, nil)
+		zk, warnings := web.StartZKPorts(srv.Main(), *zkAddr, *zkBase, *nodes+*observers, nil)
 		zk.SetSuperDigest(*superDigest)
 		zk.SetFourLetterWhitelist(whitelist)
 		zkp.Store(zk)
@@ -114,7 +125,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "zablab serve: warning:", w)
 		}
 		defer zk.Close()
-		fmt.Fprintf(stdout, "ZooKeeper clients: 127.0.0.1:%d … 127.0.0.1:%d (server N on port %d+N)\n", *zkBase+1, *zkBase+*nodes+*observers, *zkBase)
+		host := *zkAddr
+		if host == "0.0.0.0" || host == "::" {
+			host = lanAddress()
+		}
+		fmt.Fprintf(stdout, "ZooKeeper clients: %s … %s (server N on port %d+N)\n",
+			net.JoinHostPort(host, fmt.Sprint(*zkBase+1)), net.JoinHostPort(host, fmt.Sprint(*zkBase+*nodes+*observers)), *zkBase)
 	}
 	url, err := srv.Listen()
 	if err != nil {

@@ -15,6 +15,8 @@ func TestServeSecurityFlags(t *testing.T) {
 		{[]string{"serve", "--embed-origins", "https://a.example; script-src *"}, "--embed-origins"},
 		{[]string{"serve", "--rooms-per-client", "0"}, "--rooms-per-client"},
 		{[]string{"serve", "--rooms-per-client", "-2"}, "--rooms-per-client"},
+		{[]string{"serve", "--zk-addr", "teacher.example"}, "--zk-addr"},
+		{[]string{"serve", "--zk-addr", "127.0.0.1:2181"}, "--zk-addr"},
 	} {
 		code, _, errOut := runCLI(c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
