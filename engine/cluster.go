@@ -114,8 +114,8 @@ type Cluster struct {
 	startRng *rand.Rand
 	// observerRng draws observers' election delays.
 	observerRng *rand.Rand
-	now      int64 // simulated microseconds
-	seq      uint64
+	now         int64 // simulated microseconds
+	seq         uint64
 	// cseq numbers the items from outside the protocol (commands, drivers' callbacks).
 	cseq       uint64
 	inStep     bool

@@ -169,7 +169,10 @@ func TestClassroomTemplateQuestions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	settle := func(c *engine.Cluster) { c.RunUntilCond(20_000_000, func() bool { return c.Leader() != 0 }); c.RunFor(500_000) }
+	settle := func(c *engine.Cluster) {
+		c.RunUntilCond(20_000_000, func() bool { return c.Leader() != 0 })
+		c.RunFor(500_000)
+	}
 	run(settle)
 	var leader int
 	run(func(c *engine.Cluster) { leader = c.Leader() })
