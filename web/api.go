@@ -93,6 +93,7 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/rooms/:room/hand", s.postHand)
 	api.DELETE("/rooms/:room/hands", s.deleteHands)
 	api.GET("/rooms/:room/qr.svg", s.getQR)
+	api.GET("/rooms/:room/me", s.getMe)
 	api.GET("/rooms/:room/timeline", s.getTimeline, s.readable)
 	api.GET("/rooms/:room/at", s.getAt, s.readable)
 	api.GET("/rooms/:room/events", s.getEvents, s.readable)

@@ -296,3 +296,17 @@ func (s *Server) getQR(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(b.String()))
 }
+
+// getMe is GET /api/rooms/{room}/me: whether this browser joined the room's class (by its
+// student cookie or header), as whom, and whether it drives.
+func (s *Server) getMe(c echo.Context) error {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return err
+	}
+	st := r.studentOf(c)
+	if st == nil {
+		return c.JSON(http.StatusOK, map[string]any{"student": "", "drives": false})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"student": st.name, "drives": r.drives(st)})
+}

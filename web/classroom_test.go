@@ -293,6 +293,12 @@ func TestClassroomHandsAndClassView(t *testing.T) {
 	if r := do("GET", "/api/rooms/main/class", "", "X-Zablab-Student", ana); r.status != 403 {
 		t.Fatalf("a student reads the class view: %d", r.status)
 	}
+	if r := do("GET", "/api/rooms/main/me", "", "X-Zablab-Student", bo); r.body["student"] != "Bo" || r.body["drives"] != true {
+		t.Fatalf("me: %s", r.raw)
+	}
+	if r := do("GET", "/api/rooms/main/me", ""); r.body["student"] != "" {
+		t.Fatalf("me without joining: %s", r.raw)
+	}
 	if r := do("DELETE", "/api/rooms/main/hands", "", T...); r.status != 200 || r.body["hands"] != 0.0 || r.body["lost"] != 0.0 {
 		t.Fatalf("lower all: %d %s", r.status, r.raw)
 	}

@@ -11,7 +11,7 @@ import type { Ctx, TimeTravel } from "./ctx";
 import { diagramPanel } from "./diagram";
 import { exportPng, exportSvg } from "./svgexport";
 import { momentOfLink, openSharedRun } from "./share";
-import { classPanel, isClassMsg, type ClassMsg } from "./classroom";
+import { classPanel, isClassMsg, teacherPanel, type ClassMsg } from "./classroom";
 import { pastBanner, tapePanel } from "./tape";
 import { button, h, storedGet, storedSet } from "./dom";
 import { onFrame, startFrames } from "./frame";
@@ -465,7 +465,8 @@ export class App {
     const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
     this.classListeners = [];
     const classCard = classPanel(ctx, (fn) => this.classListeners.push(fn));
-    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), classCard];
+    const teacherCard = teacherPanel(ctx, (fn) => this.classListeners.push(fn));
+    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), classCard, teacherCard];
     if (this.opts.aside) {
       // The lesson page: narration first, then the cluster with its controls right below it
       // (a try-it step needs them), then the details and the event log.

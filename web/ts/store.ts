@@ -22,6 +22,8 @@ export interface StoreEvents {
   shown: string;
   /** The page shows a moment of the past (simulated ms), or the present (null). */
   past: number | null;
+  /** This browser joined the room's class as a student (the name). */
+  student: string;
 }
 
 /** How many events the page keeps for the event log. */
@@ -52,6 +54,8 @@ export class Store {
   past: number | null = null;
   /** The live room's latest simulated time known to the page (also while in the past). */
   liveMs = 0;
+  /** The name this browser joined the room's class with ("" : not a student). */
+  student = "";
   private handlers = new Map<keyof StoreEvents, Set<Handler<never>>>();
 
   constructor(room: string) {

@@ -106,6 +106,9 @@ export function pastBanner(ctx: Ctx): HTMLElement {
     const bar = document.querySelector<HTMLElement>(".topbar");
     el.style.top = `${bar ? bar.offsetHeight : 0}px`;
     setText(text, t("pastBanner", { time: secs(p) }));
+    // A student who scrubbed away from the class goes back to it.
+    setText(live, store.student ? t("backToClass") : t("goLive"));
+    live.setAttribute("aria-label", store.student ? t("backToClass") : t("goLiveLabel"));
     const can = store.canControl();
     forkHere.hidden = !can;
     forkBox.hidden = can;
