@@ -357,7 +357,10 @@ func (s *Server) postAnswer(c echo.Context) error {
 	q.last[st.token] = time.Now()
 	counts, answered := q.tally()
 	k.mu.Unlock()
-	r.broadcastClass("answers", map[string]any{"id": q.ID, "counts": counts, "answered": answered, "students": r.studentCount()})
+	// The live counts go to the teacher only: students see the class's answers at the reveal.
+	if b, err := json.Marshal(map[string]any{"type": "answers", "class": map[string]any{"id": q.ID, "counts": counts, "answered": answered, "students": r.studentCount()}}); err == nil {
+		r.hub.broadcastTeachers(b)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"id": q.ID, "choice": *a.Choice})
 }
 

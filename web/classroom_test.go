@@ -2,10 +2,14 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/zablab/zablab/engine"
 	"github.com/zablab/zablab/engine/zkdb"
@@ -316,5 +320,52 @@ func TestClassroomQR(t *testing.T) {
 		if r := call(t, ts, "GET", "/api/rooms/main/qr.svg?url="+url.QueryEscape(bad), ""); r.status != 400 {
 			t.Fatalf("qr of %q: %d", bad, r.status)
 		}
+	}
+}
+
+// The live answer counts reach the teacher's websocket only: students see the class's
+// answers at the reveal, so the histogram cannot sway them.
+func TestClassroomLiveCountsForTheTeacherOnly(t *testing.T) {
+	_, ts := newServerWith(t, Options{Addr: "127.0.0.1:0", MainToken: "teacher-token", JoinCode: "ZAB123"})
+	do := func(method, path, body string, hdr ...string) resp {
+		t.Helper()
+		return call(t, ts, method, path, body, hdr...)
+	}
+	ana := join(t, do, "Ana")
+	dial := func(hdr http.Header) *websocket.Conn {
+		conn, _, err := websocket.DefaultDialer.Dial(wsURL(ts.URL, "main"), hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	teacher := dial(http.Header{"X-Zablab-Token": {"teacher-token"}})
+	student := dial(http.Header{"X-Zablab-Student": {ana}})
+	// until reads class messages until one of type typ; it returns the types seen on the way.
+	until := func(conn *websocket.Conn, typ string) []string {
+		t.Helper()
+		var seen []string
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			var m map[string]any
+			if err := conn.ReadJSON(&m); err != nil {
+				t.Fatalf("waiting for %s: %v (saw %v)", typ, err, seen)
+			}
+			if _, ok := m["class"]; ok {
+				seen = append(seen, m["type"].(string))
+				if m["type"] == typ {
+					return seen
+				}
+			}
+		}
+	}
+	q := do("POST", "/api/rooms/main/questions", `{"text":{"en":"?"},"choices":["a","b"],"answer":0}`, "X-Zablab-Token", "teacher-token")
+	id := q.body["id"].(string)
+	do("POST", "/api/rooms/main/questions/"+id+"/answers", `{"choice":1}`, "X-Zablab-Student", ana)
+	until(teacher, "answers")
+	do("POST", "/api/rooms/main/questions/"+id+"/reveal", "", "X-Zablab-Token", "teacher-token")
+	if seen := until(student, "reveal"); slices.Contains(seen, "answers") {
+		t.Fatalf("the student's page got the live counts: %v", seen)
 	}
 }

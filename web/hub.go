@@ -27,6 +27,8 @@ type hub struct {
 
 type viewer struct {
 	canControl bool
+	// teacher: the room's controller and not a student (gets the live answer counts).
+	teacher bool
 	send       chan wsOut
 	// wake tells the writer that replies wait in replies (capacity 1).
 	wake   chan struct{}
@@ -335,6 +337,15 @@ func wrap(typ string, view []byte) []byte {
 func (h *hub) broadcast(m []byte) {
 	for _, v := range h.snapshot() {
 		v.offerReply(m)
+	}
+}
+
+// broadcastTeachers sends a message to the teacher's viewers only (never dropped).
+func (h *hub) broadcastTeachers(m []byte) {
+	for _, v := range h.snapshot() {
+		if v.teacher {
+			v.offerReply(m)
+		}
 	}
 }
 

@@ -78,6 +78,7 @@ func (s *Server) websocket(c echo.Context) error {
 		return nil // the upgrader already answered
 	}
 	v := newViewer(canControl)
+	v.teacher = canControl && r.studentOf(c) == nil
 	first := r.hub.join(v, since, freshJSON)
 	go s.wsWriter(conn, r, v, first)
 	s.wsReader(conn, r, v)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -28,6 +29,7 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 	viewers := fs.Int("viewers", 200, "websocket viewers of room main")
 	dur := fs.Duration("duration", 10*time.Second, "measurement time")
 	writers := fs.Int("writers", 4, "ZooKeeper clients writing in a loop (the load)")
+	class := fs.Bool("class", false, "a class: the viewers join as students, a teacher asks a question half-way and every student answers within 2 s; reports how soon the teacher's histogram shows the last answer")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -36,8 +38,13 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var zkp atomic.Pointer[web.ZKPorts]
-	srv, err := web.NewServer(web.Options{Addr: "127.0.0.1:0", Voters: 5, Seed: 1, Timing: engine.WatchTiming(),
-		ZKPort: func(id int) int { return zkp.Load().Port(id) }})
+	opts := web.Options{Addr: "127.0.0.1:0", Voters: 5, Seed: 1, Timing: engine.WatchTiming(),
+		ZKPort: func(id int) int { return zkp.Load().Port(id) }}
+	const benchCode, benchTeacher = "BENCH2", "bench-teacher-token"
+	if *class {
+		opts.JoinCode, opts.MainToken = benchCode, benchTeacher
+	}
+	srv, err := web.NewServer(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -51,7 +58,7 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	go srv.Serve()
-	defer srv.Shutdown(nil)
+	defer srv.Shutdown(context.Background())
 	srv.Main().SetSpeed(4) // a busy room: 4× the watching speed
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if v, err := srv.Main().View(); err == nil && v.Leader != 0 {
@@ -101,8 +108,18 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 	var mu sync.Mutex
 	var delays []float64
 	var events, resets atomic.Int64
-	hdr := http.Header{}
+	students := make([]string, *viewers)
 	for i := 0; i < *viewers; i++ {
+		hdr := http.Header{}
+		if *class {
+			tok, err := benchJoin(url, fmt.Sprintf("Student %d", i+1), benchCode)
+			if err != nil {
+				fmt.Fprintln(stderr, "join:", err)
+				return 1
+			}
+			students[i] = tok
+			hdr.Set("X-Zablab-Student", tok)
+		}
 		conn, _, err := websocket.DefaultDialer.Dial(wsURL, hdr)
 		if err != nil {
 			fmt.Fprintln(stderr, "viewer:", err)
@@ -145,10 +162,78 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 			}
 		}(conn)
 	}
+	// The class: the teacher's page hears every answer's count; each student answers once at
+	// a random moment within 2 s of the question.
+	var allAnswered atomic.Int64 // unix ns when the teacher's page saw the last answer counted
+	var lastAnswer atomic.Int64  // unix ns when the last answer was accepted
+	var answerErrs atomic.Int64
+	if *class {
+		conn, _, err := websocket.DefaultDialer.Dial(wsURL, http.Header{"X-Zablab-Token": {benchTeacher}})
+		if err != nil {
+			fmt.Fprintln(stderr, "teacher:", err)
+			return 1
+		}
+		defer conn.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+				_, data, err := conn.ReadMessage()
+				if err != nil {
+					continue
+				}
+				var m struct {
+					Type  string `json:"type"`
+					Class struct {
+						Answered int `json:"answered"`
+					} `json:"class"`
+				}
+				if json.Unmarshal(data, &m) == nil && m.Type == "answers" && m.Class.Answered == *viewers && allAnswered.Load() == 0 {
+					allAnswered.Store(time.Now().UnixNano())
+				}
+			}
+		}()
+	}
 	var before syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	start := time.Now()
-	time.Sleep(*dur)
+	if *class {
+		time.Sleep(*dur / 2)
+		qid, err := benchAsk(url, benchTeacher)
+		if err != nil {
+			fmt.Fprintln(stderr, "question:", err)
+			return 1
+		}
+		var answers sync.WaitGroup
+		for i, tok := range students {
+			answers.Add(1)
+			go func(i int, tok string) {
+				defer answers.Done()
+				time.Sleep(time.Duration(i) * 2 * time.Second / time.Duration(len(students)))
+				if err := benchAnswer(url, qid, tok, i%3); err != nil {
+					answerErrs.Add(1)
+					return
+				}
+				now := time.Now().UnixNano()
+				for {
+					old := lastAnswer.Load()
+					if now <= old || lastAnswer.CompareAndSwap(old, now) {
+						break
+					}
+				}
+			}(i, tok)
+		}
+		answers.Wait()
+		time.Sleep(*dur - time.Since(start))
+	} else {
+		time.Sleep(*dur)
+	}
 	var after syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	elapsed := time.Since(start)
@@ -164,6 +249,65 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d viewers of one room (5 servers, 4× speed, %d ZooKeeper clients writing: %d writes), %v:\n", *viewers, *writers, writes.Load(), elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "  event batch delay from publish to viewer: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d batches)\n", pct(0.5), pct(0.99), delays[len(delays)-1], len(delays))
 	fmt.Fprintf(stdout, "  events delivered: %.0f per viewer per second; resets (viewer fell behind): %d\n", float64(events.Load())/float64(*viewers)/elapsed.Seconds(), resets.Load())
-	fmt.Fprintf(stdout, "  process CPU (server and the load generators together): %.0f%% of one core\n", 100*cpu.Seconds()/elapsed.Seconds())
+	fmt.Fprintf(stdout, "  process CPU (server and the load generators together): %.0f%% of one core; peak RSS %.0f MiB\n", 100*cpu.Seconds()/elapsed.Seconds(), float64(after.Maxrss)/1024)
+	if *class {
+		if n := answerErrs.Load(); n > 0 {
+			fmt.Fprintf(stdout, "  class: %d answers failed\n", n)
+		}
+		if allAnswered.Load() == 0 {
+			fmt.Fprintf(stdout, "  class: the teacher's page never showed all %d answers\n", *viewers)
+			return 1
+		}
+		fmt.Fprintf(stdout, "  class: %d students answered within 2 s; the teacher's histogram showed the last answer %.1f ms after it was accepted\n",
+			*viewers, float64(max(0, allAnswered.Load()-lastAnswer.Load()))/1e6)
+	}
 	return 0
+}
+
+// benchJoin joins room main's class as a student and returns the student token.
+func benchJoin(base, name, code string) (string, error) {
+	var out struct{ Student string }
+	if err := benchPost(base+"api/rooms/main/join", fmt.Sprintf(`{"name": %q, "code": %q}`, name, code), nil, &out); err != nil {
+		return "", err
+	}
+	return out.Student, nil
+}
+
+// benchAsk asks the class a question as the teacher and returns its id.
+func benchAsk(base, token string) (string, error) {
+	var out struct{ ID string }
+	body := `{"text": {"en": "Who leads next?"}, "choices": ["S1", "S2", "S3"], "answer": 2}`
+	if err := benchPost(base+"api/rooms/main/questions", body, http.Header{"X-Zablab-Token": {token}}, &out); err != nil {
+		return "", err
+	}
+	return out.ID, nil
+}
+
+// benchAnswer answers a question as a student.
+func benchAnswer(base, qid, student string, choice int) error {
+	return benchPost(base+"api/rooms/main/questions/"+qid+"/answers", fmt.Sprintf(`{"choice": %d}`, choice), http.Header{"X-Zablab-Student": {student}}, nil)
+}
+
+func benchPost(url, body string, hdr http.Header, out any) error {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("%s: %d %s", url, res.StatusCode, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
 }
