@@ -58,6 +58,7 @@ function measure(page) {
     return {
       svg: box(svg),
       cards: Array.from(document.querySelectorAll('svg.cluster .srv')).map((g) => ({ id: g.dataset.server, ...box(g.querySelector('.card-bg')) })),
+      badges: Array.from(document.querySelectorAll('svg.cluster .srv .group-badge')).map(box),
       title: box(document.querySelector('.centre-title')),
       titleText: document.querySelector('.centre-title').textContent,
       sub: box(document.querySelector('.centre-sub')),
@@ -104,8 +105,12 @@ for (const [name, viewport, large] of [
         assert.ok(!overlaps(m.sub, c), `${what}: the subtitle covers S${c.id}`);
         for (const d of m.cards) if (d !== c) assert.ok(!overlaps(c, d), `${what}: S${c.id} covers S${d.id}`);
       }
+      const inside = (b) => b.x >= m.svg.x - 1 && b.y >= m.svg.y - 1 && b.x + b.w <= m.svg.x + m.svg.w + 1 && b.y + b.h <= m.svg.y + m.svg.h + 1;
+      for (const c of m.cards) assert.ok(inside(c), `${what}: S${c.id} is cut off`);
+      for (const b of m.badges) assert.ok(inside(b), `${what}: a group badge is cut off`);
       assert.ok(m.title.x >= m.svg.x - 1 && m.title.x + m.title.w <= m.svg.x + m.svg.w + 1, `${what}: the title fits the picture's width`);
       assert.ok(m.scrollW <= viewport.width, `${what}: the page scrolls sideways (${m.scrollW}px)`);
+      if (nodes + observers === 13 || nodes + observers === 1) await shot(page, `picture-${name.replace(' ', '-')}-${nodes + observers}`);
     }
     assert.deepEqual(errors, []);
   });

@@ -49,10 +49,12 @@ interface Geo {
 const GEOS: Record<Mode, Geo> = {
   ring: { mode: "ring", viewW: 1000, ringH: 640, band: 64, titleY: 30, subY: 56, cardW: 280, cardH: 142, pad: 14, titleBase: 28, stateBase: 27, line0: 56, lineDy: 23, roleX: 56, roleBase: 26, badgeR: 17, hex: true },
   large: { mode: "large", viewW: 1000, ringH: 566, band: 74, titleY: 34, subY: 64, cardW: 300, cardH: 190, pad: 14, titleBase: 36, stateBase: 34, line0: 72, lineDy: 30, roleX: 66, roleBase: 33, badgeR: 20, hex: false },
-  narrow: { mode: "narrow", viewW: 360, ringH: 0, band: 52, titleY: 20, subY: 42, cardW: 172, cardH: 126, pad: 9, titleBase: 23, stateBase: 21, line0: 45, lineDy: 18, roleX: 9, roleBase: 117, badgeR: 14, hex: false },
+  narrow: { mode: "narrow", viewW: 360, ringH: 0, band: 52, titleY: 20, subY: 42, cardW: 168, cardH: 132, pad: 9, titleBase: 23, stateBase: 21, line0: 45, lineDy: 18, roleX: 9, roleBase: 122, badgeR: 14, hex: false },
 };
 /** Space between cards in the narrow arrangement. */
 const NARROW_GAP = 20;
+/** Space left of and right of the narrow columns (the selection ring is drawn outside a card). */
+const NARROW_EDGE = 6;
 /** Below this viewport width the page is a phone's: the narrow arrangement. */
 export const NARROW_MEDIA = "(max-width: 600px)";
 
@@ -127,7 +129,7 @@ function computeLayout(ids: number[], geo: Geo): Layout {
     const single = ids.length === 1;
     ids.forEach((id, i) => {
       const right = i % 2 === 1;
-      const x = single ? geo.viewW / 2 : right ? geo.viewW - w / 2 - 2 : w / 2 + 2;
+      const x = single ? geo.viewW / 2 : right ? geo.viewW - w / 2 - NARROW_EDGE : w / 2 + NARROW_EDGE;
       const y = geo.band + hgt / 2 + Math.floor(i / 2) * step + (right ? step / 2 : 0);
       centre.set(id, { x, y });
     });
@@ -324,9 +326,12 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     for (let i = 0; i < 4; i++) {
       lines.push(s("text", { x: -hw + geo.pad, y: -hh + geo.line0 + i * geo.lineDy, class: i === 3 ? "card-line card-note" : "card-line" }));
     }
+    // The group badge sits inside the lower right corner (a card may reach the picture's edge).
     const r = geo.badgeR;
-    const badgeCircle = s("circle", { cx: hw - 4, cy: hh - 4, r, class: "group-badge" });
-    const badgeText = s("text", { x: hw - 4, y: hh - 4 + r * 0.35, class: "group-letter", "text-anchor": "middle" });
+    const bx = hw - r - 3;
+    const by = hh - r - 3;
+    const badgeCircle = s("circle", { cx: bx, cy: by, r, class: "group-badge" });
+    const badgeText = s("text", { x: bx, y: by + r * 0.35, class: "group-letter", "text-anchor": "middle" });
     const badge = s("g", { class: "badge" }, badgeCircle, badgeText);
     const g = s("g", { class: "srv", tabindex: 0, role: "button", "data-server": id }, sel, bg, title, role, state, ...lines, badge);
     const activate = () => {
@@ -399,8 +404,14 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     const inner = geo.cardW - 2 * geo.pad;
     setFit(c.role, n.role === "observer" ? t("observerTag") : "", geo.mode === "narrow" ? inner - geo.badgeR * 2 : geo.cardW * 0.3);
     setFit(c.state, stateLabel(n), geo.mode === "narrow" ? inner - 36 : geo.cardW * 0.52);
+    // Group badge: the draft while editing the partition, else the partition in force.
+    let group = -1;
+    if (store.tab === "network" && store.canControl()) group = store.draftGroups.get(n.id) ?? 0;
+    else if (v.links.groups.length > 0) group = groupOf(v.links, n.id);
+    const show = store.tab === "network" || v.links.groups.length > 0;
     const lines = cardLines(n, v, geo.hex);
-    c.lines.forEach((el, i) => setFit(el, lines[i] ?? "", inner));
+    // The last line leaves room for the badge when it shows.
+    c.lines.forEach((el, i) => setFit(el, lines[i] ?? "", i === 3 && show ? inner - 2 * geo.badgeR - 4 : inner));
     const label = t("cardLabel", {
       id: n.id,
       state: n.state,
@@ -410,11 +421,6 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     });
     setAttr(c.g, "aria-label", store.tab === "network" && store.canControl() ? `${label}. ${t("cardCycleHint")}` : label);
     toggleAttr(c.g, "aria-current", store.selected === n.id);
-    // Group badge: the draft while editing the partition, else the partition in force.
-    let group = -1;
-    if (store.tab === "network" && store.canControl()) group = store.draftGroups.get(n.id) ?? 0;
-    else if (v.links.groups.length > 0) group = groupOf(v.links, n.id);
-    const show = store.tab === "network" || v.links.groups.length > 0;
     setAttr(c.badge, "visibility", show ? "visible" : "hidden");
     setText(c.badgeText, group >= 0 ? GROUP_LETTERS[group] ?? "?" : "–");
     setAttr(c.badgeCircle, "fill", group >= 0 ? GROUP_COLOURS[group] ?? "#999" : "#fff");
