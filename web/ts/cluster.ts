@@ -402,7 +402,9 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   function renderCard(c: Card, n: NodeView, v: RoomView): void {
     c.g.setAttribute("class", `srv st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}`);
     const inner = geo.cardW - 2 * geo.pad;
-    setFit(c.role, n.role === "observer" ? t("observerTag") : "", geo.mode === "narrow" ? inner - geo.badgeR * 2 : geo.cardW * 0.3);
+    // Large cards have no room for both the role tag and "◌ OBSERVING", which says it already.
+    const roleTag = n.role === "observer" && !(geo.mode === "large" && n.state === "OBSERVING");
+    setFit(c.role, roleTag ? t("observerTag") : "", geo.mode === "narrow" ? inner - geo.badgeR * 2 : geo.cardW * 0.3);
     setFit(c.state, stateLabel(n), geo.mode === "narrow" ? inner - 36 : geo.cardW * 0.52);
     // Group badge: the draft while editing the partition, else the partition in force.
     let group = -1;
