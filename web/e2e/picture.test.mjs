@@ -133,8 +133,10 @@ test('the title tells the phase truthfully: election, a leader waiting for a quo
       want = [new RegExp(`^Leader S${lead.id} · epoch ${lead.currentEpoch}$`), 'broadcast'];
     } else if (lead && lead.phase === 'SYNCHRONIZATION') {
       want = [new RegExp(`^S${lead.id} leads epoch ${Math.max(lead.acceptedEpoch, lead.currentEpoch)}: waiting for a quorum to sync$`), 'sync'];
+    } else if (lead && lead.acceptedEpoch > lead.currentEpoch) {
+      want = [new RegExp(`^S${lead.id} leads epoch ${lead.acceptedEpoch}: waiting for a quorum to accept the epoch$`), 'epoch'];
     } else if (lead) {
-      want = [/^S\d leads/, 'discovery'];
+      want = [new RegExp(`^S${lead.id} leads: waiting for a quorum to agree on a new epoch$`), 'discovery'];
     } else if (v.nodes.some((n) => n.state === 'LOOKING')) {
       const round = Math.max(...v.nodes.filter((n) => n.state === 'LOOKING').map((n) => n.vote.round));
       want = [new RegExp(`^No leader: election in progress \\(round ${round}\\)$`), 'election'];
@@ -143,7 +145,7 @@ test('the title tells the phase truthfully: election, a leader waiting for a quo
       await waitView(page, (pv) => pv.eventSeq === v.eventSeq);
       await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.centre-title').textContent), want[0].source);
       assert.match(await titleOf(), want[0]);
-      if (want[1] === 'election' || want[1] === 'sync') {
+      if (want[1] !== 'broadcast') {
         // While servers vote or sync, their cards and lines are in sight: nothing covers them.
         const m = await measure(page);
         for (const c of m.cards) assert.ok(!overlaps(m.title, c) && !overlaps(m.sub, c), `the title covers S${c.id} during ${want[1]}`);
@@ -153,7 +155,7 @@ test('the title tells the phase truthfully: election, a leader waiting for a quo
     }
     await srv.api('POST', '/api/rooms/main/step');
   }
-  assert.ok(seen.has('election') && seen.has('sync') && seen.has('broadcast'), `phases seen: ${[...seen]}`);
+  assert.ok(['election', 'discovery', 'sync', 'broadcast'].every((p) => seen.has(p)), `phases seen: ${[...seen]}`);
   assert.ok(!(await titleOf()).includes('election'));
   assert.deepEqual(errors, []);
 });

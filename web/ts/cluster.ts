@@ -224,9 +224,10 @@ export function centreTitle(v: RoomView): string {
     leading.slice().sort((a, b) => Math.max(b.acceptedEpoch, b.currentEpoch) - Math.max(a.acceptedEpoch, a.currentEpoch))[0];
   if (lead) {
     if (lead.phase === "BROADCAST") return t("centreLeader", { id: lead.id, epoch: lead.currentEpoch });
-    if (lead.phase === "SYNCHRONIZATION" || lead.acceptedEpoch > lead.currentEpoch) {
-      return t("centreSyncing", { id: lead.id, epoch: Math.max(lead.acceptedEpoch, lead.currentEpoch) });
-    }
+    const epoch = Math.max(lead.acceptedEpoch, lead.currentEpoch);
+    if (lead.phase === "SYNCHRONIZATION") return t("centreSyncing", { id: lead.id, epoch });
+    // DISCOVERY: the new epoch is chosen once a quorum has sent FOLLOWERINFO (acceptedEpoch).
+    if (lead.acceptedEpoch > lead.currentEpoch) return t("centreEpochProposed", { id: lead.id, epoch });
     return t("centreDiscovering", { id: lead.id });
   }
   const looking = v.nodes.filter((n) => n.state === "LOOKING");
