@@ -62,6 +62,7 @@ function measure(page) {
       title: box(document.querySelector('.centre-title')),
       titleText: document.querySelector('.centre-title').textContent,
       sub: box(document.querySelector('.centre-sub')),
+      tail: box(document.querySelector('.centre-tail')),
       linePx: minOf(texts('svg.cluster .card-line').map(px)),
       lineBoxPx: minOf(texts('svg.cluster .card-line').map((e) => e.getBoundingClientRect().height)),
       cardTextPx: minOf(texts('svg.cluster .srv text').map(px)),
@@ -103,6 +104,7 @@ for (const [name, viewport, large] of [
       for (const c of m.cards) {
         assert.ok(!overlaps(m.title, c), `${what}: the title ${JSON.stringify(m.title)} covers S${c.id} ${JSON.stringify(c)}`);
         assert.ok(!overlaps(m.sub, c), `${what}: the subtitle covers S${c.id}`);
+        assert.ok(!overlaps(m.tail, c), `${what}: the title's second row covers S${c.id}`);
         for (const d of m.cards) if (d !== c) assert.ok(!overlaps(c, d), `${what}: S${c.id} covers S${d.id}`);
       }
       const inside = (b) => b.x >= m.svg.x - 1 && b.y >= m.svg.y - 1 && b.x + b.w <= m.svg.x + m.svg.w + 1 && b.y + b.h <= m.svg.y + m.svg.h + 1;
@@ -148,7 +150,7 @@ test('the title tells the phase truthfully: election, a leader waiting for a quo
       if (want[1] !== 'broadcast') {
         // While servers vote or sync, their cards and lines are in sight: nothing covers them.
         const m = await measure(page);
-        for (const c of m.cards) assert.ok(!overlaps(m.title, c) && !overlaps(m.sub, c), `the title covers S${c.id} during ${want[1]}`);
+        for (const c of m.cards) assert.ok(![m.title, m.tail, m.sub].some((b) => overlaps(b, c)), `the title covers S${c.id} during ${want[1]}`);
         await shot(page, `picture-title-${want[1]}`);
       }
       seen.add(want[1]);
@@ -221,6 +223,26 @@ for (const lang of ['en-US', 'zh-CN']) {
     assert.ok(fit.w <= PHONE.width && fit.sw <= fit.cw + 1, `the servers table is ${fit.sw} px in ${fit.cw} px (right edge ${fit.w})`);
     assert.ok((await page.evaluate(() => document.scrollingElement.scrollWidth)) <= PHONE.width);
     await shot(page, `picture-phone-servers-${lang}`);
+    // A leader waiting for a quorum: on a phone the title breaks after its colon, on two rows.
+    const v = await view(page);
+    await srv.api('POST', '/api/rooms/main/pause');
+    await srv.api('POST', `/api/rooms/main/nodes/${v.leader}/crash`);
+    let now;
+    for (let i = 0; i < 3000; i++) {
+      now = (await srv.api('GET', '/api/rooms/main')).json;
+      if (now.nodes.some((n) => n.state === 'LEADING' && n.phase === 'SYNCHRONIZATION')) break;
+      await srv.api('POST', '/api/rooms/main/step');
+    }
+    const lead = now.nodes.find((n) => n.state === 'LEADING');
+    await waitView(page, (pv) => pv.eventSeq === now.eventSeq);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(200);
+    const head = lang === 'en-US' ? `S${lead.id} leads epoch ${lead.acceptedEpoch}:` : `S${lead.id} 领导 epoch ${lead.acceptedEpoch}：`;
+    assert.equal(await page.locator('.centre-title').first().textContent(), head);
+    assert.match(await page.locator('.centre-tail').textContent(), lang === 'en-US' ? /^waiting for a quorum to sync$/ : /完成同步$/);
+    const m2 = await measure(page);
+    for (const c of m2.cards) assert.ok(![m2.title, m2.tail, m2.sub].some((b) => overlaps(b, c)), `the title covers S${c.id}`);
+    await shot(page, `picture-phone-sync-${lang}`);
     assert.deepEqual(errors, []);
   });
 }

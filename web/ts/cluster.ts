@@ -29,6 +29,8 @@ interface Geo {
   /** Height of the title band at the top. */
   band: number;
   titleY: number;
+  /** A narrow band breaks the title after its colon: the second row's baseline (0: one row). */
+  tailY: number;
   subY: number;
   cardW: number;
   cardH: number;
@@ -47,9 +49,9 @@ interface Geo {
 }
 
 const GEOS: Record<Mode, Geo> = {
-  ring: { mode: "ring", viewW: 1000, ringH: 640, band: 64, titleY: 30, subY: 56, cardW: 280, cardH: 142, pad: 14, titleBase: 28, stateBase: 27, line0: 56, lineDy: 23, roleX: 56, roleBase: 26, badgeR: 17, hex: true },
-  large: { mode: "large", viewW: 1000, ringH: 566, band: 74, titleY: 34, subY: 64, cardW: 300, cardH: 190, pad: 14, titleBase: 36, stateBase: 34, line0: 72, lineDy: 30, roleX: 66, roleBase: 33, badgeR: 20, hex: false },
-  narrow: { mode: "narrow", viewW: 360, ringH: 0, band: 52, titleY: 20, subY: 42, cardW: 168, cardH: 132, pad: 9, titleBase: 23, stateBase: 21, line0: 45, lineDy: 18, roleX: 9, roleBase: 122, badgeR: 14, hex: false },
+  ring: { mode: "ring", viewW: 1000, ringH: 640, band: 64, titleY: 30, tailY: 0, subY: 56, cardW: 280, cardH: 142, pad: 14, titleBase: 28, stateBase: 27, line0: 56, lineDy: 23, roleX: 56, roleBase: 26, badgeR: 17, hex: true },
+  large: { mode: "large", viewW: 1000, ringH: 566, band: 74, titleY: 34, tailY: 0, subY: 64, cardW: 300, cardH: 190, pad: 14, titleBase: 36, stateBase: 34, line0: 72, lineDy: 30, roleX: 66, roleBase: 33, badgeR: 20, hex: false },
+  narrow: { mode: "narrow", viewW: 360, ringH: 0, band: 70, titleY: 20, tailY: 40, subY: 61, cardW: 168, cardH: 132, pad: 9, titleBase: 23, stateBase: 21, line0: 45, lineDy: 18, roleX: 9, roleBase: 122, badgeR: 14, hex: false },
 };
 /** Space between cards in the narrow arrangement. */
 const NARROW_GAP = 20;
@@ -295,10 +297,11 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   // The title band: who leads and in which phase, then the committed count, the clock and a
   // warning. It sits above the ring, so it never hides a card or a vote.
   const centreTitle_ = s("text", { class: "centre-title", "text-anchor": "middle" });
+  const centreTail = s("text", { class: "centre-tail", "text-anchor": "middle" });
   const centreSub = s("text", { class: "centre-sub", "text-anchor": "middle" });
   svg.append(connLayer, laneLayer, badgeLayer, cardLayer);
   // The summary sits above the moving messages so it stays readable.
-  overlay.append(s("g", { class: "centre" }, centreTitle_, centreSub));
+  overlay.append(s("g", { class: "centre" }, centreTitle_, centreTail, centreSub));
   const summary = document.createElement("p");
   summary.className = "sr-only";
   summary.setAttribute("aria-live", "polite");
@@ -364,6 +367,8 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     wrap.className = `cluster-wrap m-${geo.mode}`;
     setAttr(centreTitle_, "x", geo.viewW / 2);
     setAttr(centreTitle_, "y", geo.titleY);
+    setAttr(centreTail, "x", geo.viewW / 2);
+    setAttr(centreTail, "y", geo.tailY);
     setAttr(centreSub, "x", geo.viewW / 2);
     setAttr(centreSub, "y", geo.subY);
     clear(cardLayer);
@@ -474,7 +479,12 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
 
   function renderCentre(v: RoomView): void {
     const title = centreTitle(v);
-    setFit(centreTitle_, title, geo.viewW - 16);
+    // A phone's band is narrow: "S5 leads epoch 2:" on one row, what it waits for on the next.
+    const cut = geo.tailY > 0 ? Math.max(title.indexOf(": "), title.indexOf("：")) : -1;
+    const head = cut >= 0 ? title.slice(0, cut + 1) : title;
+    const tail = cut >= 0 ? title.slice(cut + 1).trim() : "";
+    setFit(centreTitle_, head, geo.viewW - 16);
+    setFit(centreTail, tail, geo.viewW - 16);
     const sub = t("centreSub", { n: v.committed, time: (v.timeMs / 1000).toFixed(1) });
     const warn = v.bug ? t("centreBug", { bug: v.bug }) : v.paused ? t("centrePaused") : "";
     setFit(centreSub, warn ? `${warn} · ${sub}` : sub, geo.viewW - 16);
