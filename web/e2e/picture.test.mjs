@@ -223,6 +223,13 @@ for (const lang of ['en-US', 'zh-CN']) {
     assert.ok(fit.w <= PHONE.width && fit.sw <= fit.cw + 1, `the servers table is ${fit.sw} px in ${fit.cw} px (right edge ${fit.w})`);
     assert.ok((await page.evaluate(() => document.scrollingElement.scrollWidth)) <= PHONE.width);
     await shot(page, `picture-phone-servers-${lang}`);
+    // Every panel fits the width too.
+    for (const tab of await page.getByRole('tab').all()) {
+      await tab.tap();
+      await page.waitForTimeout(150);
+      const w = await page.evaluate(() => document.scrollingElement.scrollWidth);
+      assert.ok(w <= PHONE.width, `with the ${await tab.textContent()} tab the page is ${w} px wide`);
+    }
     // A leader waiting for a quorum: on a phone the title breaks after its colon, on two rows.
     const v = await view(page);
     await srv.api('POST', '/api/rooms/main/pause');
