@@ -29,7 +29,7 @@ type viewer struct {
 	canControl bool
 	// teacher: the room's controller and not a student (gets the live answer counts).
 	teacher bool
-	send       chan wsOut
+	send    chan wsOut
 	// wake tells the writer that replies wait in replies (capacity 1).
 	wake   chan struct{}
 	mu     sync.Mutex

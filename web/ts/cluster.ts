@@ -12,10 +12,54 @@ import type { NodeView, RoomView } from "./types";
 import { zxidFull, zxidPair } from "./zxid";
 import { schedule } from "./frame";
 
-const VIEW_W = 1000;
-const VIEW_H = 640;
-const CARD_W = 280;
-const CARD_H = 142;
+/**
+ * The picture has three arrangements. "ring": servers on an ellipse (a desktop screen).
+ * "large": the ring with bigger cards and shorter lines, for a projector (large mode).
+ * "narrow": two staggered columns that grow downwards, for a phone. The title band at the top
+ * (who leads, in which phase) never overlaps a card.
+ */
+export type Mode = "ring" | "large" | "narrow";
+
+/** Geometry of an arrangement, in view units. */
+interface Geo {
+  mode: Mode;
+  viewW: number;
+  /** Height of the area below the band where the ring lies (ring and large). */
+  ringH: number;
+  /** Height of the title band at the top. */
+  band: number;
+  titleY: number;
+  /** A narrow band breaks the title after its colon: the second row's baseline (0: one row). */
+  tailY: number;
+  subY: number;
+  cardW: number;
+  cardH: number;
+  /** Card insides: padding, title baseline, first detail line and line spacing. */
+  pad: number;
+  titleBase: number;
+  stateBase: number;
+  line0: number;
+  lineDy: number;
+  /** Where the role tag goes: beside the id, or on a row of its own under the lines. */
+  roleX: number;
+  roleBase: number;
+  badgeR: number;
+  /** Zxids with their hex (wide cards) or as (epoch, counter) only. */
+  hex: boolean;
+}
+
+const GEOS: Record<Mode, Geo> = {
+  ring: { mode: "ring", viewW: 1000, ringH: 640, band: 64, titleY: 30, tailY: 0, subY: 56, cardW: 280, cardH: 142, pad: 14, titleBase: 28, stateBase: 27, line0: 56, lineDy: 23, roleX: 56, roleBase: 26, badgeR: 17, hex: true },
+  large: { mode: "large", viewW: 1000, ringH: 566, band: 74, titleY: 34, tailY: 0, subY: 64, cardW: 300, cardH: 190, pad: 14, titleBase: 36, stateBase: 34, line0: 72, lineDy: 30, roleX: 66, roleBase: 33, badgeR: 20, hex: false },
+  narrow: { mode: "narrow", viewW: 360, ringH: 0, band: 70, titleY: 20, tailY: 40, subY: 61, cardW: 168, cardH: 132, pad: 9, titleBase: 23, stateBase: 21, line0: 45, lineDy: 18, roleX: 9, roleBase: 122, badgeR: 14, hex: false },
+};
+/** Space between cards in the narrow arrangement. */
+const NARROW_GAP = 20;
+/** Space left of and right of the narrow columns (the selection ring is drawn outside a card). */
+const NARROW_EDGE = 6;
+/** Below this viewport width the page is a phone's: the narrow arrangement. */
+export const NARROW_MEDIA = "(max-width: 600px)";
+
 /** Distance between the two lanes of a pair, in view units. */
 const LANE_GAP = 5;
 
@@ -44,9 +88,21 @@ interface Layout {
   centre: Map<number, { x: number; y: number }>;
   scale: number;
   lanes: Map<string, Lane>;
+  viewH: number;
 }
 
-function scaleFor(n: number): number {
+function scaleFor(n: number, mode: Mode): number {
+  if (mode === "narrow") return 1;
+  if (mode === "large") {
+    // The large ring is wide and low: past six servers its cards shrink fast.
+    if (n <= 5) return 1;
+    if (n <= 6) return 0.93;
+    if (n <= 8) return 0.69;
+    if (n <= 9) return 0.62;
+    if (n <= 10) return 0.53;
+    if (n <= 12) return 0.47;
+    return 0.43;
+  }
   if (n <= 3) return 1.1;
   if (n <= 5) return 1;
   if (n <= 7) return 0.88;
@@ -59,18 +115,37 @@ function laneKey(from: number, to: number): string {
   return from + ">" + to;
 }
 
-/** computeLayout places n servers on an ellipse, first at the top, clockwise. */
-function computeLayout(ids: number[]): Layout {
-  const k = scaleFor(ids.length);
-  const w = CARD_W * k;
-  const hgt = CARD_H * k;
-  const rx = VIEW_W / 2 - w / 2 - 8;
-  const ry = VIEW_H / 2 - hgt / 2 - 8;
+/**
+ * computeLayout places the servers. Ring and large: on an ellipse below the title band, first
+ * at the top, clockwise. Narrow: two columns, the right one half a card lower, so that every
+ * link leaves a card through free space.
+ */
+function computeLayout(ids: number[], geo: Geo): Layout {
+  const k = scaleFor(ids.length, geo.mode);
+  const w = geo.cardW * k;
+  const hgt = geo.cardH * k;
   const centre = new Map<number, { x: number; y: number }>();
-  ids.forEach((id, i) => {
-    const a = -Math.PI / 2 + (2 * Math.PI * i) / ids.length;
-    centre.set(id, { x: VIEW_W / 2 + rx * Math.cos(a), y: VIEW_H / 2 + ry * Math.sin(a) });
-  });
+  let viewH = geo.band + geo.ringH;
+  if (geo.mode === "narrow") {
+    const step = hgt + NARROW_GAP;
+    const single = ids.length === 1;
+    ids.forEach((id, i) => {
+      const right = i % 2 === 1;
+      const x = single ? geo.viewW / 2 : right ? geo.viewW - w / 2 - NARROW_EDGE : w / 2 + NARROW_EDGE;
+      const y = geo.band + hgt / 2 + Math.floor(i / 2) * step + (right ? step / 2 : 0);
+      centre.set(id, { x, y });
+    });
+    const rows = Math.ceil(ids.length / 2);
+    viewH = geo.band + Math.max(1, rows) * step + (ids.length % 2 === 0 && ids.length > 0 ? step / 2 : 0) - NARROW_GAP + 4;
+  } else {
+    const rx = geo.viewW / 2 - w / 2 - 8;
+    const ry = geo.ringH / 2 - hgt / 2 - 6;
+    const cy = geo.band + geo.ringH / 2;
+    ids.forEach((id, i) => {
+      const a = -Math.PI / 2 + (2 * Math.PI * i) / ids.length;
+      centre.set(id, { x: geo.viewW / 2 + rx * Math.cos(a), y: cy + ry * Math.sin(a) });
+    });
+  }
   const lanes = new Map<string, Lane>();
   for (const a of ids) {
     for (const b of ids) {
@@ -93,7 +168,7 @@ function computeLayout(ids: number[]): Layout {
       });
     }
   }
-  return { ids, centre, scale: k, lanes };
+  return { ids, centre, scale: k, lanes, viewH };
 }
 
 /** The state word on a card, with a symbol so it does not rely on colour. */
@@ -114,11 +189,12 @@ function stateLabel(n: NodeView): string {
 }
 
 /** cardLines are the four detail lines under a server's title. */
-function cardLines(n: NodeView, v: RoomView): string[] {
+function cardLines(n: NodeView, v: RoomView, hex: boolean): string[] {
+  const zx = hex ? zxidFull : zxidPair;
   const lines = [
     `${t("epochShort")} ${n.acceptedEpoch} / ${n.currentEpoch}`,
-    `${t("lastShort")} ${zxidFull(n.lastZxid)}`,
-    `${t("committedShort")} ${zxidFull(n.lastCommittedZxid)}`,
+    `${t("lastShort")} ${zx(n.lastZxid)}`,
+    `${t("committedShort")} ${zx(n.lastCommittedZxid)}`,
   ];
   if (n.state === "LOOKING" && n.role !== "observer") {
     lines.push(t("voteLine", { leader: n.vote.leader, zxid: zxidPair(n.vote.zxid), round: n.vote.round }));
@@ -136,6 +212,55 @@ function cardLines(n: NodeView, v: RoomView): string[] {
   return lines;
 }
 
+/**
+ * centreTitle says who leads and in which phase, truthfully: a server that is LEADING but not
+ * yet in BROADCAST waits for a quorum (to agree on its epoch, then to sync); "election in
+ * progress" only while nobody leads and someone is LOOKING.
+ */
+export function centreTitle(v: RoomView): string {
+  const leading = v.nodes.filter((n) => n.state === "LEADING");
+  // Two servers may both be LEADING for a while (an old leader cut off in a minority): the
+  // established one, then the highest epoch, is the one to name.
+  const lead =
+    leading.find((n) => n.id === v.leader) ??
+    leading.slice().sort((a, b) => Math.max(b.acceptedEpoch, b.currentEpoch) - Math.max(a.acceptedEpoch, a.currentEpoch))[0];
+  if (lead) {
+    if (lead.phase === "BROADCAST") return t("centreLeader", { id: lead.id, epoch: lead.currentEpoch });
+    const epoch = Math.max(lead.acceptedEpoch, lead.currentEpoch);
+    if (lead.phase === "SYNCHRONIZATION") return t("centreSyncing", { id: lead.id, epoch });
+    // DISCOVERY: the new epoch is chosen once a quorum has sent FOLLOWERINFO (acceptedEpoch).
+    if (lead.acceptedEpoch > lead.currentEpoch) return t("centreEpochProposed", { id: lead.id, epoch });
+    return t("centreDiscovering", { id: lead.id });
+  }
+  const looking = v.nodes.filter((n) => n.state === "LOOKING");
+  if (looking.length > 0) return t("centreElection", { round: Math.max(...looking.map((n) => n.vote.round)) });
+  if (v.nodes.length > 0 && v.nodes.every((n) => n.state === "DOWN")) return t("centreAllDown");
+  return t("centreNoLeaderYet");
+}
+
+/** fitted remembers, per text element, the text and width it was last fitted to. */
+const fitted = new WeakMap<SVGTextElement, string>();
+
+/**
+ * setFit sets a text and, if it is wider than maxW (view units of the element), narrows its
+ * glyphs to fit instead of letting it run over a neighbour: the font size stays the same.
+ */
+function setFit(el: SVGTextElement, text: string, maxW: number): void {
+  setText(el, text);
+  const key = `${maxW}|${text}`;
+  if (fitted.get(el) === key) return;
+  el.removeAttribute("textLength");
+  el.removeAttribute("lengthAdjust");
+  if (!text || !el.isConnected) return;
+  const w = el.getComputedTextLength();
+  if (w === 0) return; // not laid out yet: try again on the next render
+  fitted.set(el, key);
+  if (w > maxW) {
+    el.setAttribute("textLength", maxW.toFixed(1));
+    el.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
+}
+
 export interface ClusterPicture {
   el: HTMLElement;
   dotLayer: SVGGElement;
@@ -147,9 +272,12 @@ export interface ClusterPicture {
 /** clusterPicture builds the SVG and keeps it in step with the store. */
 export function clusterPicture(ctx: Ctx): ClusterPicture {
   const { store } = ctx;
+  const narrowQuery = window.matchMedia(NARROW_MEDIA);
+  const modeNow = (): Mode => (narrowQuery.matches ? "narrow" : ctx.large ? "large" : "ring");
+  let geo = GEOS[modeNow()];
   const svg = s("svg", {
-    viewBox: `0 0 ${VIEW_W} ${VIEW_H}`,
-    class: "cluster",
+    viewBox: `0 0 ${geo.viewW} ${geo.band + geo.ringH}`,
+    class: `cluster m-${geo.mode}`,
     role: "group",
     "aria-label": t("clusterPictureLabel"),
   });
@@ -163,41 +291,51 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   const clipId = newId("dotclip");
   const clipPath = s("path", { "clip-rule": "evenodd" });
   dotLayer.setAttribute("clip-path", `url(#${clipId})`);
-  const overlay = s("svg", { viewBox: `0 0 ${VIEW_W} ${VIEW_H}`, class: "cluster-overlay", "aria-hidden": "true" },
+  const overlay = s("svg", { viewBox: svg.getAttribute("viewBox")!, class: `cluster-overlay m-${geo.mode}`, "aria-hidden": "true" },
     s("defs", {}, s("clipPath", { id: clipId }, clipPath)), dotLayer);
   const cardLayer = s("g", { class: "cards" });
-  const centreTitle = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 - 14, class: "centre-title", "text-anchor": "middle" });
-  const centreSub = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 16, class: "centre-sub", "text-anchor": "middle" });
-  const centreWarn = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 44, class: "centre-warn", "text-anchor": "middle" });
+  // The title band: who leads and in which phase, then the committed count, the clock and a
+  // warning. It sits above the ring, so it never hides a card or a vote.
+  const centreTitle_ = s("text", { class: "centre-title", "text-anchor": "middle" });
+  const centreTail = s("text", { class: "centre-tail", "text-anchor": "middle" });
+  const centreSub = s("text", { class: "centre-sub", "text-anchor": "middle" });
   svg.append(connLayer, laneLayer, badgeLayer, cardLayer);
   // The summary sits above the moving messages so it stays readable.
-  overlay.append(s("g", { class: "centre" }, centreTitle, centreSub, centreWarn));
+  overlay.append(s("g", { class: "centre" }, centreTitle_, centreTail, centreSub));
   const summary = document.createElement("p");
   summary.className = "sr-only";
   summary.setAttribute("aria-live", "polite");
   const wrap = document.createElement("div");
-  wrap.className = "cluster-wrap";
+  wrap.className = `cluster-wrap m-${geo.mode}`;
   wrap.append(svg, overlay, summary);
 
-  let layout: Layout = computeLayout([]);
+  let layout: Layout = computeLayout([], geo);
   const cards = new Map<number, Card>();
   const laneEls = new Map<string, SVGLineElement>();
   const connEls = new Map<number, SVGLineElement>();
 
   function buildCard(id: number): Card {
-    const hw = CARD_W / 2;
-    const hh = CARD_H / 2;
-    const bg = s("rect", { x: -hw, y: -hh, width: CARD_W, height: CARD_H, rx: 12, class: "card-bg" });
-    const sel = s("rect", { x: -hw - 6, y: -hh - 6, width: CARD_W + 12, height: CARD_H + 12, rx: 16, class: "card-sel" });
-    const title = s("text", { x: -hw + 14, y: -hh + 28, class: "card-title" }, `S${id}`);
-    const role = s("text", { x: -hw + (id >= 10 ? 70 : 56), y: -hh + 26, class: "card-role" });
-    const state = s("text", { x: hw - 12, y: -hh + 27, class: "card-state", "text-anchor": "end" });
+    const W = geo.cardW;
+    const H = geo.cardH;
+    const hw = W / 2;
+    const hh = H / 2;
+    const bg = s("rect", { x: -hw, y: -hh, width: W, height: H, rx: 12, class: "card-bg" });
+    const sel = s("rect", { x: -hw - 6, y: -hh - 6, width: W + 12, height: H + 12, rx: 16, class: "card-sel" });
+    const title = s("text", { x: -hw + geo.pad, y: -hh + geo.titleBase, class: "card-title" }, `S${id}`);
+    const besideId = geo.mode !== "narrow";
+    const roleX = -hw + (besideId ? geo.roleX + (id >= 10 ? geo.roleX / 4 : 0) : geo.roleX);
+    const role = s("text", { x: roleX, y: -hh + geo.roleBase, class: "card-role" });
+    const state = s("text", { x: hw - geo.pad + 2, y: -hh + geo.stateBase, class: "card-state", "text-anchor": "end" });
     const lines: SVGTextElement[] = [];
     for (let i = 0; i < 4; i++) {
-      lines.push(s("text", { x: -hw + 14, y: -hh + 56 + i * 23, class: i === 3 ? "card-line card-note" : "card-line" }));
+      lines.push(s("text", { x: -hw + geo.pad, y: -hh + geo.line0 + i * geo.lineDy, class: i === 3 ? "card-line card-note" : "card-line" }));
     }
-    const badgeCircle = s("circle", { cx: hw - 4, cy: hh - 4, r: 17, class: "group-badge" });
-    const badgeText = s("text", { x: hw - 4, y: hh + 2, class: "group-letter", "text-anchor": "middle" });
+    // The group badge sits inside the lower right corner (a card may reach the picture's edge).
+    const r = geo.badgeR;
+    const bx = hw - r - 3;
+    const by = hh - r - 3;
+    const badgeCircle = s("circle", { cx: bx, cy: by, r, class: "group-badge" });
+    const badgeText = s("text", { x: bx, y: by + r * 0.35, class: "group-letter", "text-anchor": "middle" });
     const badge = s("g", { class: "badge" }, badgeCircle, badgeText);
     const g = s("g", { class: "srv", tabindex: 0, role: "button", "data-server": id }, sel, bg, title, role, state, ...lines, badge);
     const activate = () => {
@@ -220,7 +358,19 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   }
 
   function relayout(ids: number[]): void {
-    layout = computeLayout(ids);
+    layout = computeLayout(ids, geo);
+    const box = `0 0 ${geo.viewW} ${layout.viewH.toFixed(0)}`;
+    for (const el of [svg, overlay]) {
+      setAttr(el, "viewBox", box);
+      setAttr(el, "class", `${el === svg ? "cluster" : "cluster-overlay"} m-${geo.mode}`);
+    }
+    wrap.className = `cluster-wrap m-${geo.mode}`;
+    setAttr(centreTitle_, "x", geo.viewW / 2);
+    setAttr(centreTitle_, "y", geo.titleY);
+    setAttr(centreTail, "x", geo.viewW / 2);
+    setAttr(centreTail, "y", geo.tailY);
+    setAttr(centreSub, "x", geo.viewW / 2);
+    setAttr(centreSub, "y", geo.subY);
     clear(cardLayer);
     clear(laneLayer);
     clear(connLayer);
@@ -235,9 +385,9 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
       cards.set(id, c);
       cardLayer.append(c.g);
     }
-    let clip = `M0,0H${VIEW_W}V${VIEW_H}H0Z`;
-    const w = CARD_W * layout.scale;
-    const hh = CARD_H * layout.scale;
+    let clip = `M0,0H${geo.viewW}V${layout.viewH}H0Z`;
+    const w = geo.cardW * layout.scale;
+    const hh = geo.cardH * layout.scale;
     for (const id of ids) {
       const p = layout.centre.get(id)!;
       clip += `M${(p.x - w / 2).toFixed(1)},${(p.y - hh / 2).toFixed(1)}h${w.toFixed(1)}v${hh.toFixed(1)}h${(-w).toFixed(1)}Z`;
@@ -257,10 +407,19 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
 
   function renderCard(c: Card, n: NodeView, v: RoomView): void {
     c.g.setAttribute("class", `srv st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}`);
-    setText(c.role, n.role === "observer" ? t("observerTag") : "");
-    setText(c.state, stateLabel(n));
-    const lines = cardLines(n, v);
-    c.lines.forEach((el, i) => setText(el, lines[i] ?? ""));
+    const inner = geo.cardW - 2 * geo.pad;
+    // Large cards have no room for both the role tag and "◌ OBSERVING", which says it already.
+    const roleTag = n.role === "observer" && !(geo.mode === "large" && n.state === "OBSERVING");
+    setFit(c.role, roleTag ? t("observerTag") : "", geo.mode === "narrow" ? inner - geo.badgeR * 2 : geo.cardW * 0.3);
+    setFit(c.state, stateLabel(n), geo.mode === "narrow" ? inner - 36 : geo.cardW * 0.52);
+    // Group badge: the draft while editing the partition, else the partition in force.
+    let group = -1;
+    if (store.tab === "network" && store.canControl()) group = store.draftGroups.get(n.id) ?? 0;
+    else if (v.links.groups.length > 0) group = groupOf(v.links, n.id);
+    const show = store.tab === "network" || v.links.groups.length > 0;
+    const lines = cardLines(n, v, geo.hex);
+    // The last line leaves room for the badge when it shows.
+    c.lines.forEach((el, i) => setFit(el, lines[i] ?? "", i === 3 && show ? inner - 2 * geo.badgeR - 4 : inner));
     const label = t("cardLabel", {
       id: n.id,
       state: n.state,
@@ -270,11 +429,6 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     });
     setAttr(c.g, "aria-label", store.tab === "network" && store.canControl() ? `${label}. ${t("cardCycleHint")}` : label);
     toggleAttr(c.g, "aria-current", store.selected === n.id);
-    // Group badge: the draft while editing the partition, else the partition in force.
-    let group = -1;
-    if (store.tab === "network" && store.canControl()) group = store.draftGroups.get(n.id) ?? 0;
-    else if (v.links.groups.length > 0) group = groupOf(v.links, n.id);
-    const show = store.tab === "network" || v.links.groups.length > 0;
     setAttr(c.badge, "visibility", show ? "visible" : "hidden");
     setText(c.badgeText, group >= 0 ? GROUP_LETTERS[group] ?? "?" : "–");
     setAttr(c.badgeCircle, "fill", group >= 0 ? GROUP_COLOURS[group] ?? "#999" : "#fff");
@@ -324,29 +478,28 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   }
 
   function renderCentre(v: RoomView): void {
-    const leader = v.nodes.find((n) => n.id === v.leader && n.state === "LEADING");
-    setText(centreTitle, leader ? t("centreLeader", { id: leader.id, epoch: leader.currentEpoch }) : t("centreNoLeader"));
-    setText(centreSub, t("centreSub", { n: v.committed, time: (v.timeMs / 1000).toFixed(1) }));
-    setText(centreWarn, v.bug ? t("centreBug", { bug: v.bug }) : v.paused ? t("centrePaused") : "");
-    setAttr(centreWarn, "class", v.bug ? "centre-warn bug" : "centre-warn");
-    setText(summary, leader ? t("centreLeader", { id: leader.id, epoch: leader.currentEpoch }) : t("centreNoLeader"));
-  }
-
-  function placeCentre(n: number): void {
-    // With few servers the lower cards reach the middle: lift the summary.
-    const y = n <= 4 ? VIEW_H / 2 - 60 : VIEW_H / 2 - 14;
-    setAttr(centreTitle, "y", y);
-    setAttr(centreSub, "y", y + 30);
-    setAttr(centreWarn, "y", y + 58);
+    const title = centreTitle(v);
+    // A phone's band is narrow: "S5 leads epoch 2:" on one row, what it waits for on the next.
+    const cut = geo.tailY > 0 ? Math.max(title.indexOf(": "), title.indexOf("：")) : -1;
+    const head = cut >= 0 ? title.slice(0, cut + 1) : title;
+    const tail = cut >= 0 ? title.slice(cut + 1).trim() : "";
+    setFit(centreTitle_, head, geo.viewW - 16);
+    setFit(centreTail, tail, geo.viewW - 16);
+    const sub = t("centreSub", { n: v.committed, time: (v.timeMs / 1000).toFixed(1) });
+    const warn = v.bug ? t("centreBug", { bug: v.bug }) : v.paused ? t("centrePaused") : "";
+    setFit(centreSub, warn ? `${warn} · ${sub}` : sub, geo.viewW - 16);
+    setAttr(centreSub, "class", v.bug ? "centre-sub bug" : v.paused ? "centre-sub paused" : "centre-sub");
+    setText(summary, title);
   }
 
   function render(): void {
     const v = store.view;
     if (!v) return;
     const ids = v.nodes.map((n) => n.id);
-    if (ids.join(",") !== layout.ids.join(",")) {
+    const mode = modeNow();
+    if (mode !== geo.mode || ids.join(",") !== layout.ids.join(",")) {
+      geo = GEOS[mode];
       relayout(ids);
-      placeCentre(ids.length);
     }
     for (const n of v.nodes) {
       const c = cards.get(n.id);
@@ -361,6 +514,9 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   ctx.scope.on(store, "view", later);
   ctx.scope.on(store, "select", later);
   ctx.scope.on(store, "tab", later);
+  // A phone turned sideways (or a window made narrow) gets the other arrangement.
+  narrowQuery.addEventListener("change", later);
+  ctx.scope.add(() => narrowQuery.removeEventListener("change", later));
   render();
 
   return {
