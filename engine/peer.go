@@ -83,6 +83,7 @@ func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
 // boot starts a server from its disk (QuorumPeer.start → loadDataBase → LOOKING).
 func (p *Peer) boot() {
 	p.inc++
+	p.disk.RollLog() // a new process has no log file open yet
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
 		p.c.violation(p.id, reason.Of(reason.VStartupAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
 	}
@@ -170,22 +171,28 @@ func commitPath(t *zkdb.Txn, res zkdb.Result) string {
 	return t.Op.Path
 }
 
+// maybeSnapshot rolls the txn log and takes a snapshot once snapCount txns were logged since
+// the last roll (SyncRequestProcessor.shouldSnapshot; ZooKeeper picks the point at random
+// between snapCount/2 and snapCount, zablab at snapCount).
 func (p *Peer) maybeSnapshot() {
 	// Beside snapCount, a room's data budget rolls the log: a snapshot once the log since the
-	// last one holds a quarter of the budget, so that purging keeps the disk bounded
+	// last roll holds a quarter of the budget, so that purging keeps the disk bounded
 	// (ZooKeeper rolls its log by size too: zookeeper.snapSizeLimitInKb).
-	big := p.c.cfg.DataLimitBytes > 0 && p.disk.bytesSinceSnap > p.c.cfg.DataLimitBytes/4
-	if (p.disk.loggedSinceSnap >= p.c.cfg.SnapCount || big) && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
-		p.takeSnapshot()
+	big := p.c.cfg.DataLimitBytes > 0 && p.disk.bytesSinceRoll > p.c.cfg.DataLimitBytes/4
+	if (p.disk.loggedSinceRoll >= p.c.cfg.SnapCount || big) && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
+		p.disk.RollLog()
+		p.takeSnapshot(reason.Of(reason.SnapTaken))
 	}
 }
 
-func (p *Peer) takeSnapshot() {
+// takeSnapshot saves a snapshot of the tree (ZooKeeperServer.takeSnapshot); it does not roll
+// the log.
+func (p *Peer) takeSnapshot(why reason.Reason) {
 	t := p.tree.Clone()
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
 	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
-	p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
+	p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: why})
 }
 
 // setAcceptedEpoch persists acceptedEpoch.
