@@ -470,7 +470,9 @@ func (p *Peer) pump(h *learnerHandler) {
 		m := h.queue[0]
 		h.queue[0] = nil
 		h.queue = h.queue[1:]
-		if m.Packet == Proposal && !h.observer {
+		// SyncLimitCheck: proposals count toward the txn timeout only once the learner acked
+		// NEWLEADER (syncLimitCheck.start() before UPTODATE), not the sync stream's.
+		if m.Packet == Proposal && !h.observer && h.stage == hsBroadcast {
 			h.unacked = append(h.unacked, sentProposal{zxid: m.Zxid, atUs: p.c.now})
 		}
 		p.c.sendOnConn(p.id, h.sid, h.conn, m)

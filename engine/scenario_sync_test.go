@@ -316,3 +316,31 @@ func TestMeasureSyncModes(t *testing.T) {
 		}
 	}
 }
+
+// TestTxnTimeoutNotDuringSync: the leader's txn timeout (SyncLimitCheck) starts only when the
+// learner acked NEWLEADER; the PROPOSALs of a long DIFF stream, which the learner acks only
+// after UPTODATE, do not count. With the watch timing's send gap a 600-txn DIFF takes longer
+// than syncLimit, and the follower still completes it.
+func TestTxnTimeoutNotDuringSync(t *testing.T) {
+	c := newTestCluster(t, 3, 0, 7, func(cfg *Config) { cfg.Timing = WatchTiming() })
+	rec := record(c)
+	c.Start()
+	l := waitSettled(t, c, 60*sec)
+	cl := c.NewClient(l, 30000)
+	waitConnected(t, c, cl, 5*sec)
+	f := 1 + l%3
+	c.Crash(f)
+	writeMany(t, c, cl, "/m", 600, []byte("x"))
+	c.Restart(f)
+	start := c.Now()
+	waitSettled(t, c, 120*sec)
+	if took := c.Now() - start; took < c.msUs(c.cfg.Timing.SyncLimit*c.cfg.Timing.TickTimeMs) {
+		t.Errorf("the sync took %d ms, less than syncLimit: the test shows nothing", took/1000)
+	}
+	for _, e := range rec.evs {
+		if e.Kind == EvConn && e.Reason.Code == reason.ConnTxnTimeout {
+			t.Fatalf("%s", Describe(&e, En))
+		}
+	}
+	assertNoViolations(t, c)
+}
