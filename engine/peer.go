@@ -146,6 +146,7 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 		return false
 	}
 	p.c.emit(&Event{Kind: EvLogged, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path})
+	p.maybeSnapshot()
 	return true
 }
 
@@ -160,7 +161,6 @@ func (p *Peer) applyCommitted(t *zkdb.Txn) {
 	res, watches := p.tree.Apply(t)
 	p.addCommitted(t)
 	p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID, Txn: t})
-	p.maybeSnapshot()
 	p.srv.afterApply(p, t, res, watches)
 }
 
@@ -172,8 +172,9 @@ func commitPath(t *zkdb.Txn, res zkdb.Result) string {
 }
 
 // maybeSnapshot rolls the txn log and takes a snapshot once snapCount txns were logged since
-// the last roll (SyncRequestProcessor.shouldSnapshot; ZooKeeper picks the point at random
-// between snapCount/2 and snapCount, zablab at snapCount).
+// the last roll, right after the append (SyncRequestProcessor.shouldSnapshot; ZooKeeper
+// picks the point at random between snapCount/2 and snapCount, zablab at snapCount). The
+// snapshot is of the tree as it is then, which may lag the log (ZooKeeper's is fuzzy).
 func (p *Peer) maybeSnapshot() {
 	// Beside snapCount, a room's data budget rolls the log: a snapshot once the log since the
 	// last roll holds a quarter of the budget, so that purging keeps the disk bounded
