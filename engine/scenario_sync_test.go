@@ -167,7 +167,7 @@ func TestSyncSnapAfterLeaderRestartPreallocation(t *testing.T) {
 	if files, bytes := res.why.N[0], res.why.N[1]; files != 1 || bytes != logPreAllocBytes+logHeaderBytes {
 		t.Errorf("reason: %d later files of %d bytes, want 1 of %d", files, bytes, logPreAllocBytes+logHeaderBytes)
 	}
-	want := "SNAP: 1 later txn log files, 67 MB > limit"
+	want := "SNAP: 1 later txn log file(s), 67 MB > limit"
 	if s := res.why.String(); !strings.HasPrefix(s, want) {
 		t.Errorf("reason %q, want it to start %q", s, want)
 	}

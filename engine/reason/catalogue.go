@@ -259,7 +259,7 @@ var catalogue = [codeCount]Entry{
 		"DIFF from the txn log: {count} txns after {zxid} (ZooKeeper 3.8 weighs only the log files after the one holding {zxid}: {later} files, {bytes} ≤ limit {limit})",
 		"DIFF，取自事务日志：{zxid} 之后的 {count} 个事务（ZooKeeper 3.8 只计算存放 {zxid} 的那个日志文件之后的文件：{later} 个，{bytes} ≤ 上限 {limit}）"},
 	SyncSnapLaterLogs: {"sync.snap.laterLogs", []Arg{a("files", KInt), a("bytes", KBytes), a("limit", KBytes), zxid},
-		"SNAP: {files} later txn log files, {bytes} > limit {limit} (snapshotSizeFactor × the newest snapshot); it is at {zxid}, older than the committed log",
+		"SNAP: {files} later txn log file(s), {bytes} > limit {limit} (snapshotSizeFactor × the newest snapshot); it is at {zxid}, older than the committed log",
 		"SNAP：{files} 个更晚的事务日志文件，共 {bytes} > 上限 {limit}（snapshotSizeFactor × 最新快照）；它停在 {zxid}，早于已提交日志"},
 	SyncSnapLogTooShort: {"sync.snap.logTooShort", []Arg{zxid, a("first", KZxid)},
 		"SNAP: it is at {zxid}, older than the committed log, and the txn log starts later, at {first}",

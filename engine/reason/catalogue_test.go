@@ -136,7 +136,7 @@ func TestRender(t *testing.T) {
 		{Text(VConfig, "bad \"x\"\n"), "bad \"x\"\n", "配置无效：bad \"x\"\n", `{"code":"violation.Config.invalid","args":{"error":"bad \"x\"\u000a"}}`},
 		{Of(LinksLoss, 30), "loss 3.0%", "丢包 3.0%", `{"code":"links.loss","args":{"loss":3}}`},
 		{Of(SyncSnapLaterLogs, 2, 134217760, 36036, 0x100000005),
-			"SNAP: 2 later txn log files, 134 MB > limit 36 KB (snapshotSizeFactor × the newest snapshot); it is at 0x100000005, older than the committed log",
+			"SNAP: 2 later txn log file(s), 134 MB > limit 36 KB (snapshotSizeFactor × the newest snapshot); it is at 0x100000005, older than the committed log",
 			"SNAP：2 个更晚的事务日志文件，共 134 MB > 上限 36 KB（snapshotSizeFactor × 最新快照）；它停在 0x100000005，早于已提交日志",
 			`{"code":"sync.snap.laterLogs","args":{"files":2,"bytes":134217760,"limit":36036,"zxid":"0x100000005"}}`},
 		{Of(StateCannotTruncate, -1), "cannot truncate the log to -1: no snapshot that old", "无法把日志截断到 -1：没有这么早的快照", ""},
