@@ -134,6 +134,8 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate step", "## crash", "## boot", 37, `step id "boot" already used`},
 		{"bad partition", "start\n", "partition 1 2 3\n", 28, "at least two groups"},
 		{"bad path", "a: create /x", "a: create x/", 32, "create"},
+		{"times without sequential", `a: create /x "v 1"`, `a: create /x "v 1" times 3`, 32, "times N needs sequential"},
+		{"bad times", `a: create /x "v 1"`, `a: create /x "v 1" sequential times 0`, 32, "times N wants N in [1, 5000]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
