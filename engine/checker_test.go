@@ -191,7 +191,7 @@ func TestProtocolDoesNotCallTheChecker(t *testing.T) {
 // synchronization. The checker, not the SNAP, remembers those txns: by the SNAP's message
 // id, then by (server, snapshot zxid) once the server installs it at NEWLEADER.
 func TestSnapGhostTravelsInTheCheckersTables(t *testing.T) {
-	c := newTestCluster(t, 3, 0, 2, func(cfg *Config) { cfg.SnapCount, cfg.CommitLogCount = 5, 5 })
+	c := newTestCluster(t, 3, 0, 2, func(cfg *Config) { cfg.SnapCount, cfg.CommitLogCount, cfg.ShortCommitLog = 5, 5, true })
 	c.Start()
 	l := waitSettled(t, c, 5*sec)
 	f1, f2 := l%3+1, (l+1)%3+1

@@ -58,7 +58,7 @@ func RunCheck(o CheckOptions) RunResult {
 	cfg := DefaultConfig(o.Voters, o.Observers, o.Seed)
 	cfg.Timing = FastTiming()
 	cfg.Bug = o.Bug
-	cfg.CommitLogCount = 40
+	cfg.CommitLogCount, cfg.ShortCommitLog = 40, true // every sync mode within a few writes
 	cfg.SnapCount = 60
 	c, err := NewCluster(cfg)
 	if err != nil {

@@ -163,6 +163,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withZooKeeperMinimums()
 	n := cfg.Voters + cfg.Observers
 	c := &Cluster{cfg: cfg, cfg0: cfg, conns: map[uint64]*qconn{}, dig: newDigester(), recording: true,
 		clientIdx: map[int64]*Client{}, preClients: map[int64]*Client{}, replyCbs: map[uint64]func(Reply){},

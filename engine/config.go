@@ -134,9 +134,17 @@ type Config struct {
 	Seed      int64  `json:"seed"`
 	Timing    Timing `json:"timing"`
 	Bug       Bug    `json:"bug,omitempty"`
-	// CommitLogCount is ZooKeeper's commitLogCount: committed proposals kept in memory for DIFF.
+	// CommitLogCount is ZooKeeper's commitLogCount: committed proposals kept in memory for
+	// DIFF. Below MinCommitLogCount it is raised to it, as ZooKeeper 3.8 does, unless
+	// ShortCommitLog is set.
 	CommitLogCount int `json:"commitLogCount"`
-	// SnapCount: a server snapshots its tree after this many logged txns.
+	// ShortCommitLog keeps a CommitLogCount below 500: a shortcut for tests and the checker's
+	// sweeps, so that a server falls out of the committed log after a few writes. ZooKeeper
+	// 3.8 has no such setting (ZKDatabase raises the value to 500 and logs a warning), so
+	// lessons never use it.
+	ShortCommitLog bool `json:"shortCommitLog,omitempty"`
+	// SnapCount: after this many logged txns a server rolls its txn log (the next txn starts
+	// a new log file) and snapshots its tree.
 	SnapCount int `json:"snapCount"`
 	// SnapshotSizeFactor is ZooKeeper's snapshotSizeFactor (negative turns txn-log sync off).
 	SnapshotSizeFactor float64 `json:"snapshotSizeFactor"`
@@ -155,6 +163,20 @@ type Config struct {
 	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
 	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
 	StartCounter uint32 `json:"startCounter,omitempty"`
+}
+
+// MinCommitLogCount is ZooKeeper's default and smallest commitLogCount.
+const MinCommitLogCount = 500
+
+// withZooKeeperMinimums raises settings ZooKeeper would not accept as given, as it does:
+// a commitLogCount below 500 becomes 500 (ZKDatabase: "The configured commitLogCount … is
+// less than the recommended 500, going to use the recommended one"), unless the config asks
+// for the short committed log of tests.
+func (c Config) withZooKeeperMinimums() Config {
+	if c.CommitLogCount < MinCommitLogCount && !c.ShortCommitLog {
+		c.CommitLogCount = MinCommitLogCount
+	}
+	return c
 }
 
 // DefaultConfig returns a config for n voters with ZooKeeper's defaults and the watch timing.

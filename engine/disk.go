@@ -17,15 +17,57 @@ type Disk struct {
 	// snaps holds kept snapshots, oldest first; there is always at least one (the empty tree
 	// at zxid 0 until a newer one is taken).
 	snaps []*Snapshot
-	// log holds every logged txn with a zxid above snaps[0].Zxid, in strictly increasing
-	// zxid order. Entries after the newest snapshot are what a restart replays.
+	// log holds the txns of the kept log files, in strictly increasing zxid order. Entries
+	// after the newest snapshot are what a restart replays.
 	log []*zkdb.Txn
-	// loggedSinceSnap counts appends since the newest snapshot.
-	loggedSinceSnap int
-	// logBytes is the approximate size of the whole log; bytesSinceSnap of its part after
-	// the newest snapshot.
+	// loggedSinceRoll counts appends since the last roll or start (ZKDatabase.txnCount).
+	loggedSinceRoll int
+	// logBytes is the approximate size of the whole log; bytesSinceRoll of what was appended
+	// since the last roll or start.
 	logBytes       int
-	bytesSinceSnap int
+	bytesSinceRoll int
+	// files splits log into ZooKeeper's txn log files, oldest first: file i holds the
+	// entries from files[i].First up to files[i+1].First.
+	files []logFile
+	// open says a log file is open for appends (FileTxnLog.logStream != nil): false after a
+	// start, a roll or a truncation, so the next append starts a new file.
+	open bool
+}
+
+// logFile is one txn log file, named log.<zxid of its first txn> (FileTxnLog). ZooKeeper
+// starts a new one at the first append after the server starts, after a roll (when
+// SyncRequestProcessor takes a snapshot) and after a truncation.
+type logFile struct {
+	First Zxid
+	// written is the bytes written: the file header and every entry.
+	written int64
+	// size is the file's length on disk: FilePadding preallocates it ahead of the writes.
+	size int64
+}
+
+// ZooKeeper's txn log file layout (FileTxnLog, FilePadding): a 16-byte header (magic,
+// version, dbid); per entry a CRC (8), the length (4), the txn bytes and an end-of-record
+// byte; the file grows in preallocated steps of 64 MiB (zookeeper.preAllocSize).
+const (
+	logHeaderBytes   = 16
+	logPreAllocBytes = 64 << 20
+)
+
+// logEntryBytes is what one txn takes in a log file.
+func logEntryBytes(t *zkdb.Txn) int64 { return int64(8 + 4 + t.SizeBytes() + 1) }
+
+// paddedSize is FilePadding.calculateFileSizeWithPadding: before each append, a file within
+// 4 KiB of its preallocated end grows by another preAllocSize.
+func paddedSize(position, size int64) int64 {
+	if position+4096 >= size {
+		if position > size {
+			size = position + logPreAllocBytes
+			size -= size % logPreAllocBytes
+		} else {
+			size += logPreAllocBytes
+		}
+	}
+	return size
 }
 
 const keptSnapshots = 3
@@ -75,9 +117,16 @@ func (d *Disk) Append(t *zkdb.Txn) bool {
 	if t.Zxid <= d.LastLoggedZxid() {
 		return false
 	}
+	if !d.open || len(d.files) == 0 {
+		d.files = append(d.files, logFile{First: t.Zxid, written: logHeaderBytes, size: logHeaderBytes})
+		d.open = true
+	}
+	f := &d.files[len(d.files)-1]
+	f.size = paddedSize(f.written, f.size)
+	f.written += logEntryBytes(t)
 	d.log = append(d.log, t)
-	d.loggedSinceSnap++
-	d.bytesSinceSnap += t.SizeBytes()
+	d.loggedSinceRoll++
+	d.bytesSinceRoll += t.SizeBytes()
 	d.logBytes += t.SizeBytes()
 	return true
 }
@@ -87,31 +136,51 @@ func (d *Disk) Append(t *zkdb.Txn) bool {
 func (d *Disk) SaveSnapshot(s *Snapshot) {
 	// A snapshot newer than the log (after SNAP or TRUNC) supersedes log entries above it only
 	// if they are not in the tree; entries above s.Zxid stay (they are replayed on load).
-	d.snaps = append(d.snaps, s)
-	d.loggedSinceSnap, d.bytesSinceSnap = 0, 0
-	for i := len(d.log) - 1; i >= 0; i-- {
-		if d.log[i].Zxid <= s.Zxid {
-			break
-		}
-		d.loggedSinceSnap++
-		d.bytesSinceSnap += d.log[i].SizeBytes()
+	if n := len(d.snaps); d.snaps[n-1].Zxid == s.Zxid {
+		d.snaps[n-1] = s // the same file name, snapshot.<zxid>: overwritten
+		return
 	}
+	d.snaps = append(d.snaps, s)
 	if len(d.snaps) > keptSnapshots {
 		d.snaps = append([]*Snapshot(nil), d.snaps[len(d.snaps)-keptSnapshots:]...)
 		d.purgeLog()
 	}
 }
 
+// RollLog closes the open log file, so the next append starts a new one, and restarts the
+// count toward snapCount (ZKDatabase.rollLog; a restart amounts to the same).
+func (d *Disk) RollLog() {
+	d.open = false
+	d.loggedSinceRoll, d.bytesSinceRoll = 0, 0
+}
+
+// purgeLog drops whole log files whose txns are all covered by the oldest kept snapshot
+// (as PurgeTxnLog keeps every file that may hold a txn after it); the newest file stays.
 func (d *Disk) purgeLog() {
 	oldest := d.snaps[0].Zxid
-	i := sort.Search(len(d.log), func(i int) bool { return d.log[i].Zxid > oldest })
-	if i == 0 {
+	i, k := 0, 0
+	for k+1 < len(d.files) {
+		next := d.fileStart(k + 1)
+		if next == 0 || d.log[next-1].Zxid > oldest {
+			break
+		}
+		i = next
+		k++
+	}
+	if k == 0 {
 		return
 	}
 	for _, t := range d.log[:i] {
 		d.logBytes -= t.SizeBytes()
 	}
 	d.log = append([]*zkdb.Txn(nil), d.log[i:]...)
+	d.files = append([]logFile(nil), d.files[k:]...)
+}
+
+// fileStart is the index in log of file k's first txn.
+func (d *Disk) fileStart(k int) int {
+	first := d.files[k].First
+	return sort.Search(len(d.log), func(i int) bool { return d.log[i].Zxid >= first })
 }
 
 // ReplaceWithSnapshot installs a leader's snapshot (SNAP sync): the local history is
@@ -120,8 +189,10 @@ func (d *Disk) purgeLog() {
 func (d *Disk) ReplaceWithSnapshot(s *Snapshot) {
 	d.snaps = []*Snapshot{s}
 	d.log = nil
+	d.files = nil
+	d.open = false
 	d.logBytes = 0
-	d.loggedSinceSnap, d.bytesSinceSnap = 0, 0
+	d.loggedSinceRoll, d.bytesSinceRoll = 0, 0
 }
 
 // TruncateTo drops every logged txn above z and every snapshot above z (ZooKeeper:
@@ -140,10 +211,7 @@ func (d *Disk) TruncateTo(z Zxid) bool {
 		d.logBytes -= t.SizeBytes()
 	}
 	d.log = d.log[:i]
-	d.loggedSinceSnap = 0
-	for j := len(d.log) - 1; j >= 0 && d.log[j].Zxid > d.newestSnap().Zxid; j-- {
-		d.loggedSinceSnap++
-	}
+	d.truncateFiles(z)
 	return true
 }
 
@@ -166,27 +234,65 @@ func (d *Disk) after(z Zxid) []*zkdb.Txn {
 	return d.log[i:]
 }
 
-// TxnsAfter returns the logged txns from the one at or just below p onwards, so a leader can
-// sync a learner from its txn log (ZKDatabase.getProposalsFromTxnLog). ok is false when the
-// log does not reach back to p (its first entry is above p) or when the txns from p weigh
-// more than limitBytes.
-func (d *Disk) TxnsAfter(p Zxid, limitBytes int) ([]*zkdb.Txn, bool) {
-	if len(d.log) == 0 || d.log[0].Zxid > p {
-		return nil, false
+// truncateFiles is FileTxnLog.truncate: the file holding z is cut just after z (its
+// preallocation goes), later files are deleted, and the log is closed (the next append
+// starts a new file).
+func (d *Disk) truncateFiles(z Zxid) {
+	k := len(d.files)
+	for k > 0 && d.files[k-1].First > z {
+		k--
 	}
-	i := sort.Search(len(d.log), func(i int) bool { return d.log[i].Zxid > p })
-	if i > 0 {
-		i-- // start at the entry at or just below p, as ZooKeeper's iterator does
+	d.files = d.files[:k]
+	if k > 0 {
+		f := &d.files[k-1]
+		f.written = logHeaderBytes
+		for _, t := range d.log[d.fileStart(k-1):] {
+			f.written += logEntryBytes(t)
+		}
+		f.size = f.written
 	}
-	out := d.log[i:]
-	size := 0
-	for _, t := range out {
-		size += t.SizeBytes()
+	d.open = false
+}
+
+// TxnLogRead is what the txn log offers from a zxid P, as ZooKeeper 3.8 reads it
+// (FileTxnSnapLog.readTxnLog(P, false) → FileTxnIterator): the files named at or after P
+// plus the newest one named before P; reading starts at the first txn of the oldest of them.
+type TxnLogRead struct {
+	// Txns runs from the first txn of the file read first to the end of the log.
+	Txns []*zkdb.Txn
+	// LaterFiles and LaterBytes are the files after the one read first and their length on
+	// disk: FileTxnIterator.getStorageSize() sums only these, because init() has already
+	// taken the file it reads first off the list it sums.
+	LaterFiles int
+	LaterBytes int64
+}
+
+// ReadTxnLog reads the txn log from p (see TxnLogRead).
+func (d *Disk) ReadTxnLog(p Zxid) TxnLogRead {
+	k := len(d.files)
+	for k > 0 && d.files[k-1].First >= p {
+		k--
 	}
-	if size > limitBytes {
-		return nil, false
+	if k > 0 {
+		k-- // the newest file named before p
 	}
-	return out, true
+	if k >= len(d.files) {
+		return TxnLogRead{}
+	}
+	r := TxnLogRead{Txns: d.log[d.fileStart(k):], LaterFiles: len(d.files) - k - 1}
+	for _, f := range d.files[k+1:] {
+		r.LaterBytes += f.size
+	}
+	return r
+}
+
+// LogFiles lists the txn log files: their first zxid and their length on disk.
+func (d *Disk) LogFiles() (first []Zxid, size []int64) {
+	for _, f := range d.files {
+		first = append(first, f.First)
+		size = append(size, f.size)
+	}
+	return first, size
 }
 
 // SnapshotBytes is the size of the newest snapshot.

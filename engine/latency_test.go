@@ -18,7 +18,7 @@ func TestZeroLatencyNeverFreezesTime(t *testing.T) {
 			cfg.Timing.LinkLatencyUs = 0
 			cfg.Timing.LinkJitterUs = 0
 		}
-		cfg.CommitLogCount = 1 + r.IntN(3)
+		cfg.CommitLogCount, cfg.ShortCommitLog = 1+r.IntN(3), true
 		cfg.SnapCount = 2 + r.IntN(3)
 		c, err := NewCluster(cfg)
 		if err != nil {

@@ -113,6 +113,9 @@ func (p *Peer) becomeLeading() {
 		summaryZxid:  p.LastProcessedZxid(),
 	}
 	p.setState(Leading, PhaseDiscovery, reason.Of(reason.StateWonElection))
+	// Leader.lead → ZooKeeperServer.loadData: "Make a clean snapshot" of the database as the
+	// election left it (logged txns included), before discovery.
+	p.takeSnapshot(reason.Of(reason.SnapNewLeader))
 	p.setTimer(tmLeaderWait, 0, p.initLimitUs())
 	p.maybeDecideEpoch()
 }
@@ -343,42 +346,67 @@ func (p *Peer) planSync(peer Zxid) syncPlan {
 		if plan, ok := p.walkCommitted(clog, peer, maxC); ok {
 			return plan
 		}
-	case peer < minC && p.c.cfg.SnapshotSizeFactor >= 0:
-		limit := int(p.c.cfg.SnapshotSizeFactor * float64(p.disk.SnapshotBytes()))
-		if fromLog, ok := p.disk.TxnsAfter(peer, limit); ok {
-			if plan, ok := p.planFromTxnLog(fromLog, clog, peer, minC, maxC); ok {
-				return plan
-			}
-		}
+	case peer < minC:
+		return p.planFromDisk(clog, peer, minC, maxC)
 	}
-	return syncPlan{mode: SyncSnap, upTo: last, why: p.snapWhy(peer, minC, maxC)}
+	return syncPlan{mode: SyncSnap, upTo: last, why: reason.Of(reason.SyncSnapSkipped, int64(last), int64(peer))}
 }
 
-func (p *Peer) snapWhy(peer, minC, maxC Zxid) reason.Reason {
-	if peer < minC {
-		return reason.Of(reason.SyncSnapOld, int64(p.tree.LastProcessedZxid()), int64(peer), int64(minC))
+// planFromDisk is syncFollower's "Use txnlog and committedLog" branch for a learner older
+// than the committed log, as ZooKeeper 3.8 really behaves: the txn log may be used if it
+// reaches back to P and if the size ZKDatabase.getProposalsFromTxnLog checks is within
+// snapshotSizeFactor × the newest snapshot. That size (FileTxnIterator.getStorageSize) counts
+// only the log files after the one holding P, so with a single log file it is 0 and passes
+// whatever the log weighs; later files (a snapCount roll, a restart) are preallocated to
+// 64 MiB each and fail it.
+func (p *Peer) planFromDisk(clog []*zkdb.Txn, peer, minC, maxC Zxid) syncPlan {
+	last := p.tree.LastProcessedZxid()
+	snap := func(why reason.Reason) syncPlan { return syncPlan{mode: SyncSnap, upTo: last, why: why} }
+	factor := p.c.cfg.SnapshotSizeFactor
+	if factor < 0 {
+		return snap(reason.Of(reason.SyncSnapTxnLogOff, int64(peer)))
 	}
-	return reason.Of(reason.SyncSnapSkipped, int64(p.tree.LastProcessedZxid()), int64(peer))
+	limit := int64(factor * float64(p.disk.SnapshotBytes())) // calculateTxnLogSizeLimit
+	rd := p.disk.ReadTxnLog(peer)
+	switch {
+	case len(rd.Txns) == 0:
+		return snap(reason.Of(reason.SyncSnapNoTxnLog, int64(peer)))
+	case rd.Txns[0].Zxid > peer:
+		return snap(reason.Of(reason.SyncSnapLogTooShort, int64(peer), int64(rd.Txns[0].Zxid)))
+	case limit > 0 && rd.LaterBytes > limit: // "Txnlog size: … exceeds sizeLimit: …"
+		return snap(reason.Of(reason.SyncSnapLaterLogs, int64(rd.LaterFiles), rd.LaterBytes, limit, int64(peer)))
+	}
+	plan, why := p.planFromTxnLog(rd.Txns, clog, peer, minC, maxC)
+	if why.Code != 0 {
+		return snap(why)
+	}
+	if plan.mode == SyncDiff && plan.why.Code == reason.SyncDiffCommitted {
+		plan.why = reason.Of(reason.SyncDiffTxnLog, int64(peer), int64(len(plan.txns)), int64(rd.LaterFiles), rd.LaterBytes, limit)
+	} else {
+		plan.why = reason.Nest(reason.SyncFromDisk, plan.why, int64(len(plan.txns)))
+	}
+	return plan
 }
 
 // planFromTxnLog syncs a learner older than the committed log: first the on-disk txn log up
-// to the committed log's start, then the committed log. If the txn log stops short of the
-// committed log there is a gap, and only a snapshot will do.
-func (p *Peer) planFromTxnLog(fromLog, clog []*zkdb.Txn, peer, minC, maxC Zxid) (syncPlan, bool) {
+// to the committed log's start, then the committed log. When the walk over the txn log
+// finds the learner's history left the leader's across an epoch, or the txn log stops short
+// of the committed log (a gap), only a snapshot will do: the returned reason says which.
+func (p *Peer) planFromTxnLog(fromLog, clog []*zkdb.Txn, peer, minC, maxC Zxid) (syncPlan, reason.Reason) {
 	n := 0
 	for n < len(fromLog) && fromLog[n].Zxid <= minC {
 		n++
 	}
 	plan, ok := p.walkCommitted(fromLog[:n], peer, maxC)
 	if !ok {
-		return syncPlan{}, false
+		return syncPlan{}, reason.Of(reason.SyncSnapSkipped, int64(p.tree.LastProcessedZxid()), int64(peer))
 	}
 	queued := peer
 	if k := len(plan.txns); k > 0 {
 		queued = plan.txns[k-1].Zxid
 	}
 	if queued < minC {
-		return syncPlan{}, false // gap between the txn log and the committed log
+		return syncPlan{}, reason.Of(reason.SyncSnapGap, int64(peer), int64(queued), int64(minC))
 	}
 	plan.txns = append([]*zkdb.Txn(nil), plan.txns...)
 	for _, t := range clog {
@@ -386,8 +414,7 @@ func (p *Peer) planFromTxnLog(fromLog, clog []*zkdb.Txn, peer, minC, maxC Zxid) 
 			plan.txns = append(plan.txns, t)
 		}
 	}
-	plan.why = reason.Nest(reason.SyncFromDisk, plan.why, int64(len(plan.txns)))
-	return plan, true
+	return plan, reason.Reason{}
 }
 
 // walkCommitted is queueCommittedProposals: find the learner's zxid in the history; DIFF when
@@ -443,7 +470,9 @@ func (p *Peer) pump(h *learnerHandler) {
 		m := h.queue[0]
 		h.queue[0] = nil
 		h.queue = h.queue[1:]
-		if m.Packet == Proposal && !h.observer {
+		// SyncLimitCheck: proposals count toward the txn timeout only once the learner acked
+		// NEWLEADER (syncLimitCheck.start() before UPTODATE), not the sync stream's.
+		if m.Packet == Proposal && !h.observer && h.stage == hsBroadcast {
 			h.unacked = append(h.unacked, sentProposal{zxid: m.Zxid, atUs: p.c.now})
 		}
 		p.c.sendOnConn(p.id, h.sid, h.conn, m)

@@ -274,7 +274,7 @@ func (p *Peer) onNewLeader(m *Message) {
 		p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
 	case SyncTrunc:
 		if p.c.cfg.Bug != BugSkipTruncate || p.tree.LastProcessedZxid() >= p.disk.LastLoggedZxid() {
-			p.takeSnapshot()
+			p.takeSnapshot(reason.Of(reason.SnapTaken))
 		}
 	}
 	for _, t := range l.notCommitted {

@@ -92,6 +92,7 @@ func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
 func (p *Peer) boot() {
 	p.starting = false
 	p.inc++
+	p.disk.RollLog() // a new process has no log file open yet
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
 		p.c.violation(p.id, reason.Of(reason.VStartupAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
 	}
@@ -156,6 +157,7 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 		return false
 	}
 	p.c.emit(&Event{Kind: EvLogged, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path})
+	p.maybeSnapshot()
 	return true
 }
 
@@ -170,7 +172,6 @@ func (p *Peer) applyCommitted(t *zkdb.Txn) {
 	res, watches := p.tree.Apply(t)
 	p.addCommitted(t)
 	p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: commitPath(t, res), Err: res.Err, Session: t.SessionID, Txn: t})
-	p.maybeSnapshot()
 	p.srv.afterApply(p, t, res, watches)
 }
 
@@ -181,22 +182,29 @@ func commitPath(t *zkdb.Txn, res zkdb.Result) string {
 	return t.Op.Path
 }
 
+// maybeSnapshot rolls the txn log and takes a snapshot once snapCount txns were logged since
+// the last roll, right after the append (SyncRequestProcessor.shouldSnapshot; ZooKeeper
+// picks the point at random between snapCount/2 and snapCount, zablab at snapCount). The
+// snapshot is of the tree as it is then, which may lag the log (ZooKeeper's is fuzzy).
 func (p *Peer) maybeSnapshot() {
 	// Beside snapCount, a room's data budget rolls the log: a snapshot once the log since the
-	// last one holds a quarter of the budget, so that purging keeps the disk bounded
+	// last roll holds a quarter of the budget, so that purging keeps the disk bounded
 	// (ZooKeeper rolls its log by size too: zookeeper.snapSizeLimitInKb).
-	big := p.c.cfg.DataLimitBytes > 0 && p.disk.bytesSinceSnap > p.c.cfg.DataLimitBytes/4
-	if (p.disk.loggedSinceSnap >= p.c.cfg.SnapCount || big) && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
-		p.takeSnapshot()
+	big := p.c.cfg.DataLimitBytes > 0 && p.disk.bytesSinceRoll > p.c.cfg.DataLimitBytes/4
+	if (p.disk.loggedSinceRoll >= p.c.cfg.SnapCount || big) && p.tree.LastProcessedZxid() >= p.disk.newestSnap().Zxid {
+		p.disk.RollLog()
+		p.takeSnapshot(reason.Of(reason.SnapTaken))
 	}
 }
 
-func (p *Peer) takeSnapshot() {
+// takeSnapshot saves a snapshot of the tree (ZooKeeperServer.takeSnapshot); it does not roll
+// the log.
+func (p *Peer) takeSnapshot(why reason.Reason) {
 	t := p.tree.Clone()
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
 	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
-	p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: reason.Of(reason.SnapTaken)})
+	p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: why})
 }
 
 // setAcceptedEpoch persists acceptedEpoch.

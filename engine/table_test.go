@@ -171,13 +171,15 @@ func txnsAt(zs ...Zxid) []*zkdb.Txn {
 // big enough that snapshotSizeFactor lets the txn log be used) are set by hand.
 func syncPeer(t *testing.T, last Zxid, committed, txnlog []*zkdb.Txn, factor float64) *Peer {
 	t.Helper()
-	c := newTestCluster(t, 3, 0, 1, func(cfg *Config) { cfg.SnapshotSizeFactor = factor })
+	c := newTestCluster(t, 3, 0, 1, func(cfg *Config) { cfg.SnapshotSizeFactor, cfg.ShortCommitLog = factor, true })
 	p := c.Peer(1)
 	p.tree = zkdb.NewDataTree()
 	p.tree.SetLastProcessedZxid(last)
 	p.clog = committed
 	p.disk.snaps[0].Bytes = 1 << 20
-	p.disk.log = txnlog
+	for _, t := range txnlog { // one txn log file
+		p.disk.Append(t)
+	}
 	return p
 }
 

@@ -126,6 +126,9 @@ func (p *parser) headerKey(s *Setup, key, val string, ln int) error {
 		s.Bug = string(b)
 	case "commitLogCount":
 		v, err = num(1, 1_000_000)
+		if err == nil && v < engine.MinCommitLogCount {
+			return p.fail(ln, "commitLogCount %d: ZooKeeper 3.8 raises any value below %d to %d, so a lesson cannot show it", v, engine.MinCommitLogCount, engine.MinCommitLogCount)
+		}
 		s.CommitLogCount = int(v)
 	case "snapCount":
 		v, err = num(2, 1_000_000)

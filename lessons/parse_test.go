@@ -105,6 +105,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad voters", "voters: 3", "voters: 30", 5, "voters"},
 		{"bad timing", "timing: fast", "timing: slow", 7, `timing "slow"`},
 		{"bad bug", "seed: 1", "seed: 1\nbug: all", 7, `bug "all"`},
+		{"commitLogCount below 500", "seed: 1", "seed: 1\ncommitLogCount: 5", 7, "raises any value below 500 to 500"},
 		{"text before steps", "## boot", "hello\n## boot", 10, "text outside a step"},
 		{"bad step heading", "## boot", "## Boot the cluster", 10, "a step heading"},
 		{"unknown step field", "title.zh: 启动", "title.zh: 启动\ncolor: red", 13, `unknown step field "color"`},
@@ -133,6 +134,8 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate step", "## crash", "## boot", 37, `step id "boot" already used`},
 		{"bad partition", "start\n", "partition 1 2 3\n", 28, "at least two groups"},
 		{"bad path", "a: create /x", "a: create x/", 32, "create"},
+		{"times without sequential", `a: create /x "v 1"`, `a: create /x "v 1" times 3`, 32, "times N needs sequential"},
+		{"bad times", `a: create /x "v 1"`, `a: create /x "v 1" sequential times 0`, 32, "times N wants N in [1, 5000]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

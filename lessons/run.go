@@ -46,6 +46,9 @@ type Entry struct {
 // maxEvents bounds the engine events a step's log keeps.
 const maxEvents = 400
 
+// maxTimes bounds "times N" in a client request.
+const maxTimes = 5000
+
 // Run plays a lesson on a cluster it owns. It is not safe for concurrent use.
 type Run struct {
 	Lesson  *Lesson
@@ -577,14 +580,25 @@ func (r *Run) newClient(name string, server int, roaming bool, timeoutMs int32) 
 	return tx("client %d connects to server %d (session timeout %d ms)", "客户端 %d 连接服务器 %d（会话超时 %d 毫秒）", cl.ID(), server, cl.TimeoutMs()), nil
 }
 
-func (r *Run) submit(name, verb string, op zkdb.Op, watch bool) (Text, error) {
+// submit sends a client request, or n copies of it at once; the client's last request is
+// answered when the last copy is, and only that answer is written to the log.
+func (r *Run) submit(name, verb string, op zkdb.Op, watch bool, n int) (Text, error) {
 	lc := r.clients[name]
 	o := &opRecord{client: name, verb: verb, path: op.Path}
 	lc.last = o
-	lc.cl.Submit(op, watch, func(rep engine.Reply) {
-		o.done, o.reply = true, rep
-		r.entry(Entry{Kind: "result", Text: o.describe()})
-	})
+	answered := 0
+	for i := 0; i < n; i++ {
+		lc.cl.Submit(op, watch, func(rep engine.Reply) {
+			if answered++; answered < n {
+				return
+			}
+			o.done, o.reply = true, rep
+			r.entry(Entry{Kind: "result", Text: o.describe()})
+		})
+	}
+	if n > 1 {
+		return tx("%s sends %d %s requests at once", "%s 一次发出 %d 个 %s 请求", name, n, verb), nil
+	}
 	return nil, nil
 }
 

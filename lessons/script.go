@@ -483,7 +483,8 @@ var opVerbs = map[string]zkdb.OpType{
 	"ls": zkdb.OpGetChildren, "exists": zkdb.OpExists, "sync": zkdb.OpSync,
 }
 
-// clientOp reads "NAME: create PATH [DATA] [ephemeral] [sequential] [nowait]" and friends.
+// clientOp reads "NAME: create PATH [DATA] [ephemeral] [sequential] [times N] [nowait]" and
+// friends; "times N" submits N copies at once (pipelined, as a batch writer does).
 func (p *parser) clientOp(name string, w *words, cmd *Command) error {
 	if !p.clients[name] {
 		return fmt.Errorf("unknown client %q (declare it first: client %s at SERVER)", name, name)
@@ -510,11 +511,17 @@ func (p *parser) clientOp(name string, w *words, cmd *Command) error {
 	}
 	path := w.next()
 	op := zkdb.Op{Type: typ, Path: path, Version: -1}
-	watch, wait := false, true
+	watch, wait, times := false, true, 1
 	var data *string
 	for w.more() {
 		tok := w.next()
 		switch {
+		case tok == "times":
+			n, err := strconv.Atoi(w.next())
+			if err != nil || n < 1 || n > maxTimes {
+				return fmt.Errorf("%s: times N wants N in [1, %d]", verb, maxTimes)
+			}
+			times = n
 		case tok == "ephemeral" && typ == zkdb.OpCreate:
 			op.Mode |= zkdb.Ephemeral
 		case tok == "sequential" && typ == zkdb.OpCreate:
@@ -536,13 +543,16 @@ func (p *parser) clientOp(name string, w *words, cmd *Command) error {
 	if typ == zkdb.OpSetData && data == nil {
 		return fmt.Errorf("set: write set PATH DATA")
 	}
+	if times > 1 && typ == zkdb.OpCreate && !op.Mode.IsSequential() {
+		return fmt.Errorf("create: times N needs sequential (each create needs its own name)")
+	}
 	if data != nil {
 		op.Data = []byte(*data)
 	}
 	if typ == zkdb.OpCreate {
 		op.ACL = zkdb.OpenACL
 	}
-	cmd.act = func(r *Run) (Text, error) { return r.submit(name, verb, op, watch) }
+	cmd.act = func(r *Run) (Text, error) { return r.submit(name, verb, op, watch, times) }
 	if wait {
 		cmd.until = &condition{eval: func(r *Run) (bool, Text) { return r.clients[name].last.done, nil }}
 		cmd.limit = defaultLimitUs

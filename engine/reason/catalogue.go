@@ -55,6 +55,7 @@ const (
 	TruncDone
 	TruncSkipped
 	SnapTaken
+	SnapNewLeader
 	SnapReceived
 	CommitSync
 	CommitReplayed
@@ -70,7 +71,12 @@ const (
 	SyncDiffNothing
 	SyncTruncNeverHad
 	SyncFromDisk
-	SyncSnapOld
+	SyncDiffTxnLog
+	SyncSnapLaterLogs
+	SyncSnapLogTooShort
+	SyncSnapNoTxnLog
+	SyncSnapTxnLogOff
+	SyncSnapGap
 	SyncSnapSkipped
 
 	// Fast leader election (EvVote, EvDecided).
@@ -226,6 +232,7 @@ var catalogue = [codeCount]Entry{
 	TruncDone:      {"trunc.done", nil, "truncated", "已截断"},
 	TruncSkipped:   {"trunc.skipped", nil, "skipped (skip-truncate bug)", "已跳过（skip-truncate 故障变体）"},
 	SnapTaken:      {"snap.taken", nil, "taken", "已生成"},
+	SnapNewLeader:  {"snap.newLeader", nil, "taken as it starts leading", "开始领导时生成"},
 	SnapReceived:   {"snap.received", nil, "received", "已接收"},
 	CommitSync:     {"commit.sync", nil, "sync", "同步"},
 	CommitReplayed: {"commit.replayed", nil, "already in the tree (replayed from the log at startup)", "已在数据树中（启动时从日志重放）"},
@@ -248,9 +255,24 @@ var catalogue = [codeCount]Entry{
 		"TRUNC 到 {to}：它持有 leader 从未有过的 {holds}；随后发送 {count} 个事务"},
 	SyncFromDisk: {"sync.fromDisk", []Arg{a("total", KInt), why},
 		"{why}, {total} txns in all (from the on-disk txn log)", "{why}，共 {total} 个事务（取自磁盘上的事务日志）"},
-	SyncSnapOld: {"sync.snap.tooOld", []Arg{a("at", KZxid), zxid, a("from", KZxid)},
-		"SNAP at {at}: it is at {zxid}, older than the leader's committed log (from {from}) and its txn log is too big or too short",
-		"SNAP 到 {at}：它停在 {zxid}，早于 leader 的已提交日志（从 {from} 开始），而事务日志太大或不够早"},
+	SyncDiffTxnLog: {"sync.diff.txnLog", []Arg{zxid, count, a("later", KInt), a("bytes", KBytes), a("limit", KBytes)},
+		"DIFF from the txn log: {count} txns after {zxid} (ZooKeeper 3.8 weighs only the log files after the one holding {zxid}: {later} files, {bytes} ≤ limit {limit})",
+		"DIFF，取自事务日志：{zxid} 之后的 {count} 个事务（ZooKeeper 3.8 只计算存放 {zxid} 的那个日志文件之后的文件：{later} 个，{bytes} ≤ 上限 {limit}）"},
+	SyncSnapLaterLogs: {"sync.snap.laterLogs", []Arg{a("files", KInt), a("bytes", KBytes), a("limit", KBytes), zxid},
+		"SNAP: {files} later txn log file(s), {bytes} > limit {limit} (snapshotSizeFactor × the newest snapshot); it is at {zxid}, older than the committed log",
+		"SNAP：{files} 个更晚的事务日志文件，共 {bytes} > 上限 {limit}（snapshotSizeFactor × 最新快照）；它停在 {zxid}，早于已提交日志"},
+	SyncSnapLogTooShort: {"sync.snap.logTooShort", []Arg{zxid, a("first", KZxid)},
+		"SNAP: it is at {zxid}, older than the committed log, and the txn log starts later, at {first}",
+		"SNAP：它停在 {zxid}，早于已提交日志，而事务日志从更晚的 {first} 才开始"},
+	SyncSnapNoTxnLog: {"sync.snap.noTxnLog", []Arg{zxid},
+		"SNAP: it is at {zxid}, older than the committed log, and the txn log holds nothing",
+		"SNAP：它停在 {zxid}，早于已提交日志，而事务日志里什么也没有"},
+	SyncSnapTxnLogOff: {"sync.snap.txnLogOff", []Arg{zxid},
+		"SNAP: it is at {zxid}, older than the committed log, and syncing from the txn log is off (snapshotSizeFactor < 0)",
+		"SNAP：它停在 {zxid}，早于已提交日志，而从事务日志同步已关闭（snapshotSizeFactor < 0）"},
+	SyncSnapGap: {"sync.snap.gap", []Arg{zxid, a("end", KZxid), a("from", KZxid)},
+		"SNAP: the txn log from {zxid} stops at {end}, short of the committed log (from {from}): a gap",
+		"SNAP：从 {zxid} 起的事务日志止于 {end}，够不到已提交日志（从 {from} 开始）：中间有缺口"},
 	SyncSnapSkipped: {"sync.snap.skippedEpoch", []Arg{a("at", KZxid), zxid},
 		"SNAP at {at}: it holds {zxid}, which the leader does not have, and the leader's next txn after it is from a later epoch; TRUNC never crosses an epoch",
 		"SNAP 到 {at}：它持有 leader 没有的 {zxid}，而 leader 在它之后的下一个事务属于更晚的 epoch；TRUNC 从不跨越 epoch"},

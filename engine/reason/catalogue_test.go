@@ -102,6 +102,16 @@ func TestNestingFits(t *testing.T) {
 	}
 }
 
+func TestFormatBytes(t *testing.T) {
+	for v, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 KB", 1050: "1.1 KB", 9949: "9.9 KB",
+		9950: "10.0 KB", 36036: "36 KB", 36500: "37 KB", 999_499: "999 KB", 999_500: "1000 KB", 2_100_000: "2.1 MB",
+		67108880: "67 MB", 5_000_000_000: "5.0 GB"} {
+		if got := FormatBytes(v); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
 func TestRender(t *testing.T) {
 	adopt := Nest(VoteAdopt, Of(VoteHigherZxid, 0x100000002, 0x100000001), 3)
 	cases := []struct {
@@ -125,6 +135,10 @@ func TestRender(t *testing.T) {
 		{Of(VZxidCounter, 0x1ffffffff, 0xffffffff), "proposal 0x1ffffffff has counter 0xffffffff", "提案 0x1ffffffff 的计数为 0xffffffff", ""},
 		{Text(VConfig, "bad \"x\"\n"), "bad \"x\"\n", "配置无效：bad \"x\"\n", `{"code":"violation.Config.invalid","args":{"error":"bad \"x\"\u000a"}}`},
 		{Of(LinksLoss, 30), "loss 3.0%", "丢包 3.0%", `{"code":"links.loss","args":{"loss":3}}`},
+		{Of(SyncSnapLaterLogs, 2, 134217760, 36036, 0x100000005),
+			"SNAP: 2 later txn log file(s), 134 MB > limit 36 KB (snapshotSizeFactor × the newest snapshot); it is at 0x100000005, older than the committed log",
+			"SNAP：2 个更晚的事务日志文件，共 134 MB > 上限 36 KB（snapshotSizeFactor × 最新快照）；它停在 0x100000005，早于已提交日志",
+			`{"code":"sync.snap.laterLogs","args":{"files":2,"bytes":134217760,"limit":36036,"zxid":"0x100000005"}}`},
 		{Of(StateCannotTruncate, -1), "cannot truncate the log to -1: no snapshot that old", "无法把日志截断到 -1：没有这么早的快照", ""},
 		{Reason{}, "", "", "null"},
 	}

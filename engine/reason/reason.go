@@ -48,9 +48,10 @@ const (
 	KGroups                 // a partition: 4 bits per server id (group index + 1)
 	KIDs                    // a set of server ids: bit i set for id i
 	KReason                 // a nested reason (must be last)
+	KBytes                  // a size in bytes, shown as "67 MB", "36 KB" or "512 B"
 )
 
-var kindNames = [...]string{"", "int", "zxid", "hex", "text", "tenths", "groups", "ids", "reason"}
+var kindNames = [...]string{"", "int", "zxid", "hex", "text", "tenths", "groups", "ids", "reason", "bytes"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -273,8 +274,29 @@ func format(k Kind, v int64, s string) string {
 		return formatGroups(v)
 	case KIDs:
 		return "[" + joinIDs(uint64(v)) + "]"
+	case KBytes:
+		return FormatBytes(v)
 	}
 	return strconv.FormatInt(v, 10)
+}
+
+// FormatBytes renders a size with decimal units: "512 B", "36 KB", "2.1 MB", "67 MB"
+// (one decimal below 10 units; rounded half up, in integers, as the page does).
+func FormatBytes(v int64) string {
+	if v < 1000 {
+		return strconv.FormatInt(v, 10) + " B"
+	}
+	units := []string{"KB", "MB", "GB", "TB", "PB"}
+	unit, u := int64(1000), 0
+	for v >= unit*1000 && u < len(units)-1 {
+		unit *= 1000
+		u++
+	}
+	if v < 10*unit {
+		tenths := (v*10 + unit/2) / unit
+		return strconv.FormatInt(tenths/10, 10) + "." + strconv.FormatInt(tenths%10, 10) + " " + units[u]
+	}
+	return strconv.FormatInt((v+unit/2)/unit, 10) + " " + units[u]
 }
 
 // FormatZxid renders a zxid as the engine does: "0x…", or "-1".

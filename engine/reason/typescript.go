@@ -13,7 +13,7 @@ func TypeScript() []byte {
 // Regenerate with: make catalogue  (go test ./engine/reason -run TestCatalogueTS -args -rewrite)
 
 /** How an argument of a reason is carried in JSON and shown. */
-export type ArgKind = "int" | "zxid" | "hex" | "text" | "tenths" | "groups" | "ids" | "reason";
+export type ArgKind = "int" | "zxid" | "hex" | "text" | "tenths" | "groups" | "ids" | "reason" | "bytes";
 
 /** One reason code: its arguments in order, and its templates ({name} fills an argument). */
 export interface ReasonEntry {

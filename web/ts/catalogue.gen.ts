@@ -2,7 +2,7 @@
 // Regenerate with: make catalogue  (go test ./engine/reason -run TestCatalogueTS -args -rewrite)
 
 /** How an argument of a reason is carried in JSON and shown. */
-export type ArgKind = "int" | "zxid" | "hex" | "text" | "tenths" | "groups" | "ids" | "reason";
+export type ArgKind = "int" | "zxid" | "hex" | "text" | "tenths" | "groups" | "ids" | "reason" | "bytes";
 
 /** One reason code: its arguments in order, and its templates ({name} fills an argument). */
 export interface ReasonEntry {
@@ -60,6 +60,7 @@ export const REASONS: Record<string, ReasonEntry> = {
   "trunc.done": { args: [], en: "truncated", zh: "已截断" },
   "trunc.skipped": { args: [], en: "skipped (skip-truncate bug)", zh: "已跳过（skip-truncate 故障变体）" },
   "snap.taken": { args: [], en: "taken", zh: "已生成" },
+  "snap.newLeader": { args: [], en: "taken as it starts leading", zh: "开始领导时生成" },
   "snap.received": { args: [], en: "received", zh: "已接收" },
   "commit.sync": { args: [], en: "sync", zh: "同步" },
   "commit.replayed": { args: [], en: "already in the tree (replayed from the log at startup)", zh: "已在数据树中（启动时从日志重放）" },
@@ -73,7 +74,12 @@ export const REASONS: Record<string, ReasonEntry> = {
   "sync.diff.nothing": { args: [], en: "DIFF: nothing newer to send", zh: "DIFF：没有更新的事务需要发送" },
   "sync.trunc.neverHad": { args: [["to","zxid"],["holds","zxid"],["count","int"]], en: "TRUNC to {to}: it holds {holds} that the leader never had; then {count} txns", zh: "TRUNC 到 {to}：它持有 leader 从未有过的 {holds}；随后发送 {count} 个事务" },
   "sync.fromDisk": { args: [["total","int"],["why","reason"]], en: "{why}, {total} txns in all (from the on-disk txn log)", zh: "{why}，共 {total} 个事务（取自磁盘上的事务日志）" },
-  "sync.snap.tooOld": { args: [["at","zxid"],["zxid","zxid"],["from","zxid"]], en: "SNAP at {at}: it is at {zxid}, older than the leader's committed log (from {from}) and its txn log is too big or too short", zh: "SNAP 到 {at}：它停在 {zxid}，早于 leader 的已提交日志（从 {from} 开始），而事务日志太大或不够早" },
+  "sync.diff.txnLog": { args: [["zxid","zxid"],["count","int"],["later","int"],["bytes","bytes"],["limit","bytes"]], en: "DIFF from the txn log: {count} txns after {zxid} (ZooKeeper 3.8 weighs only the log files after the one holding {zxid}: {later} files, {bytes} ≤ limit {limit})", zh: "DIFF，取自事务日志：{zxid} 之后的 {count} 个事务（ZooKeeper 3.8 只计算存放 {zxid} 的那个日志文件之后的文件：{later} 个，{bytes} ≤ 上限 {limit}）" },
+  "sync.snap.laterLogs": { args: [["files","int"],["bytes","bytes"],["limit","bytes"],["zxid","zxid"]], en: "SNAP: {files} later txn log file(s), {bytes} > limit {limit} (snapshotSizeFactor × the newest snapshot); it is at {zxid}, older than the committed log", zh: "SNAP：{files} 个更晚的事务日志文件，共 {bytes} > 上限 {limit}（snapshotSizeFactor × 最新快照）；它停在 {zxid}，早于已提交日志" },
+  "sync.snap.logTooShort": { args: [["zxid","zxid"],["first","zxid"]], en: "SNAP: it is at {zxid}, older than the committed log, and the txn log starts later, at {first}", zh: "SNAP：它停在 {zxid}，早于已提交日志，而事务日志从更晚的 {first} 才开始" },
+  "sync.snap.noTxnLog": { args: [["zxid","zxid"]], en: "SNAP: it is at {zxid}, older than the committed log, and the txn log holds nothing", zh: "SNAP：它停在 {zxid}，早于已提交日志，而事务日志里什么也没有" },
+  "sync.snap.txnLogOff": { args: [["zxid","zxid"]], en: "SNAP: it is at {zxid}, older than the committed log, and syncing from the txn log is off (snapshotSizeFactor < 0)", zh: "SNAP：它停在 {zxid}，早于已提交日志，而从事务日志同步已关闭（snapshotSizeFactor < 0）" },
+  "sync.snap.gap": { args: [["zxid","zxid"],["end","zxid"],["from","zxid"]], en: "SNAP: the txn log from {zxid} stops at {end}, short of the committed log (from {from}): a gap", zh: "SNAP：从 {zxid} 起的事务日志止于 {end}，够不到已提交日志（从 {from} 开始）：中间有缺口" },
   "sync.snap.skippedEpoch": { args: [["at","zxid"],["zxid","zxid"]], en: "SNAP at {at}: it holds {zxid}, which the leader does not have, and the leader's next txn after it is from a later epoch; TRUNC never crosses an epoch", zh: "SNAP 到 {at}：它持有 leader 没有的 {zxid}，而 leader 在它之后的下一个事务属于更晚的 epoch；TRUNC 从不跨越 epoch" },
   "vote.initial": { args: [], en: "initial vote: myself, my last zxid and my currentEpoch", zh: "初始投票：投给自己（我的最新 zxid 和 currentEpoch）" },
   "vote.adoptBetter": { args: [["round","int"],["from","int"]], en: "round {round} from {from}: adopt its better vote", zh: "从 {from} 得知第 {round} 轮：采用它更好的投票" },

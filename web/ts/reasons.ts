@@ -40,8 +40,27 @@ function argText(kind: string, v: ReasonArg | undefined, lang: Lang): string {
       return Array.isArray(v) ? (v as number[][]).map((g) => `[${g.join(" ")}]`).join(" | ") : "";
     case "ids":
       return Array.isArray(v) ? `[${(v as number[]).join(", ")}]` : "";
+    case "bytes":
+      return typeof v === "number" ? formatBytes(v) : String(v);
   }
   return typeof v === "number" ? num(v) : String(v);
+}
+
+/** formatBytes renders a size as reason.FormatBytes does: "512 B", "36 KB", "2.1 MB", "67 MB". */
+export function formatBytes(v: number): string {
+  if (v < 1000) return `${v} B`;
+  const units = ["KB", "MB", "GB", "TB", "PB"];
+  let unit = 1000;
+  let u = 0;
+  while (v >= unit * 1000 && u < units.length - 1) {
+    unit *= 1000;
+    u++;
+  }
+  if (v < 10 * unit) {
+    const tenths = Math.floor((v * 10 + unit / 2) / unit);
+    return `${Math.floor(tenths / 10)}.${tenths % 10} ${units[u]}`;
+  }
+  return `${Math.floor((v + unit / 2) / unit)} ${units[u]}`;
 }
 
 /** renderReason renders a typed reason; an unknown code shows as the code itself. */
