@@ -112,10 +112,10 @@ type Cluster struct {
 	netSrc, clientSrc *rand.PCG
 	// startRng draws the start-up skew (its own stream: other draws stay as they were).
 	startRng *rand.Rand
-	// observerRng draws observers' election delays.
-	observerRng *rand.Rand
-	now         int64 // simulated microseconds
-	seq         uint64
+	// observerRng draws observers' election delays; delayRng servers' election start costs.
+	observerRng, delayRng *rand.Rand
+	now                   int64 // simulated microseconds
+	seq                   uint64
 	// cseq numbers the items from outside the protocol (commands, drivers' callbacks).
 	cseq       uint64
 	inStep     bool
@@ -172,6 +172,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 	c.netRng, c.clientRng = rand.New(c.netSrc), rand.New(c.clientSrc)
 	c.startRng = rand.New(newStream(cfg.Seed, "start"))
 	c.observerRng = rand.New(newStream(cfg.Seed, "observer"))
+	c.delayRng = rand.New(newStream(cfg.Seed, "delay"))
 	c.peers = make([]*Peer, n+1)
 	c.linkGen = make([][]uint64, n+1)
 	c.linkLast = make([][]int64, n+1)

@@ -28,6 +28,17 @@ type Timing struct {
 	// SendGapUs is the time a leader's sender needs per packet on one learner link; while it
 	// is busy later packets wait in that learner's queue, which makes the queue visible.
 	SendGapUs int64 `json:"sendGapUs"`
+	// Costs of a real server's work that show in a leader change (ZooKeeper profile; 0 in the
+	// others): FsyncUs, each durable write (epoch files, a log flush, a snapshot), delays the
+	// writer's next packets; ElectionStartUs bounds the seeded time a server needs to notice a
+	// lost leader and shut its role down before its first notification; LeaderStartUs is a new
+	// leader's set-up and snapshot before it accepts learners (earlier ones are refused and
+	// retry after 100 ms, as Learner.connectToLeader does); ServeStartUs is the leader starting
+	// its request pipeline once a quorum acked NEWLEADER, before UPTODATE.
+	FsyncUs         int64 `json:"fsyncUs,omitempty"`
+	ElectionStartUs int64 `json:"electionStartUs,omitempty"`
+	LeaderStartUs   int64 `json:"leaderStartUs,omitempty"`
+	ServeStartUs    int64 `json:"serveStartUs,omitempty"`
 	// StartSkewMs spreads the servers of one start command over up to this many ms (seeded),
 	// as real servers launched together come up hundreds of ms apart (0: all at once).
 	StartSkewMs int64  `json:"startSkewMs,omitempty"`
@@ -44,7 +55,8 @@ func WatchTiming() Timing {
 // syncLimit 5) with LAN-like latency, so simulated times compare with a real ensemble's.
 func ZooKeeperTiming() Timing {
 	return Timing{TickTimeMs: 2000, InitLimit: 10, SyncLimit: 5, FinalizeWaitMs: 200,
-		LinkLatencyUs: 200, LinkJitterUs: 100, SendGapUs: 0, StartSkewMs: zkStartSkewMs, Name: "zookeeper"}
+		LinkLatencyUs: 200, LinkJitterUs: 100, SendGapUs: 0, StartSkewMs: zkStartSkewMs,
+		FsyncUs: 2_000, ElectionStartUs: 150_000, LeaderStartUs: 40_000, ServeStartUs: 60_000, Name: "zookeeper"}
 }
 
 // zkStartSkewMs is the ZooKeeper profile's start-up spread.
@@ -86,6 +98,9 @@ func (t Timing) Validate() error {
 		return fmt.Errorf("link jitter %d µs out of range", t.LinkJitterUs)
 	case t.SendGapUs < 0 || t.SendGapUs > 1_000_000:
 		return fmt.Errorf("send gap %d µs out of range [0, 1 s]", t.SendGapUs)
+	case t.FsyncUs < 0 || t.FsyncUs > 1_000_000 || t.ElectionStartUs < 0 || t.ElectionStartUs > 10_000_000 ||
+		t.LeaderStartUs < 0 || t.LeaderStartUs > 10_000_000 || t.ServeStartUs < 0 || t.ServeStartUs > 10_000_000:
+		return fmt.Errorf("fsync, election start, leader start and serve start costs must be in [0, 1 s] / [0, 10 s]")
 	case t.StartSkewMs < 0 || t.StartSkewMs > 10_000:
 		return fmt.Errorf("start skew %d ms out of range [0, 10000]", t.StartSkewMs)
 	}

@@ -16,8 +16,12 @@ type leaderState struct {
 	electing     map[int]bool // voters whose ACKEPOCH counted, leader included
 	newLeaderAck map[int]bool // voters that acked NEWLEADER, leader included
 	established  bool         // NEWLEADER quorum reached: broadcasting
-	handlers     map[int]*learnerHandler
-	sorted       []*learnerHandler // cache of sortedHandlers
+	// acceptFrom: learners are accepted from then on (Timing.LeaderStartUs); serving: the
+	// request pipeline is starting (Timing.ServeStartUs) or has started (served).
+	acceptFrom      int64
+	serving, served bool
+	handlers        map[int]*learnerHandler
+	sorted          []*learnerHandler // cache of sortedHandlers
 	// Broadcast state.
 	lastProposed  Zxid
 	lastCommitted Zxid
@@ -111,6 +115,7 @@ func (p *Peer) becomeLeading() {
 		epoch:        p.disk.AcceptedEpoch + 1,
 		summaryEpoch: p.disk.CurrentEpoch,
 		summaryZxid:  p.LastProcessedZxid(),
+		acceptFrom:   p.c.now + p.c.cfg.Timing.LeaderStartUs,
 	}
 	p.setState(Leading, PhaseDiscovery, reason.Of(reason.StateWonElection))
 	// Leader.lead → ZooKeeperServer.loadData: "Make a clean snapshot" of the database as the
@@ -187,6 +192,11 @@ func (p *Peer) onLearnerPacket(m *Message) {
 // acceptLearner: FOLLOWERINFO/OBSERVERINFO opens a learner handler.
 func (p *Peer) acceptLearner(m *Message) {
 	l := p.lead
+	if p.c.now < l.acceptFrom {
+		// Still setting up (its snapshot): nothing accepts on the quorum port yet.
+		p.c.sendOnConn(p.id, m.From, m.Conn, &Message{Packet: ConnRefused})
+		return
+	}
 	if old := l.handlers[m.From]; old != nil {
 		p.removeHandler(old, reason.Of(reason.ConnLearnerReconnected))
 	}
@@ -527,6 +537,14 @@ func (p *Peer) onAck(h *learnerHandler, z Zxid) {
 func (p *Peer) maybeEstablish() {
 	l := p.lead
 	if l.established || !l.epochAcked || !p.quorumOf(l.newLeaderAck) {
+		return
+	}
+	if d := p.c.cfg.Timing.ServeStartUs; d > 0 && !l.served {
+		// startZkServer: the request pipeline starts before UPTODATE goes out.
+		if !l.serving {
+			l.serving = true
+			p.setTimer(tmServeStart, 0, d)
+		}
 		return
 	}
 	l.established = true

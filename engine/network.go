@@ -393,7 +393,7 @@ func (c *Cluster) transmit(m *Message) {
 	c.stats.Messages++
 	at := c.now
 	if m.From != m.To {
-		at += c.latency(m.From, m.To)
+		at = max(at, c.peers[m.From].busyUntil) + c.latency(m.From, m.To)
 		if last := c.linkLast[m.From][m.To]; at < last {
 			at = last // FIFO per directed link
 		}

@@ -17,6 +17,7 @@ const (
 	tmLearnerRetry                  // learner: next connection attempt
 	tmObserverWait                  // observer: a random pause (< 200 ms) before looking again
 	tmSender                        // leader: a learner's sender is free again (arg = sid)
+	tmServeStart                    // leader: its request pipeline has started (Timing.ServeStartUs)
 	numTimers
 )
 
@@ -47,9 +48,11 @@ type Peer struct {
 	sent map[int]Vote
 	// starting: a start command will boot this server later (start-up skew).
 	starting bool
-	lead     *leaderState
-	learn    *learnerState
-	srv      serverSide
+	// busyUntil: the server's packets leave no earlier than this (its disk or set-up work).
+	busyUntil int64
+	lead      *leaderState
+	learn     *learnerState
+	srv       serverSide
 }
 
 // observerElectionDelayMs is ZooKeeper's default observer election delay bound.
@@ -91,6 +94,7 @@ func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
 // boot starts a server from its disk (QuorumPeer.start → loadDataBase → LOOKING).
 func (p *Peer) boot() {
 	p.starting = false
+	p.busyUntil = 0
 	p.inc++
 	p.disk.RollLog() // a new process has no log file open yet
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
@@ -204,18 +208,29 @@ func (p *Peer) takeSnapshot(why reason.Reason) {
 	z := p.tree.LastProcessedZxid()
 	t.SetLastProcessedZxid(z)
 	p.disk.SaveSnapshot(&Snapshot{Zxid: z, Tree: t, Bytes: t.ApproxBytes()})
+	p.busy(p.c.cfg.Timing.FsyncUs)
 	p.c.emit(&Event{Kind: EvSnapshot, Node: p.id, Zxid: z, Reason: why})
+}
+
+// busy holds the server's next packets back by d (a durable write, set-up work): work
+// queued behind earlier work.
+func (p *Peer) busy(d int64) {
+	if d > 0 {
+		p.busyUntil = max(p.busyUntil, p.c.now) + d
+	}
 }
 
 // setAcceptedEpoch persists acceptedEpoch.
 func (p *Peer) setAcceptedEpoch(e int64) {
 	p.disk.AcceptedEpoch = e
+	p.busy(p.c.cfg.Timing.FsyncUs)
 	p.c.emit(&Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochAccepted)})
 }
 
 // setCurrentEpoch persists currentEpoch.
 func (p *Peer) setCurrentEpoch(e int64) {
 	p.disk.CurrentEpoch = e
+	p.busy(p.c.cfg.Timing.FsyncUs)
 	p.c.emit(&Event{Kind: EvEpoch, Node: p.id, Epoch: e, Reason: reason.Of(reason.EpochCurrent)})
 }
 
@@ -252,6 +267,10 @@ func (p *Peer) becomeLooking(why reason.Reason) {
 		// ZooKeeper fast-forwards the database from the txn log on the way out of a role, so
 		// the vote's zxid counts logged but uncommitted proposals.
 		p.loadDatabase()
+		// Noticing the loss and shutting the role down take a while (seeded).
+		if d := p.c.cfg.Timing.ElectionStartUs; d > 0 {
+			p.busy(d/4 + p.c.delayRng.Int64N(d-d/4+1))
+		}
 	}
 	p.setState(Looking, PhaseElection, why)
 	if p.observer && wasRole {
@@ -293,6 +312,11 @@ func (p *Peer) onTimer(k timerKind, arg int, gen uint64) {
 		p.lookForLeader()
 	case tmSender:
 		p.onSenderFree(arg, gen)
+	case tmServeStart:
+		if p.lead != nil {
+			p.lead.served = true
+			p.maybeEstablish()
+		}
 	}
 }
 
