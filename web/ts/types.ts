@@ -300,6 +300,8 @@ export interface ScriptLine {
   line: number;
   text: string;
   kind: string;
+  /** A goal line kept from the learner until the goal is reached (it tells an answer). */
+  hidden?: boolean;
 }
 
 /** lessons.Choice. */
@@ -324,6 +326,8 @@ export interface Step {
   title: Text;
   /** Narration, Markdown. */
   body: Text;
+  /** The narration's part that tells the outcome: shown once the step has played. */
+  after?: Text;
   predict?: Predict;
   /** A try-it-yourself step: after its script the learner must reach the goal. */
   try: boolean;

@@ -329,17 +329,19 @@ export class LessonPlayer {
     }
     body.append(h("h3", { class: "step-title", tabindex: -1 }, h("span", { class: "step-no" }, `${human(shown)}.`), " ", pick(step.title)));
     if (step.try) body.append(h("p", { class: "try-tag" }, t("tryHeading")));
-    body.append(narration(step));
+    // What tells the outcome (the narration's "after" part, the prediction's answer, a try
+    // step's hidden goal lines) waits until the step has played: for a try step, until the
+    // learner reached the goal.
+    const told = phase === "played";
+    body.append(narration(step, told));
 
     if (step.predict && phase === "asking") body.append(this.question(step));
     const chosen = this.answers.get(shown);
-    if (step.predict && phase === "playing" && chosen !== undefined) {
-      body.append(h("p", { class: "predict-box chosen" }, t("youPredicted", { answer: pick(step.predict.choices[chosen]?.text) })));
+    if (step.predict && (phase === "playing" || phase === "waiting") && chosen !== undefined) {
+      const key = phase === "waiting" ? "youPredictedTry" : "youPredicted";
+      body.append(h("p", { class: "predict-box chosen" }, t(key, { answer: pick(step.predict.choices[chosen]?.text) })));
     }
-    if (step.predict && (phase === "played" || phase === "waiting")) {
-      // The step has played (its script at least): the answer is revealed.
-      body.append(predictReveal(step.predict, chosen));
-    }
+    if (step.predict && told) body.append(predictReveal(step.predict, chosen));
     if (step.try && phase === "waiting") {
       const showMe = button(t("showMe"), () => this.solve(), { "aria-label": t("showMeLabel"), class: "show-me" });
       showMe.disabled = !this.canControl;
