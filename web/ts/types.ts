@@ -134,6 +134,22 @@ export interface RoomView {
   canControl: boolean;
   /** Set while the room plays a lesson (web.LessonView). */
   lesson?: LessonView;
+  /** How simulated time maps to wall time now (web.Pace; absent in views of the past). */
+  pace?: Pace;
+}
+
+/** web.Pace: slow motion at key moments. */
+export interface Pace {
+  /** The setting: slow down while a key message is on the wire. */
+  slowMotion: boolean;
+  /** The share of the speed kept at key moments (1/8). */
+  factor: number;
+  /** A key message is on the wire now: the room runs at rate = speed × factor. */
+  slow: boolean;
+  /** Simulated ms per wall ms right now. */
+  rate: number;
+  /** The room's links are slow enough to watch (the watch timing): slow motion applies. */
+  applies: boolean;
 }
 
 export type EventKind =
@@ -267,6 +283,7 @@ export type Command =
   | { cmd: "apply"; command: EngineCommand }
   | { cmd: "pause" | "resume" | "step" }
   | { cmd: "speed"; speed: number }
+  | { cmd: "slowmotion"; on: boolean }
   | ({ cmd: "op" } & OpRequest)
   | ({ cmd: "reset" } & ClusterSpec)
   | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string };
