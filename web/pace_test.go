@@ -184,3 +184,52 @@ func TestSlowMotionInALessonStep(t *testing.T) {
 		t.Errorf("a lesson step in slow motion: %.1f simulated ms in 800 wall ms (want 100), still playing %v", sim, stillPlaying)
 	}
 }
+
+// TestSlowMotionKeepsTimeAcrossFrames: a lesson step played frame by frame on one wall
+// clock (anchors kept between frames, as the room's loop does) never jumps: slow motion can
+// end between frames (a vote to a server that is down arrives nowhere), and the clock is
+// re-anchored there instead of catching up on the wall time the slow stretch took.
+func TestSlowMotionKeepsTimeAcrossFrames(t *testing.T) {
+	ls, err := lessons.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fe *lessons.Lesson
+	for _, l := range ls {
+		if l.Slug == "first-election" {
+			fe = l
+		}
+	}
+	r := paceRoom(t)
+	var frames, maxStepUs, simUs int64
+	r.do(func() (any, error) {
+		if _, err := r.startLesson(fe, 0); err != nil {
+			return nil, err
+		}
+		r.slowMo = true
+		if _, err := r.lessonCommand(LessonRequest{Action: "next"}, nil); err != nil {
+			return nil, err
+		}
+		start := r.c.Now()
+		t0 := time.Now()
+		r.simAnchor, r.wallAnchor = start, t0
+		for r.les.playing && frames < 5000 {
+			frames++
+			before := r.c.Now()
+			r.advanceAt(t0.Add(time.Duration(frames) * 20 * time.Millisecond))
+			maxStepUs = max(maxStepUs, r.c.Now()-before)
+		}
+		simUs = r.c.Now() - start
+		r.paused = true
+		return nil, nil
+	})
+	wallMs := frames * 20
+	if maxStepUs > 20_500 {
+		t.Errorf("one 20 ms frame advanced %d simulated µs at speed 1: the clock jumped", maxStepUs)
+	}
+	// Step 1 is an election and its synchronization, ~1.4 simulated s, nearly all of it with
+	// votes or sync packets on the wire: about 8 times as long in wall time.
+	if simUs < 1_000_000 || wallMs < 6*simUs/1000 {
+		t.Errorf("the first election: %d simulated ms in %d wall ms; want most of it at 1/8", simUs/1000, wallMs)
+	}
+}

@@ -92,6 +92,7 @@ type Room struct {
 	slowMo      bool
 	slowUntil   int64
 	paceChanged bool
+	paceSlow    bool // the pace the clock anchors are for
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
 	// sink gets the engine's answers to real ZooKeeper clients (the room's ZooKeeper ports).
@@ -302,11 +303,16 @@ func (r *Room) advanceAt(now time.Time) {
 	}
 	for n := 0; ; n++ {
 		slow := r.slow()
+		if slow != r.paceSlow {
+			// The pace changed (at an event, or when the last key message's delivery time
+			// passed between frames): the anchors were for the old pace.
+			r.repace(r.paceSlow)
+			r.paceSlow = slow
+		}
 		target := r.simAnchor + int64(float64(now.Sub(r.wallAnchor).Microseconds())*r.rateOf(slow))
 		if !r.advanceTo(target, now, slow) || n == maxPaceChanges || r.paused {
 			return
 		}
-		r.repace(slow)
 	}
 }
 
