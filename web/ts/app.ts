@@ -83,7 +83,13 @@ export class App {
   ) {
     this.store = new Store(room);
     this.large = storedGet(LARGE_KEY) === "1";
-    window.__zablab = { frames: 0, lastView: null, connected: false, events: 0 };
+    window.__zablab = {
+      frames: 0,
+      lastView: null,
+      connected: false,
+      events: 0,
+      clock: () => ({ sim: this.clock.now(performance.now()), rate: this.clock.speed, paused: this.clock.paused }),
+    };
     this.socket = new Socket(room, {
       onMessage: (m) => this.onMessage(m),
       onOpen: () => {
