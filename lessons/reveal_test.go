@@ -108,6 +108,23 @@ func TestPredictionsAreNotGivenAway(t *testing.T) {
 			if st.Predict == nil {
 				continue
 			}
+			// The title is on screen (and in the step list) before the question is asked.
+			// A word of the answer that no other choice and not the question has gives it away.
+			asked := map[string]bool{}
+			for _, w := range strings.FieldsFunc(strings.ToLower(st.Predict.Question[engine.En]), notWordRune) {
+				asked[stem(w)] = true
+			}
+			answer := map[string]bool{}
+			for _, w := range distinctive(st.Predict) {
+				if len(w) >= 4 && !asked[stem(w)] && !stopWord[w] {
+					answer[stem(w)] = true
+				}
+			}
+			for _, w := range strings.FieldsFunc(strings.ToLower(st.Title[engine.En]), notWordRune) {
+				if answer[stem(w)] {
+					t.Errorf("%s:%d: step %q: its title %q names the prediction's answer (%q)", l.File, st.Line, st.ID, st.Title[engine.En], w)
+				}
+			}
 			for _, lang := range Langs {
 				if m := giveaway.FindString(st.Body[lang]); m != "" {
 					t.Errorf("%s:%d: step %q (%s): the narration answers the prediction before it is asked (%q…); move the answer below a line <!-- after -->", l.File, st.Line, st.ID, lang, m)
@@ -135,10 +152,27 @@ func TestPredictionsAreNotGivenAway(t *testing.T) {
 	}
 }
 
+func notWordRune(r rune) bool {
+	return r == ' ' || r == ',' || r == ':' || r == '(' || r == ')' || r == '.' || r == '?' || r == '—' || r == '"'
+}
+
+// stem folds "follows", "followed" and "follow" together, well enough for titles.
+func stem(w string) string {
+	for _, suf := range []string{"ed", "es", "s", "d"} {
+		if len(w) > 4 && strings.HasSuffix(w, suf) {
+			return strings.TrimSuffix(w, suf)
+		}
+	}
+	return w
+}
+
+// stopWord: words an answer and a title may share without telling anything.
+var stopWord = map[string]bool{"with": true, "without": true, "only": true, "then": true}
+
 // distinctive lists the words of a prediction's answer (English) that no other choice has.
 func distinctive(p *Predict) []string {
 	words := func(s string) []string {
-		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == ',' || r == ':' || r == '(' || r == ')' || r == '.' })
+		return strings.FieldsFunc(strings.ToLower(s), notWordRune)
 	}
 	others := map[string]bool{}
 	for i, c := range p.Choices {

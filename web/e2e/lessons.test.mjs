@@ -301,7 +301,7 @@ test('the player speaks Chinese', { skip }, async (t) => {
   await page.getByText('Step 2 of 7', { exact: true }).waitFor();
   await page.getByRole('button', { name: '中文' }).click();
   await page.getByText('第 2 步，共 7 步', { exact: true }).waitFor();
-  await page.getByRole('heading', { name: /后来者只会跟随/ }).waitFor();
+  await page.getByRole('heading', { name: /后来者，带着最大的 id/ }).waitFor();
   await page.getByRole('button', { name: '下一步：运行这一步' }).click();
   await page.getByRole('radio', { name: '跟随服务器 3' }).check();
   await page.getByRole('button', { name: '确认答案并运行' }).click();
