@@ -234,7 +234,7 @@ func (r *Room) advanceLesson(target int64, slow bool) (handled, paceChanged bool
 	var err error
 	for {
 		budget := max(target-r.c.Now(), 0)
-		if r.slowMo {
+		if r.slowMo && r.watchable() {
 			budget = min(budget, lessonSliceUs)
 		}
 		before := r.c.Now()
