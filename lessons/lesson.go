@@ -76,7 +76,11 @@ type Step struct {
 	Line  int    `json:"line"`
 	Title Text   `json:"title"`
 	// Body is the narration, Markdown, per language.
-	Body    Text     `json:"body"`
+	Body Text `json:"body"`
+	// After is the part of the narration written below a "<!-- after -->" line: it tells
+	// the outcome, so the player shows it only once the step has played (for a try step,
+	// once the learner reached the goal). Empty when the narration has no such line.
+	After   Text     `json:"after,omitempty"`
 	Predict *Predict `json:"predict,omitempty"`
 	// Try marks a "try it yourself" step: after Script, the learner must make Goal true;
 	// the headless runner applies Solution instead.

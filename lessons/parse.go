@@ -248,7 +248,15 @@ func (p *parser) step(st *Step) error {
 	inCode := false // inside a code fence of the narration
 	flush := func() {
 		if lang != "" {
-			st.Body[lang] = strings.TrimSpace(strings.Join(body, "\n"))
+			text := strings.Join(body, "\n")
+			if before, after, ok := cutAfter(body); ok {
+				text = before
+				if st.After == nil {
+					st.After = Text{}
+				}
+				st.After[lang] = strings.TrimSpace(after)
+			}
+			st.Body[lang] = strings.TrimSpace(text)
 		}
 		lang, body = "", nil
 	}
@@ -348,7 +356,40 @@ func (p *parser) stepField(st *Step, t string, ln int) error {
 	return nil
 }
 
+// afterMarker is the narration line that starts the part told once the step has played.
+const afterMarker = "<!-- after -->"
+
+// cutAfter splits narration lines at the first afterMarker line outside a code fence.
+func cutAfter(lines []string) (before, after string, ok bool) {
+	inCode := false
+	for i, raw := range lines {
+		if _, isFence := fenceInfo(raw); isFence {
+			inCode = !inCode
+			continue
+		}
+		if !inCode && strings.TrimSpace(raw) == afterMarker {
+			return strings.Join(lines[:i], "\n"), strings.Join(lines[i+1:], "\n"), true
+		}
+	}
+	return "", "", false
+}
+
 func (p *parser) finishStep(st *Step, bodyStart map[Lang]int, blocks map[string]int) error {
+	if st.After != nil {
+		for _, lang := range Langs {
+			if st.After[lang] == "" {
+				return p.fail(bodyStart[lang], "step %q: every language's narration needs a non-empty part after %q, or none does", st.ID, afterMarker)
+			}
+		}
+	}
+	for _, g := range st.Goal {
+		if g.Hidden && st.Predict == nil {
+			return p.fail(g.Line, "a hidden goal line keeps a prediction's answer secret: step %q has no ```predict block", st.ID)
+		}
+	}
+	if len(st.Goal) > 0 && allHidden(st.Goal) {
+		return p.fail(st.Goal[0].Line, "step %q: at least one goal line must be shown (not hidden), so the learner knows what to do", st.ID)
+	}
 	for _, lang := range Langs {
 		if st.Title[lang] == "" {
 			return p.fail(st.Line, "step %q lacks title.%s", st.ID, lang)
@@ -375,6 +416,15 @@ func (p *parser) finishStep(st *Step, bodyStart map[Lang]int, blocks map[string]
 		}
 	}
 	return nil
+}
+
+func allHidden(goal []*Command) bool {
+	for _, g := range goal {
+		if !g.Hidden {
+			return false
+		}
+	}
+	return true
 }
 
 // blockLines returns the lines of a fenced block (p.i at its opening fence) and moves past

@@ -136,6 +136,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad path", "a: create /x", "a: create x/", 32, "create"},
 		{"times without sequential", `a: create /x "v 1"`, `a: create /x "v 1" times 3`, 32, "times N needs sequential"},
 		{"bad times", `a: create /x "v 1"`, `a: create /x "v 1" sequential times 0`, 32, "times N wants N in [1, 5000]"},
+		{"after in one language only", "Three servers elect a leader.", "Three servers elect a leader.\n<!-- after -->\nServer 3.", 19, "part after"},
+		{"hidden goal without predict", "```goal\nleader 2", "```goal\nhidden leader 2", 49, "has no ```predict block"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,6 +157,33 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error %q does not start with file:line", err)
 			}
 		})
+	}
+}
+
+// TestParseAfterAndHidden: the narration below "<!-- after -->" is kept apart (shown once the
+// step has played), and a goal line may be hidden until the goal is reached.
+func TestParseAfterAndHidden(t *testing.T) {
+	src := strings.Replace(good, "Three servers elect a leader.", "Three servers elect a leader.\n\n<!-- after -->\n\nServer 3 won.", 1)
+	src = strings.Replace(src, "三台服务器选出 leader。", "三台服务器选出 leader。\n<!-- after -->\n服务器 3 当选。", 1)
+	src = strings.Replace(src, "### en\nCrash the leader.", "### en\nCrash the leader.\n\n```predict\nquestion.en: Who next?\nquestion.zh: 下一个是谁？\n- [x] Server 2 | 服务器 2\n- [ ] Server 1 | 服务器 1\n```", 1)
+	src = strings.Replace(src, "```goal\nleader 2", "```goal\nserver 3 is DOWN\nhidden expect leader 2", 1)
+	l, err := Parse("tiny.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := l.Steps[0]
+	if st.Body[engine.En] != "Three servers elect a leader." || st.After[engine.En] != "Server 3 won." || st.After[engine.Zh] != "服务器 3 当选。" {
+		t.Errorf("body %q, after %q", st.Body, st.After)
+	}
+	g := l.Steps[1].Goal
+	if len(g) != 2 || g[0].Hidden || !g[1].Hidden {
+		t.Fatalf("goal %+v", g)
+	}
+	if _, res, err := l.Play(2); err != nil || !res[1].Pass {
+		t.Fatalf("play: %v %+v", err, res)
+	}
+	if l.Steps[1].After != nil {
+		t.Errorf("a step without the marker has no after part: %q", l.Steps[1].After)
 	}
 }
 

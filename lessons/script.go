@@ -16,6 +16,9 @@ type Command struct {
 	Text string `json:"text"`
 	// Kind is "action" (instant), "wait" (advances simulated time) or "check" (a checkpoint).
 	Kind string `json:"kind"`
+	// Hidden marks a goal line the learner is not shown until the goal is reached (written
+	// "hidden leader 5"): it would give away the answer of the step's prediction.
+	Hidden bool `json:"hidden,omitempty"`
 
 	act   func(r *Run) (Text, error) // instant part (actions, and the submit of a client op)
 	until *condition                 // wait: run until this holds (or forUs/events)
@@ -162,6 +165,9 @@ func (p *parser) command(t string, ln int, block string) (*Command, error) {
 	w := &words{t: toks}
 	cmd := &Command{Line: ln, Text: t}
 	if block == "goal" {
+		if cmd.Hidden = w.accept("hidden"); cmd.Hidden {
+			cmd.Text = strings.TrimSpace(strings.TrimPrefix(t, "hidden"))
+		}
 		w.accept("expect")
 		cmd.Kind = "check"
 		cmd.chk, err = p.condition(w)

@@ -75,6 +75,7 @@ func (s *Server) routes() *echo.Echo {
 	cmd.POST("/resume", s.simple(func(r *Room) (any, error) { return r.setPaused(false) }))
 	cmd.POST("/step", s.simple(func(r *Room) (any, error) { return r.step() }))
 	cmd.POST("/speed", s.postSpeed)
+	cmd.POST("/slowmotion", s.postSlowMotion)
 	cmd.POST("/reset", s.postReset)
 	cmd.POST("/ops", s.postOp)
 	cmd.POST("/lesson", s.postLesson)
@@ -438,6 +439,21 @@ func (s *Server) postSpeed(c echo.Context) error {
 		return errStatus(http.StatusBadRequest, "bad_speed", "\"speed\" is required")
 	}
 	v, err := r.do(func() (any, error) { return r.setSpeed(*q.Speed) })
+	return s.answer(c, v, err)
+}
+
+func (s *Server) postSlowMotion(c echo.Context) error {
+	r := c.Get("room").(*Room)
+	var q struct {
+		On *bool `json:"on"`
+	}
+	if err := bind(c, &q); err != nil {
+		return err
+	}
+	if q.On == nil {
+		return errStatus(http.StatusBadRequest, "bad_slow_motion", "\"on\" is required (true: slow motion at key moments)")
+	}
+	v, err := r.do(func() (any, error) { return r.setSlowMotion(*q.On) })
 	return s.answer(c, v, err)
 }
 

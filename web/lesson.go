@@ -215,11 +215,12 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 }
 
 // advanceLesson plays the current step for this frame's share of simulated time. It
-// returns true when it handled the frame.
-func (r *Room) advanceLesson(target int64) bool {
+// returns whether it handled the frame, and whether it stopped early because the pace
+// changed (slow motion: key messages went on or off the wire).
+func (r *Room) advanceLesson(target int64, slow bool) (handled, paceChanged bool) {
 	ls := r.les
 	if ls == nil || !ls.playing {
-		return false
+		return false, false
 	}
 	run := ls.run
 	if ls.waiting {
@@ -227,13 +228,25 @@ func (r *Room) advanceLesson(target int64) bool {
 		if run.GoalMet() {
 			r.finishStep()
 		}
-		return false
+		return false, false
 	}
-	budget := target - r.c.Now()
-	if budget < 0 {
-		budget = 0
+	var done bool
+	var err error
+	for {
+		budget := max(target-r.c.Now(), 0)
+		if r.slowMo && r.watchable() {
+			budget = min(budget, lessonSliceUs)
+		}
+		before := r.c.Now()
+		done, err = run.Advance(budget)
+		if done || err != nil || run.Cluster != r.c || r.c.Now() >= target || r.c.Now() == before {
+			break
+		}
+		if r.slow() != slow {
+			paceChanged = true
+			break
+		}
 	}
-	done, err := run.Advance(budget)
 	r.dirty = true
 	if run.Cluster != r.c {
 		// The step began with "reset": the lesson built a new cluster.
@@ -244,17 +257,17 @@ func (r *Room) advanceLesson(target int64) bool {
 	if err != nil {
 		ls.err = err.Error()
 		r.finishStep()
-		return true
+		return true, false
 	}
 	if !done {
-		return true
+		return true, paceChanged
 	}
 	if step := ls.lesson.Steps[run.Next()]; step.Try && !run.GoalMet() {
 		ls.waiting = true
-		return true
+		return true, false
 	}
 	r.finishStep()
-	return true
+	return true, false
 }
 
 func (r *Room) finishStep() {

@@ -40,6 +40,8 @@ type RoomView struct {
 	Autopilot *Autopilot `json:"autopilot,omitempty"`
 	// Lesson is set while the room plays a lesson.
 	Lesson *LessonView `json:"lesson,omitempty"`
+	// Pace is how simulated time maps to wall time now (slow motion at key moments).
+	Pace *Pace `json:"pace,omitempty"`
 }
 
 // Room is one live cluster. One goroutine (run) owns the engine; everything else talks to
@@ -85,6 +87,12 @@ type Room struct {
 	curMu   sync.Mutex
 	cursors []*cursor
 	les     *lessonState
+	// slowMo: slow motion at key moments is on; slowUntil is when the last key message on
+	// the wire arrives (simulated µs); paceChanged: viewers need the new pace at once.
+	slowMo      bool
+	slowUntil   int64
+	paceChanged bool
+	paceSlow    bool // the pace the clock anchors are for
 	// onNewCluster runs (on the room goroutine) when the room replaces its cluster.
 	onNewCluster func()
 	// sink gets the engine's answers to real ZooKeeper clients (the room's ZooKeeper ports).
@@ -167,6 +175,8 @@ func (r *Room) adopt(c *engine.Cluster, cfg engine.Config, marks *marker) {
 	if r.sink != nil {
 		c.SetExternalSink(r.sink)
 	}
+	r.slowUntil = 0
+	c.OnEvent(r.notePace)
 	c.OnEvent(func(e *engine.Event) {
 		if r.watched {
 			r.pending = append(r.pending, *e)
@@ -254,7 +264,7 @@ func (r *Room) nextWake() time.Duration {
 	if !ok {
 		return frameInterval
 	}
-	due := r.wallAnchor.Add(time.Duration(float64(at-r.simAnchor)/r.speed) * time.Microsecond)
+	due := r.wallAnchor.Add(time.Duration(float64(at-r.simAnchor)/r.rateOf(r.slow())) * time.Microsecond)
 	d := time.Until(due)
 	if d < 0 {
 		return 0
@@ -279,17 +289,38 @@ func (r *Room) runChunk() {
 	}
 }
 
-// advance moves simulated time along with the wall clock at the room's speed.
-func (r *Room) advance() {
-	now := time.Now()
+// advance moves simulated time along with the wall clock at the room's pace: its speed, or
+// a share of it in slow motion (pace.go). Where the pace changes within the frame, the clock
+// is re-anchored there and the rest of the frame runs at the new pace.
+func (r *Room) advance() { r.advanceAt(time.Now()) }
+
+// advanceAt is advance with the wall clock reading now.
+func (r *Room) advanceAt(now time.Time) {
 	if r.paused {
 		r.wallAnchor = now
 		r.simAnchor = r.c.Now()
 		return
 	}
-	target := r.simAnchor + int64(float64(now.Sub(r.wallAnchor).Microseconds())*r.speed)
-	if r.advanceLesson(target) {
-		return
+	for n := 0; ; n++ {
+		slow := r.slow()
+		if slow != r.paceSlow {
+			// The pace changed (at an event, or when the last key message's delivery time
+			// passed between frames): the anchors were for the old pace.
+			r.repace(r.paceSlow)
+			r.paceSlow = slow
+		}
+		target := r.simAnchor + int64(float64(now.Sub(r.wallAnchor).Microseconds())*r.rateOf(slow))
+		if !r.advanceTo(target, now, slow) || n == maxPaceChanges || r.paused {
+			return
+		}
+	}
+}
+
+// advanceTo runs the engine (or the lesson step) up to target; it stops early and reports
+// true where the pace changes.
+func (r *Room) advanceTo(target int64, now time.Time, slow bool) bool {
+	if handled, changed := r.advanceLesson(target, slow); handled {
+		return changed
 	}
 	defer r.cpuShare()()
 	steps, behind := 0, false
@@ -300,17 +331,22 @@ func (r *Room) advance() {
 		}
 		r.c.Step()
 		steps++
+		if r.slow() != slow {
+			r.dirty = true
+			return true
+		}
 		behind = r.overBudget(steps, now)
 	}
 	if steps == maxStepsPerFrame || behind {
 		// Running behind: re-anchor so the room slows down instead of bursting later.
 		r.simAnchor, r.wallAnchor = r.c.Now(), now
-		return
+		return false
 	}
 	r.c.RunUntil(target)
 	if steps > 0 {
 		r.dirty = true
 	}
+	return false
 }
 
 // publish sends pending events (and, at most every viewEvery, the view) to the viewers.
@@ -323,7 +359,8 @@ func (r *Room) publish(force bool) {
 	}
 	r.lastPublish = time.Now()
 	var view *RoomView
-	if force || (r.dirty && time.Since(r.lastView) >= viewEvery) {
+	if force || r.paceChanged || (r.dirty && time.Since(r.lastView) >= viewEvery) {
+		r.paceChanged = false
 		v := r.view()
 		view = &v
 		r.lastView = time.Now()
@@ -339,7 +376,7 @@ func (r *Room) publish(force bool) {
 }
 
 func (r *Room) view() RoomView {
-	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed, Generation: r.gen}
+	v := RoomView{View: r.c.View(r.zkPort), Room: r.Name, Paused: r.paused, Speed: r.speed, Generation: r.gen, Pace: r.pace()}
 	if r.les != nil {
 		v.Lesson = r.les.view()
 	}

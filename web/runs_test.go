@@ -44,7 +44,7 @@ func normalView(t *testing.T, raw string) string {
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		t.Fatal(err, raw)
 	}
-	for _, k := range []string{"room", "canControl", "speed", "paused", "lesson", "generation"} {
+	for _, k := range []string{"room", "canControl", "speed", "pace", "paused", "lesson", "generation"} {
 		delete(v, k)
 	}
 	for _, n := range v["nodes"].([]any) {

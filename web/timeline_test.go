@@ -19,7 +19,7 @@ func pastView(t *testing.T, raw []byte) string {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"room", "canControl", "speed", "paused", "lesson", "generation", "events"} {
+	for _, k := range []string{"room", "canControl", "speed", "pace", "paused", "lesson", "generation", "events"} {
 		delete(v, k)
 	}
 	b, _ := json.Marshal(v)

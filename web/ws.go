@@ -34,6 +34,7 @@ type wsCommand struct {
 	From          int             `json:"from"`
 	To            int             `json:"to"`
 	Up            *bool           `json:"up"`
+	On            *bool           `json:"on"` // cmd "slowmotion"
 	Speed         float64         `json:"speed"`
 	OpRequest                     // cmd "op"
 	LessonRequest                 // cmd "lesson"
@@ -229,6 +230,12 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 		f = r.step
 	case "speed":
 		f = func() (any, error) { return r.setSpeed(cmd.Speed) }
+	case "slowmotion":
+		if cmd.On == nil {
+			done(nil, badInput("bad_slow_motion", "\"on\" is required"))
+			return
+		}
+		f = func() (any, error) { return r.setSlowMotion(*cmd.On) }
 	case "reset":
 		q := createRequest{Nodes: cmd.Nodes, Observers: cmd.Observers, Seed: cmd.Seed, Bug: cmd.Bug, Timing: cmd.Timing}
 		cfg, err := s.roomConfig(q)

@@ -187,7 +187,20 @@ test('a try-it-yourself step is completed with the lab controls', { skip }, asyn
   }
   await waitView(page, (v) => v.lesson.playing && v.lesson.waiting, 30000);
   await page.getByText('Waiting for you: reach the goal').waitFor();
-  if (tryStep.predict) await page.locator('.verdict.wrong', { hasText: 'Not quite' }).waitFor();
+  const panel = page.locator('.lesson-panel');
+  if (tryStep.predict) {
+    // Before the learner acts, nothing gives the answer away: not the verdict, not the goal
+    // line "leader 5", not the narration's outcome. Only their own guess is repeated.
+    await panel.getByText(/^You predicted: .*Now do it and see/).waitFor();
+    assert.equal(await panel.locator('.verdict').count(), 0, 'no verdict before the learner acted');
+    const goal = await panel.locator('ul.goal').innerText();
+    assert.match(goal, /server 4 is DOWN/, 'the task is shown');
+    assert.doesNotMatch(goal, /leader 5/, 'the hidden goal line (the answer) is not shown');
+    assert.match(goal, /would give away the answer/, 'a line says something more is checked');
+    const answer = tryStep.predict.choices[tryStep.predict.answer].text.en;
+    assert.doesNotMatch(await panel.innerText(), new RegExp(`answer is .${answer}`), 'the answer is not in the panel');
+    await shot(page, 'lesson-try-waiting-hidden');
+  }
   // The goal of this step: the leader, server 4, crashes.
   const leader = (await view(page)).leader;
   assert.equal(leader, 4);
@@ -200,6 +213,11 @@ test('a try-it-yourself step is completed with the lab controls', { skip }, asyn
   assert.ok(r.pass, 'the goal was reached');
   assert.ok(!r.solved, 'reached by the learner, not by the solution');
   await page.getByText('You reached the goal yourself.').waitFor();
+  if (tryStep.predict) {
+    // Now the answer is revealed, and the hidden goal line is among the checkpoints.
+    await page.locator('.verdict.wrong', { hasText: 'Not quite' }).waitFor();
+    await panel.locator('ul.checks code', { hasText: 'leader 5' }).waitFor();
+  }
   await assertStepPassed(page, k);
   await shot(page, 'lesson-try-done');
   // A reload keeps this tab's lesson room and opens the next step, ready to play.
@@ -283,7 +301,7 @@ test('the player speaks Chinese', { skip }, async (t) => {
   await page.getByText('Step 2 of 7', { exact: true }).waitFor();
   await page.getByRole('button', { name: '中文' }).click();
   await page.getByText('第 2 步，共 7 步', { exact: true }).waitFor();
-  await page.getByRole('heading', { name: /后来者只会跟随/ }).waitFor();
+  await page.getByRole('heading', { name: /后来者，带着最大的 id/ }).waitFor();
   await page.getByRole('button', { name: '下一步：运行这一步' }).click();
   await page.getByRole('radio', { name: '跟随服务器 3' }).check();
   await page.getByRole('button', { name: '确认答案并运行' }).click();
@@ -291,4 +309,139 @@ test('the player speaks Chinese', { skip }, async (t) => {
   await page.getByText('✓ 第 2 步完成：所有检查点都通过了。').waitFor();
   await shot(page, 'lesson-zh');
   assert.deepEqual(errors, []);
+});
+
+// stepTo plays a lesson's steps until `index` (exclusive) through the page, answering each
+// prediction rightly and using "show me" on try steps.
+async function playStep(page, lesson, k) {
+  const step = lesson.steps[k];
+  const next = page.getByRole('button', { name: 'Next: play the step' });
+  await enabled(next);
+  await next.click();
+  if (step.predict) {
+    await page.getByRole('group', { name: new RegExp('Predict') }).waitFor();
+    await answerPredict(page, step.predict.choices[step.predict.answer].text.en);
+  }
+  if (step.try) await page.getByRole('button', { name: 'Show me: play the solution' }).click();
+  await settled(page, k + 1, 90000);
+}
+
+// inViewport: the element's box lies inside the window (no scrolling needed to see it).
+async function inViewport(page, locator) {
+  const box = await locator.boundingBox();
+  const vp = page.viewportSize();
+  return box !== null && box.y >= 0 && box.x >= 0 && box.y + Math.min(box.height, 160) <= vp.height && box.x + box.width <= vp.width + 1;
+}
+
+test('the FIFO-queue step stops with the proposals queued, and the queues are in sight', { skip }, async (t) => {
+  const srv = await server(t);
+  const lesson = (await srv.api('GET', '/api/lessons/a-write')).json;
+  const k = lesson.steps.findIndex((s) => s.id === 'fifo-queues');
+  assert.ok(k > 0, 'a-write has the step fifo-queues');
+  for (const [lang, viewport, name] of [['en-US', { width: 1440, height: 900 }, '1440'], ['en-US', { width: 1024, height: 768 }, '1024'], ['zh-CN', { width: 1440, height: 900 }, 'zh']]) {
+    const { page, errors } = await browse(t, new URL(`/lessons/a-write?step=${k}`, srv.url).href, { lang, viewport });
+    await settled(page, k);
+    const next = page.locator('.lesson-nav button.primary');
+    await enabled(next);
+    await next.click();
+    const v = await settled(page, k + 1, 60000);
+    // The picture at the step's end is the moment the narration describes: (1, 5) on the
+    // wire, (1, 6) and (1, 7) queued for each follower, nothing acked by a follower yet.
+    const leader = v.nodes.find((n) => n.state === 'LEADING');
+    for (const f of [1, 2]) {
+      const q = leader.queues.find((x) => x.learner === f);
+      assert.deepEqual(q.packets.map((p) => [p.type, p.zxid]), [['PROPOSAL', '0x100000006'], ['PROPOSAL', '0x100000007']], `queue to ${f}`);
+    }
+    assert.deepEqual(leader.outstanding.map((p) => p.acks), [[3], [3], [3]], 'only the leader has acked');
+    // The panel with the queues is in the lesson column, visible without scrolling.
+    const queues = page.locator('.lesson-panel .lesson-queues');
+    await queues.locator('.queue-row', { hasText: '→ S1' }).locator('.chip', { hasText: '(1, 6)' }).waitFor();
+    await page.waitForTimeout(600); // the column's smooth scroll
+    assert.ok(await inViewport(page, queues), `the queue panel is in sight at ${viewport.width}×${viewport.height} (${lang})`);
+    assert.equal(await queues.locator('.queue-row', { hasText: '→ S2' }).locator('.chip').count(), 2);
+    await shot(page, `lesson-fifo-queues-${name}`);
+    assert.deepEqual(errors, []);
+  }
+});
+
+test('at the default pace each vote is in sight for most of a second (slow motion at key moments)', { skip }, async (t) => {
+  const srv = await server(t);
+  const { page, errors } = await browse(t, new URL(`/lessons/${SLUG}`, srv.url).href);
+  // The page turns slow motion on for the room it controls (on by default).
+  const v0 = await waitView(page, (v) => v.lesson && v.lesson.next === 0 && v.pace && v.pace.slowMotion);
+  assert.equal(v0.speed, 1, 'the default speed');
+  assert.ok(v0.pace.applies, 'the lesson plays in the watch timing');
+  const box = page.getByRole('checkbox', { name: 'Slow motion at key moments' });
+  assert.equal(await box.isChecked(), true);
+  await page.getByRole('button', { name: 'Next: play the step' }).click();
+  await answerPredict(page, 'Server 3');
+  // Sample the page's clock (what animates the messages) while the election plays.
+  const samples = [];
+  for (;;) {
+    const s = await page.evaluate(() => { const z = window.__zablab; const c = z.clock(); const v = z.lastView; return { wall: performance.now(), sim: c.sim, rate: c.rate, paused: c.paused, slow: !!(v.pace && v.pace.slow), playing: v.lesson.playing }; });
+    samples.push(s);
+    if (!s.playing || samples.length > 600) break;
+    await page.waitForTimeout(50);
+  }
+  const v = await settled(page, 1);
+  // Inside each stretch the clock ran at 1/8 (its ends trimmed), simulated ms per wall ms.
+  let dSim = 0, dWall = 0;
+  const slowed = (s) => s.rate === 0.125 && !s.paused;
+  for (let i = 0; i < samples.length;) {
+    let j = i;
+    while (j < samples.length && slowed(samples[j])) j++;
+    if (j - i >= 6) {
+      dSim += samples[j - 2].sim - samples[i + 1].sim;
+      dWall += samples[j - 2].wall - samples[i + 1].wall;
+    }
+    i = Math.max(j, i + 1);
+  }
+  assert.ok(dWall > 2000, `slow motion held for a while (${dWall.toFixed(0)} wall ms)`);
+  const ratio = dSim / dWall;
+  assert.ok(ratio > 0.1 && ratio < 0.16, `simulated/wall while slowed: ${ratio.toFixed(3)}, want 1/8`);
+  assert.ok(samples.some((s) => s.slow), 'the view says when it slows down');
+  // Every vote of the step spent at least 90 simulated ms on the wire: at 1/8 that is more
+  // than 0.7 s in sight.
+  const res = await srv.api('GET', `/api/rooms/${v.room}/events?from=0&to=${Math.floor(v.timeMs)}&kinds=send&hidePackets=PING`);
+  assert.equal(res.status, 200, JSON.stringify(res.json));
+  const evs = res.json.events;
+  const votes = evs.filter((e) => e.packet === 'NOTIFICATION' && e.at !== undefined && e.node !== e.peer);
+  assert.ok(votes.length >= 6, `votes were sent (${votes.length})`);
+  const minFlight = Math.min(...votes.map((e) => e.at - e.t));
+  assert.ok(minFlight / 0.125 >= 700, `the shortest vote is in sight ${(minFlight / 0.125).toFixed(0)} wall ms at 1×`);
+  const stepMs = samples[samples.length - 1].wall - samples[0].wall;
+  assert.ok(stepMs > 4000, `the first election took ${stepMs.toFixed(0)} wall ms, not half a second`);
+  await shot(page, 'lesson-slow-motion');
+  // Turned off, the choice is remembered by this browser and the room runs at its speed.
+  await box.uncheck();
+  await waitView(page, (x) => x.pace && !x.pace.slowMotion);
+  assert.equal(await page.evaluate(() => localStorage.getItem('zablab.slowMotion')), '0');
+  await page.reload();
+  await waitView(page, (x) => x.lesson && x.pace && !x.pace.slowMotion);
+  assert.equal(await page.getByRole('checkbox', { name: 'Slow motion at key moments' }).isChecked(), false);
+  assert.deepEqual(errors, []);
+});
+
+test('slow motion works where storage throws (a third-party iframe) and speaks Chinese', { skip }, async (t) => {
+  const srv = await server(t);
+  const b = await openPage('about:blank', { lang: 'zh-CN' });
+  t.after(() => b.close());
+  await b.page.addInitScript(() => {
+    const deny = () => { throw new DOMException('denied', 'SecurityError'); };
+    Object.defineProperty(window, 'localStorage', { get: deny });
+    Object.defineProperty(window, 'sessionStorage', { get: deny });
+  });
+  await b.page.goto(new URL(`/lessons/${SLUG}`, srv.url).href);
+  await waitView(b.page, (v) => v.lesson && v.pace && v.pace.slowMotion);
+  const box = b.page.getByRole('checkbox', { name: '关键时刻慢动作' });
+  assert.equal(await box.isChecked(), true, 'on by default');
+  await b.page.getByRole('button', { name: '下一步：运行这一步' }).click();
+  await b.page.getByRole('radio', { name: '服务器 3' }).check();
+  await b.page.getByRole('button', { name: '确认答案并运行' }).click();
+  await waitView(b.page, (v) => v.pace && v.pace.slow, 20000);
+  await b.page.locator('label.slowmo.on').waitFor();
+  await shot(b.page, 'lesson-slow-motion-zh');
+  await box.uncheck();
+  await waitView(b.page, (v) => v.pace && !v.pace.slowMotion);
+  assert.deepEqual(b.errors, []);
 });

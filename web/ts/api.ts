@@ -96,6 +96,8 @@ export function sendREST(room: string, c: Command): Promise<CommandResult> {
       return request("POST", `${base}/${c.cmd}`);
     case "speed":
       return request("POST", `${base}/speed`, { speed: c.speed });
+    case "slowmotion":
+      return request("POST", `${base}/slowmotion`, { on: c.on });
     case "op": {
       const { cmd: _cmd, ...body } = c;
       return request("POST", `${base}/ops`, body);

@@ -6,7 +6,7 @@ import { describeEvent } from "./reasons";
 import { fork, getAt, getView, sendREST } from "./api";
 import { SimClock } from "./clock";
 import { clusterPicture } from "./cluster";
-import { statusLine, topBar } from "./controls";
+import { slowMotionPref, statusLine, topBar } from "./controls";
 import type { Ctx, TimeTravel } from "./ctx";
 import { diagramPanel } from "./diagram";
 import { exportPng, exportSvg } from "./svgexport";
@@ -83,7 +83,13 @@ export class App {
   ) {
     this.store = new Store(room);
     this.large = storedGet(LARGE_KEY) === "1";
-    window.__zablab = { frames: 0, lastView: null, connected: false, events: 0 };
+    window.__zablab = {
+      frames: 0,
+      lastView: null,
+      connected: false,
+      events: 0,
+      clock: () => ({ sim: this.clock.now(performance.now()), rate: this.clock.speed, paused: this.clock.paused }),
+    };
     this.socket = new Socket(room, {
       onMessage: (m) => this.onMessage(m),
       onOpen: () => {
@@ -277,7 +283,12 @@ export class App {
     if (this.present === null) this.store.liveMs = v.timeMs;
     const g = window.__zablab;
     if (g) g.lastView = v;
-    this.clock.configure(v.paused || this.present !== null, v.speed, wall);
+    const rate = v.pace?.rate ?? v.speed;
+    this.clock.configure(v.paused || this.present !== null, rate, wall);
+    if (first && v.canControl && v.pace && v.pace.slowMotion !== slowMotionPref()) {
+      // This browser's choice of slow motion applies to a room it controls.
+      void this.run({ cmd: "slowmotion", on: slowMotionPref() });
+    }
     if (fresh || first) {
       if (!first && !travel && this.store.generation !== v.generation) {
         // A new cluster: its events are all new, whatever their numbers (animate them).
@@ -287,7 +298,7 @@ export class App {
       this.store.generation = v.generation;
       this.store.lastSeq = v.eventSeq;
       this.clock.reset(v.timeMs, wall);
-      this.clock.configure(v.paused || this.present !== null, v.speed, wall);
+      this.clock.configure(v.paused || this.present !== null, rate, wall);
       if (!travel) this.messages?.clear();
       if (!this.store.selected || !this.store.node(this.store.selected)) this.store.selected = v.leader || v.nodes[0]?.id || 0;
       draftFromRules(this.ctx(), v);

@@ -2,7 +2,7 @@
 // for projectors, and the language switch.
 
 import type { Ctx } from "./ctx";
-import { button, h, select, setText } from "./dom";
+import { button, h, select, setText, storedGet, storedSet } from "./dom";
 import { schedule } from "./frame";
 import { t } from "./i18n";
 
@@ -10,6 +10,13 @@ export const SPEEDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 50, 200];
 
 export function speedLabel(x: number): string {
   return `${x}×`;
+}
+
+const SLOW_KEY = "zablab.slowMotion";
+
+/** slowMotionPref: this browser's choice of slow motion at key moments (on unless turned off). */
+export function slowMotionPref(): boolean {
+  return storedGet(SLOW_KEY) !== "0";
 }
 
 /** topBar builds the header. */
@@ -29,6 +36,15 @@ export function topBar(ctx: Ctx): HTMLElement {
   const zh = button("中文", () => ctx.setLang("zh"), { lang: "zh-CN", "aria-pressed": String(ctx.lang === "zh"), "aria-label": "中文" });
   const langs = h("div", { class: "seg", role: "group", "aria-label": t("language") }, en, zh);
   const time = h("span", { class: "simtime", "aria-hidden": "true" });
+  // Slow motion at key moments: the room plays messages a person follows at 1/8 of the speed.
+  const slowBox = h("input", { type: "checkbox", "aria-describedby": "slowmo-hint" });
+  slowBox.checked = slowMotionPref();
+  slowBox.addEventListener("change", () => {
+    storedSet(SLOW_KEY, slowBox.checked ? "1" : "0");
+    void ctx.run({ cmd: "slowmotion", on: slowBox.checked });
+  });
+  const slowLabel = h("label", { class: "check slowmo", title: t("slowMotionHint") }, slowBox, " ", t("slowMotion"));
+  const slowHint = h("span", { id: "slowmo-hint", class: "sr-only" }, t("slowMotionHint"));
 
   const bar = h(
     "header",
@@ -36,7 +52,7 @@ export function topBar(ctx: Ctx): HTMLElement {
     h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }, "Z"), h("h1", {}, "zablab"), roomName, conn,
       store.room !== "main" ? h("a", { href: "/", class: "to-main" }, t("toMainRoom")) : null,
       h("a", { href: "/lessons", class: "to-lessons" }, t("lessonsLink"))),
-    h("div", { class: "run", role: "group", "aria-label": t("runControls") }, pause, step, h("label", { class: "inline" }, t("speed"), " ", speed), time),
+    h("div", { class: "run", role: "group", "aria-label": t("runControls") }, pause, step, h("label", { class: "inline" }, t("speed"), " ", speed), slowLabel, slowHint, time),
     h("div", { class: "view-opts" }, large, langs),
   );
 
@@ -59,6 +75,13 @@ export function topBar(ctx: Ctx): HTMLElement {
       }
       if (speed.value !== cur) speed.value = cur;
     }
+    const p = v?.pace;
+    slowBox.disabled = !v || !can || (p !== undefined && !p.applies);
+    if (p) slowBox.checked = p.slowMotion;
+    // While it slows the room down, the label lights up and its title says how slow.
+    const slowing = !!p && p.slow && !v!.paused;
+    slowLabel.title = p && !p.applies ? t("slowMotionNA") : slowing ? `${t("slowMotionNow", { rate: speedLabel(Number(p.rate.toPrecision(3))) })} — ${t("slowMotionHint")}` : t("slowMotionHint");
+    slowLabel.classList.toggle("on", slowing);
   }
   function renderTime(): void {
     const v = store.view;

@@ -134,6 +134,22 @@ export interface RoomView {
   canControl: boolean;
   /** Set while the room plays a lesson (web.LessonView). */
   lesson?: LessonView;
+  /** How simulated time maps to wall time now (web.Pace; absent in views of the past). */
+  pace?: Pace;
+}
+
+/** web.Pace: slow motion at key moments. */
+export interface Pace {
+  /** The setting: slow down while a key message is on the wire. */
+  slowMotion: boolean;
+  /** The share of the speed kept at key moments (1/8). */
+  factor: number;
+  /** A key message is on the wire now: the room runs at rate = speed × factor. */
+  slow: boolean;
+  /** Simulated ms per wall ms right now. */
+  rate: number;
+  /** The room's links are slow enough to watch (the watch timing): slow motion applies. */
+  applies: boolean;
 }
 
 export type EventKind =
@@ -267,6 +283,7 @@ export type Command =
   | { cmd: "apply"; command: EngineCommand }
   | { cmd: "pause" | "resume" | "step" }
   | { cmd: "speed"; speed: number }
+  | { cmd: "slowmotion"; on: boolean }
   | ({ cmd: "op" } & OpRequest)
   | ({ cmd: "reset" } & ClusterSpec)
   | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string };
@@ -300,6 +317,8 @@ export interface ScriptLine {
   line: number;
   text: string;
   kind: string;
+  /** A goal line kept from the learner until the goal is reached (it tells an answer). */
+  hidden?: boolean;
 }
 
 /** lessons.Choice. */
@@ -324,6 +343,8 @@ export interface Step {
   title: Text;
   /** Narration, Markdown. */
   body: Text;
+  /** The narration's part that tells the outcome: shown once the step has played. */
+  after?: Text;
   predict?: Predict;
   /** A try-it-yourself step: after its script the learner must reach the goal. */
   try: boolean;

@@ -2,7 +2,7 @@
 // tracker that reads the room's lesson view and decides which step to show and how.
 
 import { getLesson } from "../api";
-import type { Lesson, LessonView } from "../types";
+import type { Lesson, LessonView, Step } from "../types";
 
 const cache = new Map<string, Promise<Lesson | null>>();
 
@@ -87,6 +87,16 @@ export function stepMark(l: LessonView | undefined, index: number): "passed" | "
   const r = l?.results.find((x) => x.index === index);
   if (!r) return "pending";
   return r.pass ? "passed" : "failed";
+}
+
+/**
+ * aboutQueues: the step is about the leader's queues or a proposal's acks — it checks them,
+ * or its narration talks of queues — so the player shows that panel beside the picture.
+ */
+export function aboutQueues(step: Step): boolean {
+  const lines = [...(step.script ?? []), ...(step.goal ?? [])];
+  if (lines.some((c) => c.kind === "check" && /^(expect\s+)?(queue|proposal)\b/.test(c.text))) return true;
+  return /\bqueues?\b/i.test(`${step.body.en}\n${step.after?.en ?? ""}`);
 }
 
 /** Steps are numbered from 1 for people. */

@@ -11,7 +11,8 @@ import { schedule } from "../frame";
 import { currentLang, pick, t } from "../i18n";
 import type { Store } from "../store";
 import type { Command, Lesson, LessonSummary, LessonView, RoomView, Step } from "../types";
-import { human, LessonTracker, stepMark } from "./model";
+import { leaderPanel } from "../panels/leader";
+import { aboutQueues, human, LessonTracker, stepMark } from "./model";
 import { checksList, goalList, narration, predictReveal, timeline } from "./render";
 
 export const DONE_KEY = "zablab.lessonDone.";
@@ -42,6 +43,8 @@ export class LessonPlayer {
   private redraw: (() => void) | null = null;
   private focusAfter: "question" | "title" | "" = "";
   private index: LessonSummary[] | null = null;
+  /** The leader's queues and acks, shown in the lesson column for steps about them. */
+  private queues: HTMLElement | null = null;
 
   constructor(
     readonly lesson: Lesson,
@@ -214,6 +217,14 @@ export class LessonPlayer {
       return b;
     });
     const body = h("div", { class: "lesson-body" });
+    // Steps about the leader's queues show them here, beside the picture and above the fold
+    // (the details card with the same panel sits below the controls).
+    this.queues = h(
+      "section",
+      { class: "lesson-queues", "aria-labelledby": "lq-h" },
+      h("h4", { id: "lq-h" }, t("lessonQueuesHeading")),
+      leaderPanel(ctx),
+    );
     const status = h("p", { class: "lesson-status", role: "status", "aria-live": "polite" });
     const backBtn = button(t("back"), () => this.back(), { "aria-label": t("backLabel"), "aria-keyshortcuts": "ArrowLeft" });
     const nextBtn = button(t("next"), () => this.next(), { class: "primary", "aria-label": t("nextLabel"), "aria-keyshortcuts": "ArrowRight" });
@@ -271,12 +282,13 @@ export class LessonPlayer {
       const lost = !active || active === document.body;
       const hadFocus = body.contains(active) || (lost && this.focusAfter !== "");
       this.fillBody(body, shown, l);
+      if (this.queues?.isConnected) ctx.store.emit("shown", "queues"); // draw it now, even when paused
       // Bring what matters now into view inside the panel (never scroll the page away from
       // the cluster): the question, the task, the results, or the new step's title.
       const target =
         tr.phase === "asking" ? body.querySelector<HTMLElement>(".predict-box")
         : tr.phase === "waiting" ? body.querySelector<HTMLElement>(".try-box")
-        : tr.phase === "played" ? body.querySelector<HTMLElement>(".predict-box, .try-done, .checks-box, .lesson-error")
+        : tr.phase === "played" ? body.querySelector<HTMLElement>(".predict-box, .lesson-queues, .try-done, .checks-box, .lesson-error")
         : moved ? body.querySelector<HTMLElement>(".step-title")
         : null;
       if (target) scrollWithin(aside, target);
@@ -329,17 +341,20 @@ export class LessonPlayer {
     }
     body.append(h("h3", { class: "step-title", tabindex: -1 }, h("span", { class: "step-no" }, `${human(shown)}.`), " ", pick(step.title)));
     if (step.try) body.append(h("p", { class: "try-tag" }, t("tryHeading")));
-    body.append(narration(step));
+    // What tells the outcome (the narration's "after" part, the prediction's answer, a try
+    // step's hidden goal lines) waits until the step has played: for a try step, until the
+    // learner reached the goal.
+    const told = phase === "played";
+    body.append(narration(step, told));
 
     if (step.predict && phase === "asking") body.append(this.question(step));
     const chosen = this.answers.get(shown);
-    if (step.predict && phase === "playing" && chosen !== undefined) {
-      body.append(h("p", { class: "predict-box chosen" }, t("youPredicted", { answer: pick(step.predict.choices[chosen]?.text) })));
+    if (step.predict && (phase === "playing" || phase === "waiting") && chosen !== undefined) {
+      const key = phase === "waiting" ? "youPredictedTry" : "youPredicted";
+      body.append(h("p", { class: "predict-box chosen" }, t(key, { answer: pick(step.predict.choices[chosen]?.text) })));
     }
-    if (step.predict && (phase === "played" || phase === "waiting")) {
-      // The step has played (its script at least): the answer is revealed.
-      body.append(predictReveal(step.predict, chosen));
-    }
+    if (step.predict && told) body.append(predictReveal(step.predict, chosen));
+    if (this.queues && aboutQueues(step)) body.append(this.queues);
     if (step.try && phase === "waiting") {
       const showMe = button(t("showMe"), () => this.solve(), { "aria-label": t("showMeLabel"), class: "show-me" });
       showMe.disabled = !this.canControl;

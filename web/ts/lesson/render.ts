@@ -6,10 +6,15 @@ import { pick, t, type Key } from "../i18n";
 import { renderMarkdown } from "../markdown";
 import type { CheckResult, Predict, Step, TimelineEntry } from "../types";
 
-/** narration renders a step's Markdown in the current language. */
-export function narration(step: Step): HTMLElement {
+/**
+ * narration renders a step's Markdown in the current language; with `told`, the part that
+ * tells the outcome (written after "<!-- after -->") follows it. That part stays hidden
+ * until the step has played, so it never gives away a prediction or a try step's result.
+ */
+export function narration(step: Step, told = false): HTMLElement {
   const div = h("div", { class: "md narration" });
   div.append(renderMarkdown(pick(step.body)));
+  if (told && step.after) div.append(h("div", { class: "md narration-after" }, renderMarkdown(pick(step.after))));
   return div;
 }
 
@@ -88,9 +93,21 @@ export function predictReveal(p: Predict, chosen: number | undefined): HTMLEleme
   );
 }
 
-/** goalList shows a try step's goal lines as the task to reach. */
-export function goalList(step: Step): HTMLElement {
+/**
+ * goalList shows a try step's goal lines as the task to reach. Hidden lines (they would give
+ * away the prediction's answer) are shown only with `all`, once the goal is reached; until
+ * then one line says that more is checked.
+ */
+export function goalList(step: Step, all = false): HTMLElement {
   const ul = h("ul", { class: "goal" });
-  for (const g of step.goal ?? []) ul.append(h("li", {}, h("code", {}, g.text.replace(/^expect\s+/, ""))));
+  let hidden = 0;
+  for (const g of step.goal ?? []) {
+    if (g.hidden && !all) {
+      hidden++;
+      continue;
+    }
+    ul.append(h("li", {}, h("code", {}, g.text.replace(/^(hidden\s+)?(expect\s+)?/, ""))));
+  }
+  if (hidden > 0) ul.append(h("li", { class: "goal-hidden" }, t("goalHidden", { n: hidden })));
   return ul;
 }

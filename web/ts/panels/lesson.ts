@@ -74,7 +74,10 @@ export function lessonBanner(ctx: Ctx): HTMLElement {
       ),
     );
     const side = h("div", { class: "lb-side" });
-    if (step.predict && (tr.phase === "ready" || tr.phase === "asking" || tr.phase === "playing")) {
+    // The answer, the hidden goal lines and the narration's outcome wait until the step has
+    // played (a try step: until the goal is reached).
+    const told = tr.phase === "played";
+    if (step.predict && !told) {
       const ol = h("ol", { class: "lb-choices" });
       for (const c of step.predict.choices) ol.append(h("li", {}, pick(c.text)));
       side.append(h("div", { class: "predict-box" }, h("p", {}, h("strong", {}, t("thinkFirst", { question: pick(step.predict.question) }))), ol));
@@ -87,7 +90,7 @@ export function lessonBanner(ctx: Ctx): HTMLElement {
       "details",
       { class: "lb-details" },
       h("summary", {}, t("lessonBannerStep", { k: human(shown), n: L.steps.length, title: pick(step.title) })),
-      h("div", { class: side.childElementCount > 0 ? "lb-grid" : "lb-grid single" }, h("div", { class: "lb-body" }, narration(step)), side.childElementCount > 0 ? side : null),
+      h("div", { class: side.childElementCount > 0 ? "lb-grid" : "lb-grid single" }, h("div", { class: "lb-body" }, narration(step, told)), side.childElementCount > 0 ? side : null),
     );
     details.open = open;
     details.addEventListener("toggle", () => {
