@@ -28,6 +28,7 @@ import { serversPanel } from "./panels/servers";
 import { setupPanel } from "./panels/setup";
 import { tabs } from "./panels/tabs";
 import { treePanel } from "./panels/tree";
+import { votesPanel } from "./panels/votes";
 import { banners } from "./panels/violations";
 import { LOG_KEEP, Scope, Store } from "./store";
 import type { Command, CommandResult, RoomView, ServerMsg, ZEvent } from "./types";
@@ -461,6 +462,7 @@ export class App {
       h("div", { class: "picture-foot" }, legend(), h("span", { class: "exports" }, exportPic, exportPicPng)),
     );
     const tape = tapePanel(ctx);
+    const votes = votesPanel(ctx);
     const detailsCard = h("section", { class: "card details", "aria-label": t("detailsTabs") }, details);
     const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
     this.classListeners = [];
@@ -475,7 +477,7 @@ export class App {
           "div",
           { class: "layout lesson-layout" },
           this.opts.aside(ctx),
-          h("div", { class: "col-main" }, picture, tape, controls, detailsCard),
+          h("div", { class: "col-main" }, picture, votes, tape, controls, detailsCard),
           h("div", { class: "col-side" }, eventsPanel(ctx)),
         ),
       );
@@ -483,7 +485,7 @@ export class App {
       this.root.append(
         ...head,
         lessonBanner(ctx),
-        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, tape, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
+        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, votes, tape, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
       );
     }
     if (this.store.view) this.store.emit("view", this.store.view);
