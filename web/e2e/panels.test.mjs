@@ -45,3 +45,116 @@ test('the vote table opens during an election and says exactly why each server s
   await table.waitFor({ state: 'hidden' });
   assert.deepEqual(errors, []);
 });
+
+// dotsInFlight are the messages drawn in the picture now.
+const dotsInFlight = (page) => page.locator('svg.cluster-overlay g.dot:not([display])');
+
+// pointAtDot is the centre of a message in flight that a pointer reaches (not under a card).
+async function pointAtDot(page, tries = 50) {
+  for (let i = 0; i < tries; i++) {
+    const p = await page.evaluate(() => {
+      for (const g of document.querySelectorAll('svg.cluster-overlay g.dot:not([display])')) {
+        const b = g.querySelector('path').getBoundingClientRect();
+        const x = b.left + b.width / 2;
+        const y = b.top + b.height / 2;
+        const el = document.elementFromPoint(x, y);
+        if (el && g.contains(el)) return { x, y };
+      }
+      return null;
+    });
+    if (p) return p;
+    await page.waitForTimeout(100);
+  }
+  if (tries < 50) return null;
+  throw new Error('no message in flight can be pointed at');
+}
+
+// freezeElection runs the first election slowly and pauses it while a message that a pointer
+// can reach is on a link; it returns that message's centre.
+async function freezeElection(srv, page) {
+  await waitView(page, (v) => v.paused);
+  await srv.api('POST', '/api/rooms/main/speed', { speed: 0.3 });
+  for (let i = 0; i < 20; i++) {
+    await srv.api('POST', '/api/rooms/main/resume');
+    await dotsInFlight(page).first().waitFor();
+    await page.waitForTimeout(50 + 40 * i);
+    await srv.api('POST', '/api/rooms/main/pause');
+    await waitView(page, (v) => v.paused);
+    const p = await pointAtDot(page, 5);
+    if (p) return p;
+  }
+  throw new Error('no message in flight can be pointed at');
+}
+
+test('a message in flight and an event-log entry show their fields on hover, tap and keyboard focus', { skip }, async (t) => {
+  const srv = await startServer(['--nodes', '5']);
+  await srv.api('POST', '/api/rooms/main/pause');
+  const { page, errors, close } = await openPage(srv.url);
+  t.after(async () => { await close(); await srv.stop(); });
+  // The first election, stopped while its notifications are on the links.
+  const dot = await freezeElection(srv, page);
+  const pop = page.getByRole('tooltip');
+  await page.mouse.move(dot.x, dot.y);
+  await pop.waitFor();
+  await pop.getByText(/^NOTIFICATION S\d → S\d$/).waitFor();
+  for (const field of ['From', 'To', 'Vote: leader', 'Vote: zxid', 'Vote: peer epoch', 'Vote: round', "Sender's state", 'Message id']) {
+    await pop.getByText(field, { exact: true }).waitFor();
+  }
+  await pop.getByText(/^In flight \(due [\d.]+ s\)$/).waitFor();
+  await shot(page, 'panels-message-hover');
+  // Leaving it closes the popover; a click (a tap) keeps it open until a tap elsewhere.
+  await page.mouse.move(5, 5);
+  await pop.waitFor({ state: 'hidden' });
+  await page.mouse.click(dot.x, dot.y);
+  await pop.waitFor();
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(200);
+  assert.ok(await pop.isVisible(), 'a tapped message stays open');
+  await page.mouse.click(4, 400); // a tap elsewhere (the page's margin)
+  await pop.waitFor({ state: 'hidden' });
+
+  // A write: its PROPOSAL in the log shows the op and path; keyboard focus shows the fields.
+  await srv.api('POST', '/api/rooms/main/speed', { speed: 2 });
+  await srv.api('POST', '/api/rooms/main/resume');
+  const v = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
+  const w = await srv.api('POST', '/api/rooms/main/ops', { server: v.leader, op: 'create', path: '/pop', data: 'x', ephemeral: false, sequential: false });
+  assert.equal(w.status, 200, JSON.stringify(w.json));
+  await waitView(page, (v) => v.committed > 0);
+  await srv.api('POST', '/api/rooms/main/pause');
+  await page.getByRole('combobox', { name: 'Filter events by kind' }).selectOption('send');
+  const log = page.getByRole('list', { name: 'Event log' });
+  const zxid = w.json.zxid;
+  const proposal = log.getByRole('listitem').filter({ hasText: `PROPOSAL ${zxid}` }).first();
+  await proposal.waitFor();
+  await proposal.click();
+  await pop.getByText(/^PROPOSAL S\d → S\d$/).waitFor();
+  await pop.getByText('/pop', { exact: true }).waitFor();
+  await pop.getByText('create', { exact: true }).waitFor();
+  await pop.getByText(new RegExp(`^\\(1, ${Number(zxid) - 2 ** 32}\\) ${zxid}$`)).waitFor();
+  await shot(page, 'panels-log-proposal');
+  await page.keyboard.press('Escape');
+  await pop.waitFor({ state: 'hidden' });
+  await page.locator('.events-scroll').focus();
+  await page.keyboard.press('ArrowDown');
+  await pop.waitFor();
+  const first = log.getByRole('listitem').first();
+  assert.equal(await first.evaluate((el) => el === document.activeElement), true, 'ArrowDown focuses the newest entry');
+  assert.equal(await first.getAttribute('aria-describedby'), 'msg-pop');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await log.getByRole('listitem').nth(1).evaluate((el) => el === document.activeElement), true);
+  await pop.getByText('Message id', { exact: true }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('tapping a message on a touch screen shows its fields', { skip }, async (t) => {
+  const srv = await startServer(['--nodes', '5']);
+  await srv.api('POST', '/api/rooms/main/pause');
+  const { page, errors, close } = await openPage(srv.url, { touch: true, viewport: { width: 900, height: 1000 } });
+  t.after(async () => { await close(); await srv.stop(); });
+  const dot = await freezeElection(srv, page);
+  await page.touchscreen.tap(dot.x, dot.y);
+  const pop = page.getByRole('tooltip');
+  await pop.getByText('Vote: leader', { exact: true }).waitFor();
+  await shot(page, 'panels-message-tap');
+  assert.deepEqual(errors, []);
+});

@@ -17,6 +17,7 @@ import { button, h, storedGet, storedSet } from "./dom";
 import { onFrame, startFrames } from "./frame";
 import { setLang, t, t as tr, type Lang } from "./i18n";
 import { MessageLayer } from "./messages";
+import { attachDotInfo, installPopover } from "./msginfo";
 import { clientPanel } from "./panels/client";
 import { eventsPanel } from "./panels/events";
 import { leaderPanel } from "./panels/leader";
@@ -424,6 +425,9 @@ export class App {
     const ctx = this.ctx();
     const pic = clusterPicture(ctx);
     this.messages = new MessageLayer(pic, this.clock);
+    const messages = this.messages;
+    installPopover(ctx, this.root);
+    attachDotInfo(ctx, pic.dotLayer, (id) => messages.info(id));
     const details = tabs(
       t("detailsTabs"),
       [
