@@ -158,3 +158,52 @@ test('tapping a message on a touch screen shows its fields', { skip }, async (t)
   await shot(page, 'panels-message-tap');
   assert.deepEqual(errors, []);
 });
+
+test('latency, jitter and loss are set per link and on all links, and shown on the links', { skip }, async (t) => {
+  const { page, errors, srv } = await lab(t);
+  const v0 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
+  // The leader's link to a follower (followers do not talk to each other).
+  const L = v0.leader;
+  const F = v0.nodes.find((n) => n.id !== L).id;
+  await page.getByRole('tab', { name: 'Network' }).click();
+  const box = page.getByRole('group', { name: 'Latency, jitter and packet loss' });
+  await box.getByRole('combobox', { name: 'Link from' }).selectOption(String(L));
+  await box.getByRole('combobox', { name: 'to' }).selectOption(String(F));
+  await box.getByRole('spinbutton', { name: 'Latency (ms)' }).fill('120');
+  await box.getByRole('spinbutton', { name: 'Jitter (ms)' }).fill('30');
+  await box.getByRole('spinbutton', { name: 'Loss (%)' }).fill('5');
+  await box.getByRole('button', { name: 'Set network quality' }).click();
+  const v = await waitView(page, (v) => (v.links.links ?? []).length === 1);
+  assert.deepEqual(v.links.links, [{ from: L, to: F, latencyUs: 120000, jitterUs: 30000, lossPct: 5 }]);
+  const label = page.locator(`svg.cluster .net-label[data-link="${L}>${F}"]`);
+  assert.equal(await label.locator('text').textContent(), `S${L}→S${F} 120 ms ±30 5% loss`);
+  assert.equal(await page.locator('svg.cluster .lane-net').count(), 1, 'one link marked');
+  await box.getByText(`S${L} → S${F}: 120 ms ±30 5% loss`).waitFor();
+  // The engine takes it: messages on that link now take at least 120 ms.
+  const from = v.timeMs;
+  await waitView(page, (x) => x.timeMs > from + 3000);
+  const sends = (await srv.api('GET', `/api/rooms/main/events?from=${from}&to=${from + 3000}&kinds=send`)).json.events.filter((e) => e.node === L && e.peer === F);
+  assert.ok(sends.length > 0, 'the leader sent to the follower');
+  for (const e of sends) assert.ok(e.at - e.t >= 119.9, `a message took ${e.at - e.t} ms`);
+  await shot(page, 'panels-net-link');
+
+  // Every link: 2% loss, one label in the middle and every lane marked.
+  await box.getByRole('combobox', { name: 'Link from' }).selectOption('0');
+  assert.equal(await box.getByRole('combobox', { name: 'to' }).isDisabled(), true);
+  await box.getByRole('spinbutton', { name: 'Loss (%)' }).fill('2');
+  await box.getByRole('button', { name: 'Set network quality' }).click();
+  await waitView(page, (v) => (v.links.links ?? []).some((l) => l.from === 0 && l.lossPct === 2));
+  await page.locator('svg.cluster .net-label.all').getByText('All links: 2% loss').waitFor();
+  assert.equal(await page.locator('svg.cluster .lane-net').count(), 20);
+  const run = (await srv.api('GET', '/api/rooms/main/run')).json;
+  const nets = run.commands.map((c) => c.cmd).filter((c) => c.kind === 'net');
+  assert.deepEqual(nets.map((c) => [c.from ?? 0, c.to ?? 0, c.lossPct]), [[L, F, 5], [0, 0, 2]]);
+  // Reset the one link: back to the all-links setting there.
+  await box.getByRole('button', { name: `Reset the network quality of S${L} → S${F}` }).click();
+  await waitView(page, (v) => (v.links.links ?? []).length === 1);
+  await label.waitFor({ state: 'detached' });
+  await box.getByRole('button', { name: 'Back to the timing\'s' }).click();
+  await waitView(page, (v) => (v.links.links ?? []).length === 0 && v.links.lossPct === 0);
+  assert.equal(await page.locator('svg.cluster .lane-net').count(), 0);
+  assert.deepEqual(errors, []);
+});

@@ -25,6 +25,7 @@ import { lessonBanner } from "./panels/lesson";
 import { legend } from "./panels/legend";
 import { logsPanel } from "./panels/logs";
 import { draftFromRules, networkPanel } from "./panels/network";
+import { drawLinkNet } from "./panels/netquality";
 import { serversPanel } from "./panels/servers";
 import { setupPanel } from "./panels/setup";
 import { tabs } from "./panels/tabs";
@@ -428,6 +429,7 @@ export class App {
     const messages = this.messages;
     installPopover(ctx, this.root);
     attachDotInfo(ctx, pic.dotLayer, (id) => messages.info(id));
+    drawLinkNet(ctx, pic);
     const details = tabs(
       t("detailsTabs"),
       [

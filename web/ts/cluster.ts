@@ -142,6 +142,10 @@ export interface ClusterPicture {
   lane(from: number, to: number): Lane | undefined;
   /** The current layout's server ids (messages between others are not drawn). */
   has(id: number): boolean;
+  /** A layer above the lanes and under the cards, for what other modules draw on the links. */
+  decor: SVGGElement;
+  /** onRender runs fn after every render of the picture, with the view drawn. */
+  onRender(fn: (v: RoomView) => void): void;
 }
 
 /** clusterPicture builds the SVG and keeps it in step with the store. */
@@ -170,6 +174,9 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   const centreSub = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 16, class: "centre-sub", "text-anchor": "middle" });
   const centreWarn = s("text", { x: VIEW_W / 2, y: VIEW_H / 2 + 44, class: "centre-warn", "text-anchor": "middle" });
   svg.append(connLayer, laneLayer, badgeLayer, cardLayer);
+  const decor = s("g", { class: "decor" });
+  svg.insertBefore(decor, cardLayer);
+  const hooks: ((v: RoomView) => void)[] = [];
   // The summary sits above the moving messages so it stays readable.
   overlay.append(s("g", { class: "centre" }, centreTitle, centreSub, centreWarn));
   const summary = document.createElement("p");
@@ -355,6 +362,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     renderLinks(v);
     renderBadges(v);
     renderCentre(v);
+    for (const fn of hooks) fn(v);
   }
 
   const later = () => schedule(render);
@@ -368,5 +376,10 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     dotLayer,
     lane: (from, to) => layout.lanes.get(laneKey(from, to)),
     has: (id) => layout.centre.has(id),
+    decor,
+    onRender: (fn) => {
+      hooks.push(fn);
+      if (store.view) fn(store.view);
+    },
   };
 }

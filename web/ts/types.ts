@@ -89,6 +89,19 @@ export interface LinkRules {
   /** One-way cuts: [from, to]. */
   cuts: [number, number][];
   lossPct: number;
+  /** Latency, jitter and loss set per directed link (from = to = 0: every link). */
+  links?: LinkNet[];
+}
+
+/** engine.LinkNet: the network quality of one directed link, or of all (from = to = 0). */
+export interface LinkNet {
+  from: number;
+  to: number;
+  /** -1: the timing's. */
+  latencyUs: number;
+  /** -1: the timing's. */
+  jitterUs: number;
+  lossPct: number;
 }
 
 /** engine.Timing. Times in simulated ms except the *Us fields. */
