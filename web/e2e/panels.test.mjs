@@ -207,3 +207,77 @@ test('latency, jitter and loss are set per link and on all links, and shown on t
   assert.equal(await page.locator('svg.cluster .lane-net').count(), 0);
   assert.deepEqual(errors, []);
 });
+
+// commandsOf counts the kinds of the commands recorded in room main's run after seq.
+async function commandsOf(srv, afterSeq = 0) {
+  const run = (await srv.api('GET', '/api/rooms/main/run')).json;
+  const kinds = {};
+  let last = 0;
+  for (const c of run.commands) {
+    last = Math.max(last, c.seq);
+    if (c.seq > afterSeq) kinds[c.cmd.kind] = (kinds[c.cmd.kind] ?? 0) + 1;
+  }
+  return { kinds, last };
+}
+
+test('the autopilot writes and injects faults, recorded in the run, shows on every page, and stops', { skip }, async (t) => {
+  const { page, errors, srv } = await lab(t);
+  const other = await openPage(srv.url);
+  t.after(() => other.close());
+  await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
+  await page.getByRole('tab', { name: 'Autopilot' }).click();
+  await page.getByText('The autopilot is off.').first().waitFor();
+  await page.getByRole('spinbutton', { name: 'Writes per second' }).fill('5');
+  await page.getByRole('checkbox', { name: 'Inject faults' }).check();
+  await page.getByRole('spinbutton', { name: 'Every (seconds)' }).fill('2');
+  await page.getByRole('checkbox', { name: 'partition a minority' }).check();
+  const before = await commandsOf(srv);
+  await page.getByRole('button', { name: 'Start the autopilot' }).click();
+  const v = await waitView(page, (v) => !!v.autopilot);
+  assert.deepEqual(v.autopilot, { writesPerSec: 5, faultEverySec: 2, faults: ['leader', 'partition'] });
+  const banner = '▶ Autopilot: 5 writes/s · a fault every 2 s (crash the leader, partition a minority)';
+  await page.getByText(banner).waitFor();
+  await other.page.getByText(banner).waitFor(); // every viewer sees it
+  await page.getByText('On: 5 writes/s · a fault every 2 s (crash the leader, partition a minority)').waitFor();
+  await page.getByRole('button', { name: 'Update the autopilot' }).waitFor();
+  // Five simulated seconds: about 25 writes and two faults, each an ordinary command in the run.
+  const t0 = v.timeMs;
+  await waitView(page, (x) => x.timeMs > t0 + 5000, 30000);
+  await shot(page, 'panels-autopilot-on');
+  const on = await commandsOf(srv, before.last);
+  assert.ok((on.kinds['client.op'] ?? 0) >= 10, `writes recorded: ${JSON.stringify(on.kinds)}`);
+  assert.ok((on.kinds.crash ?? 0) + (on.kinds.partition ?? 0) >= 1, `faults recorded: ${JSON.stringify(on.kinds)}`);
+
+  await page.getByRole('button', { name: 'Stop the autopilot' }).click();
+  const off = await waitView(page, (v) => !v.autopilot);
+  await page.getByText(banner).waitFor({ state: 'hidden' });
+  await other.page.getByText(banner).waitFor({ state: 'hidden' });
+  await page.getByText('The autopilot is off.').first().waitFor();
+  const stopped = await commandsOf(srv);
+  await waitView(page, (x) => x.timeMs > off.timeMs + 5000, 30000);
+  const after = await commandsOf(srv, stopped.last);
+  assert.equal(after.kinds['client.op'] ?? 0, 0, `no writes after it stopped: ${JSON.stringify(after.kinds)}`);
+  assert.equal((after.kinds.crash ?? 0) + (after.kinds.partition ?? 0), 0, `no new faults: ${JSON.stringify(after.kinds)}`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(other.errors, []);
+});
+
+test('a page without control sees the autopilot and network controls disabled', { skip }, async (t) => {
+  const srv = await startServer(['--timing', 'fast', '--nodes', '3']);
+  t.after(() => srv.stop());
+  // A sandbox needs its token for commands; this browser does not have it.
+  const made = await srv.api('POST', '/api/rooms', { nodes: 3, observers: 0, seed: 7 });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const b = await openPage(new URL(`/r/${made.json.room}`, srv.url).href);
+  t.after(() => b.close());
+  const { page } = b;
+  await waitView(page, (v) => v.leader !== 0 && v.canControl === false);
+  await page.getByRole('tab', { name: 'Autopilot' }).click();
+  for (const name of ['Start the autopilot', 'Stop the autopilot']) assert.equal(await page.getByRole('button', { name }).isDisabled(), true, name);
+  assert.equal(await page.getByRole('checkbox', { name: 'Write in the background' }).isDisabled(), true);
+  await page.getByRole('tab', { name: 'Network' }).click();
+  const box = page.getByRole('group', { name: 'Latency, jitter and packet loss' });
+  assert.equal(await box.getByRole('button', { name: 'Set network quality' }).isDisabled(), true);
+  assert.equal(await box.getByRole('spinbutton', { name: 'Latency (ms)' }).isDisabled(), true);
+  assert.deepEqual(b.errors, []);
+});

@@ -32,6 +32,7 @@ import { tabs } from "./panels/tabs";
 import { treePanel } from "./panels/tree";
 import { votesPanel } from "./panels/votes";
 import { banners } from "./panels/violations";
+import { autopilotBanner, autopilotPanel } from "./panels/autopilot";
 import { LOG_KEEP, Scope, Store } from "./store";
 import type { Command, CommandResult, RoomView, ServerMsg, ZEvent } from "./types";
 import { Socket } from "./ws";
@@ -358,6 +359,7 @@ export class App {
         const base = this.present ? this.present.view : this.store.view;
         const merged: RoomView = { ...(base ?? v), ...v, canControl: true };
         if (!("lesson" in v)) delete merged.lesson; // the room left lesson mode
+        if (!("autopilot" in v)) delete merged.autopilot; // the autopilot is off
         if (this.present) {
           this.present.view = merged;
           // The run controls act on the live room: show its pause state and speed.
@@ -451,6 +453,7 @@ export class App {
         { id: "client", label: t("tabClient"), panel: clientPanel(ctx) },
         { id: "network", label: t("tabNetwork"), panel: networkPanel(ctx) },
         { id: "setup", label: t("tabSetup"), panel: setupPanel(ctx) },
+        { id: "autopilot", label: t("tabAutopilot"), panel: autopilotPanel(ctx) },
       ],
       this.store.tab,
       (id) => {
@@ -473,7 +476,7 @@ export class App {
     const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
     this.classListeners = [];
     const classCard = classPanel(ctx, (fn) => this.classListeners.push(fn));
-    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), classCard];
+    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), autopilotBanner(ctx), classCard];
     if (this.opts.aside) {
       // The lesson page: narration first, then the cluster with its controls right below it
       // (a try-it step needs them), then the details and the event log.

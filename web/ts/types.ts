@@ -145,6 +145,8 @@ export interface RoomView {
   paused: boolean;
   speed: number;
   canControl: boolean;
+  /** Set while the room runs by itself (web.Autopilot). */
+  autopilot?: Autopilot;
   /** Set while the room plays a lesson (web.LessonView). */
   lesson?: LessonView;
 }
@@ -274,6 +276,17 @@ export type EngineCommand =
   | { kind: "net"; from?: number; to?: number; latencyUs?: number; jitterUs?: number; lossPct?: number }
   | { kind: "bug"; bug: string };
 
+export type AutopilotFault = "leader" | "crash" | "partition";
+
+/** web.Autopilot: POST /api/rooms/{room}/autopilot; all zero turns it off. */
+export interface Autopilot {
+  /** Background setData writes per simulated second (0: none). */
+  writesPerSec: number;
+  /** Simulated seconds between faults (0: none). */
+  faultEverySec: number;
+  faults?: AutopilotFault[];
+}
+
 /** Commands the browser sends (on the websocket with an id, or as REST calls). Changes to the
  * cluster go as "apply" with an EngineCommand; the others steer the room (pace, lessons). */
 export type Command =
@@ -282,7 +295,8 @@ export type Command =
   | { cmd: "speed"; speed: number }
   | ({ cmd: "op" } & OpRequest)
   | ({ cmd: "reset" } & ClusterSpec)
-  | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string };
+  | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string }
+  | ({ cmd: "autopilot" } & Autopilot);
 
 /** The outcome of a command, from either transport. */
 export interface CommandResult<T = unknown> {
