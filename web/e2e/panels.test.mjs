@@ -46,6 +46,33 @@ test('the vote table opens during an election and says exactly why each server s
   assert.deepEqual(errors, []);
 });
 
+test('a server that missed a write switches to one with a higher zxid, and the table says so', { skip }, async (t) => {
+  const { page, errors, srv } = await lab(t, ['--timing', 'fast', '--nodes', '3']);
+  const v = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
+  const L = v.leader;
+  const [F, A] = v.nodes.map((n) => n.id).filter((id) => id !== L);
+  // F misses a write; the leader crashes; A is left alone, LOOKING, with the write; F comes back.
+  await srv.api('POST', `/api/rooms/main/nodes/${F}/crash`);
+  const w = await srv.api('POST', '/api/rooms/main/ops', { server: L, op: 'create', path: '/missed', data: 'x', ephemeral: false, sequential: false });
+  assert.equal(w.status, 200, JSON.stringify(w.json));
+  await waitView(page, (v) => v.nodes.find((n) => n.id === A).lastCommittedZxid === w.json.zxid);
+  await srv.api('POST', `/api/rooms/main/nodes/${L}/crash`);
+  await waitView(page, (v) => v.nodes.find((n) => n.id === A).state === 'LOOKING');
+  const fz = (await view(page)).nodes.find((n) => n.id === F).lastZxid;
+  await srv.api('POST', `/api/rooms/main/nodes/${F}/restart`);
+  await waitView(page, (v) => v.leader === A && v.nodes.find((n) => n.id === F).state === 'FOLLOWING');
+  const card = page.getByRole('region', { name: 'Election: votes' });
+  await card.getByRole('button', { name: 'Keep the vote table open' }).click();
+  const row = card.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `S${F}`, exact: true }) });
+  // A is in a later round: F joins it, comparing A's vote with its own (totalOrderPredicate:
+  // same peer epoch, so the zxid decides).
+  await row.getByText(new RegExp(`^S${F} joins round \\d+ of S${A} and switches to S${A}: higher zxid ${w.json.zxid} > ${fz}$`)).waitFor();
+  await row.getByText(new RegExp(`^S${F} decided: S${A} leads`)).waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await shot(page, 'panels-votes-zxid');
+  assert.deepEqual(errors, []);
+});
+
 // dotsInFlight are the messages drawn in the picture now.
 const dotsInFlight = (page) => page.locator('svg.cluster-overlay g.dot:not([display])');
 

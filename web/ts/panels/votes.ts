@@ -34,15 +34,23 @@ export function whyBetter(n: Ballot, cur: Ballot): Reason {
   return { code: "vote.higherId", args: { id: n.leader, than: cur.leader } };
 }
 
-/** ownBallot is a server's initial vote: itself, its last logged zxid, its currentEpoch. */
-function ownBallot(n: NodeView): Ballot {
-  return { leader: n.id, zxid: n.lastZxid, peerEpoch: n.currentEpoch };
+/**
+ * ownBallot is a server's initial vote: itself, its last logged zxid, its currentEpoch — from
+ * its initial vote event, else from the view while it is still LOOKING (neither changes then).
+ */
+function ownBallot(initial: ZEvent | undefined, n: NodeView): Ballot | undefined {
+  if (initial?.vote) return initial.vote;
+  return n.state === "LOOKING" ? { leader: n.id, zxid: n.lastZxid, peerEpoch: n.currentEpoch } : undefined;
 }
 
 const same = (a: Ballot, b: Ballot) => a.leader === b.leader && a.zxid === b.zxid && a.peerEpoch === b.peerEpoch;
 
-/** switchText explains a server's latest vote or decided event in the page's language. */
-export function switchText(e: ZEvent, n: NodeView | undefined): string {
+/**
+ * switchText explains a server's latest vote or decided event in the page's language. own is
+ * the server's own initial vote in that election (what a vote of a later round is compared
+ * with), when known.
+ */
+export function switchText(e: ZEvent, own: Ballot | undefined): string {
   const id = e.node ?? 0;
   const v = e.vote;
   if (!v) return "";
@@ -59,7 +67,7 @@ export function switchText(e: ZEvent, n: NodeView | undefined): string {
     case "vote.adoptBetter": {
       // A notification of a later round: compared with the server's own initial vote.
       const from = Number(args.from ?? 0);
-      const why = n ? renderReason(whyBetter(v, ownBallot(n))) : "";
+      const why = own ? renderReason(whyBetter(v, own)) : "";
       return t("voteNewRoundSwitch", { node: id, to: v.leader, from, round: v.round, why });
     }
     case "vote.ownBetter": {
@@ -72,19 +80,26 @@ export function switchText(e: ZEvent, n: NodeView | undefined): string {
 
 /** Latest per server: its last vote or decided event and each sender's last notification. */
 interface Heard {
-  last: ZEvent | undefined;
+  /** The latest vote event (a change of vote, with its reason). */
+  vote: ZEvent | undefined;
+  /** The server's latest initial vote (its own: id, last zxid, currentEpoch), at or before vote. */
+  initial: ZEvent | undefined;
+  /** The latest decided event, when it came after that vote. */
+  decided: ZEvent | undefined;
   from: Map<number, ZEvent>;
 }
 
 /** collect scans the page's events, newest first, for what the table shows. */
 function collect(log: ZEvent[], ids: number[]): Map<number, Heard> {
   const out = new Map<number, Heard>();
-  for (const id of ids) out.set(id, { last: undefined, from: new Map() });
+  for (const id of ids) out.set(id, { vote: undefined, initial: undefined, decided: undefined, from: new Map() });
   for (let i = log.length - 1; i >= 0; i--) {
     const e = log[i]!;
     const me = out.get(e.node ?? 0);
     if (!me) continue;
-    if ((e.kind === "vote" || e.kind === "decided") && !me.last) me.last = e;
+    if (e.kind === "vote" && e.reason?.code === "vote.initial" && !me.initial) me.initial = e;
+    if (e.kind === "vote" && !me.vote) me.vote = e;
+    else if (e.kind === "decided" && !me.vote && !me.decided) me.decided = e;
     else if (e.kind === "deliver" && e.packet === "NOTIFICATION" && e.vote && e.peer && e.peer !== e.node && !me.from.has(e.peer)) me.from.set(e.peer, e);
   }
   return out;
@@ -173,7 +188,10 @@ export function votesPanel(ctx: Ctx): HTMLElement {
       for (const from of Array.from(got.from.keys()).sort((a, b) => a - b)) chips.append(heardChip(from, got.from.get(from)!, n));
       if (chips.childElementCount === 0) chips.append(h("li", { class: "heard none" }, t("voteNothingHeard")));
       const showVote = voter && n.state !== "DOWN";
-      const why = got.last ? switchText(got.last, n) : "";
+      const why = h("td", { class: `vote-why${looking ? "" : " settled"}` });
+      const own = ownBallot(got.initial, n);
+      if (got.vote) why.append(h("span", {}, switchText(got.vote, own)));
+      if (got.decided) why.append(h("span", { class: "vote-decided" }, switchText(got.decided, own)));
       body.append(
         h(
           "tr",
@@ -185,7 +203,7 @@ export function votesPanel(ctx: Ctx): HTMLElement {
           h("td", {}, showVote ? String(n.vote.peerEpoch) : "—"),
           h("td", {}, n.state === "DOWN" ? "—" : String(n.vote.round)),
           h("td", {}, chips),
-          h("td", { class: `vote-why${looking ? "" : " settled"}` }, why),
+          why,
         ),
       );
     }
