@@ -177,7 +177,11 @@ export function votesPanel(ctx: Ctx): HTMLElement {
     wrap.hidden = !open;
     card.classList.toggle("running", running);
     setText(status, running ? t("votesRunning") : t("votesIdle"));
-    if (!open) return;
+    if (!open) {
+      // Closed: no rows at all (nothing to keep up to date, nothing for a search to find).
+      clear(body);
+      return;
+    }
     const heard = collect(store.log, v.nodes.map((n) => n.id));
     clear(body);
     for (const n of v.nodes) {
