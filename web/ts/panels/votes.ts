@@ -169,6 +169,8 @@ export function votesPanel(ctx: Ctx): HTMLElement {
     return v.nodes.some((n) => n.role === "participant" && n.state === "LOOKING");
   }
 
+  let shownKey = "";
+
   function render(): void {
     const v = store.view;
     if (!v) return;
@@ -182,6 +184,11 @@ export function votesPanel(ctx: Ctx): HTMLElement {
       clear(body);
       return;
     }
+    // Nothing new (no event, no view): keep the rows.
+    const last = store.log[store.log.length - 1];
+    const key = `${store.log.length}:${last?.seq ?? 0}:${v.timeMs}:${v.generation}:${store.past ?? ""}`;
+    if (key === shownKey && body.childElementCount > 0) return;
+    shownKey = key;
     const heard = collect(store.log, v.nodes.map((n) => n.id));
     clear(body);
     for (const n of v.nodes) {
