@@ -195,6 +195,14 @@ test('latency, jitter and loss are set per link and on all links, and shown on t
   const F = v0.nodes.find((n) => n.id !== L).id;
   await page.getByRole('tab', { name: 'Network' }).click();
   const box = page.getByRole('group', { name: 'Latency, jitter and packet loss' });
+  // A click on a lane in the picture chooses that link, focusing its latency: two neighbouring
+  // followers' lane (no message crosses it).
+  const ids = v0.nodes.map((n) => n.id);
+  const [P, Q] = ids.map((id, i) => [id, ids[(i + 1) % ids.length]]).find(([p, q]) => p !== L && q !== L);
+  await page.locator(`svg.cluster .lane-hit[data-link="${P}>${Q}"]`).click();
+  assert.equal(await box.getByRole('combobox', { name: 'Link from' }).inputValue(), String(P));
+  assert.equal(await box.getByRole('combobox', { name: 'to' }).inputValue(), String(Q));
+  assert.equal(await box.getByRole('spinbutton', { name: 'Latency (ms)' }).evaluate((el) => el === document.activeElement), true);
   await box.getByRole('combobox', { name: 'Link from' }).selectOption(String(L));
   await box.getByRole('combobox', { name: 'to' }).selectOption(String(F));
   await box.getByRole('spinbutton', { name: 'Latency (ms)' }).fill('120');

@@ -460,7 +460,7 @@ const en = {
   eventsInfoHint: "Hover, tap or focus an entry (↑/↓ move between entries) to see its fields; messages moving in the picture show theirs too.",
   // network quality (panels/netquality.ts)
   netHeading: "Latency, jitter and packet loss",
-  netHint: "On every link or on one direction of one link. Empty fields keep the timing's latency and jitter; a lost message on a learner connection resets it, as on TCP.",
+  netHint: "On every link or on one direction of one link (choose it here, or click its lane in the picture). Empty fields keep the timing's latency and jitter; a lost message on a learner connection resets it, as on TCP.",
   netLinkFrom: "Link from",
   netLinkTo: "to",
   netAllLinks: "all links",
@@ -481,6 +481,7 @@ const en = {
   netLabelLoss: "{pct}% loss",
   netLinkTitle: "S{from} → S{to}: {what}",
   netAllLabel: "All links: {what}",
+  netPickLink: "S{from} → S{to}: click to set its latency, jitter and loss",
   // autopilot (panels/autopilot.ts)
   tabAutopilot: "Autopilot",
   autoHint: "The room runs by itself for a demo, in simulated time: background writes to /autopilot and a fault at each interval, undone half an interval later. Each write and fault is an ordinary command recorded in the run.",
@@ -951,7 +952,7 @@ const zh: Record<Key, string> = {
   infoReason: "原因",
   eventsInfoHint: "悬停、轻触或聚焦某条记录（↑/↓ 在记录间移动）即可查看其字段；图中移动的消息也可以这样查看。",
   netHeading: "延迟、抖动与丢包",
-  netHint: "作用于所有链路，或某条链路的一个方向。留空则沿用时序配置的延迟和抖动；learner 连接上丢失一条消息会重置该连接，如同 TCP。",
+  netHint: "作用于所有链路，或某条链路的一个方向（在此选择，或点击图中的那条链路）。留空则沿用时序配置的延迟和抖动；learner 连接上丢失一条消息会重置该连接，如同 TCP。",
   netLinkFrom: "链路从",
   netLinkTo: "到",
   netAllLinks: "所有链路",
@@ -972,6 +973,7 @@ const zh: Record<Key, string> = {
   netLabelLoss: "丢包 {pct}%",
   netLinkTitle: "S{from} → S{to}：{what}",
   netAllLabel: "所有链路：{what}",
+  netPickLink: "S{from} → S{to}：点击以设置它的延迟、抖动和丢包",
   tabAutopilot: "自动演示",
   autoHint: "房间自行运行以作演示（按模拟时间）：后台向 /autopilot 写入，并每隔一段时间注入一次故障，半个间隔后撤销。每次写入和故障都是记录在运行中的普通命令。",
   autoWritesHeading: "后台写入",

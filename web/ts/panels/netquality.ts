@@ -38,9 +38,41 @@ function effective(v: RoomView, from: number, to: number): LinkNet | undefined {
   return nets.find((l) => l.from === from && l.to === to) ?? nets.find((l) => l.from === 0);
 }
 
-/** drawLinkNet marks the links whose quality was changed in the cluster picture. */
+/** The Network tab's link chooser: a click on a lane in the picture picks that link. */
+let pickLink: ((from: number, to: number) => void) | null = null;
+
+/**
+ * drawLinkNet marks the links whose quality was changed in the cluster picture, and while the
+ * Network tab is open makes each lane clickable to choose it (the selects stay the keyboard's
+ * way to choose).
+ */
 export function drawLinkNet(ctx: Ctx, pic: ClusterPicture): void {
   let key = "";
+  const hits = s("g", { class: "lane-hits" });
+  pic.decor.after(hits);
+  hits.addEventListener("click", (ev) => {
+    const link = ev.target instanceof Element ? ev.target.getAttribute("data-link") : null;
+    if (!link || !pickLink) return;
+    const [a, b] = link.split(">").map(Number) as [number, number];
+    pickLink(a, b);
+  });
+  let hitKey = "";
+  pic.onRender((v) => {
+    const on = ctx.store.tab === "network" && v.canControl;
+    const k = on ? JSON.stringify([v.nodes.map((n) => n.id), ctx.lang]) : "";
+    if (k === hitKey) return;
+    hitKey = k;
+    clear(hits);
+    if (!on) return;
+    for (const a of v.nodes) {
+      for (const b of v.nodes) {
+        const ln = a.id !== b.id ? pic.lane(a.id, b.id) : undefined;
+        if (!ln) continue;
+        hits.append(s("line", { x1: ln.x1.toFixed(1), y1: ln.y1.toFixed(1), x2: ln.x2.toFixed(1), y2: ln.y2.toFixed(1), class: "lane-hit", "data-link": `${a.id}>${b.id}` },
+          s("title", {}, t("netPickLink", { from: a.id, to: b.id }))));
+      }
+    }
+  });
   // Labels go above the cards (a short lane leaves no room between them); lines under them.
   const labels = s("g", { class: "net-labels" });
   pic.decor.ownerSVGElement?.append(labels);
@@ -176,6 +208,16 @@ export function netQualitySection(ctx: Ctx): HTMLElement {
     setText(apply, t("netApply"));
   }
 
+  pickLink = (a, b) => {
+    if (!store.canControl()) return;
+    fromSel.value = String(a);
+    toSel.value = String(b);
+    fill();
+    latency.focus();
+  };
+  ctx.scope.add(() => {
+    pickLink = null;
+  });
   fromSel.addEventListener("change", fill);
   toSel.addEventListener("change", fill);
   const later = () => schedule(render);
