@@ -31,6 +31,9 @@ test('the vote table opens during an election and says exactly why each server s
   await table.getByText(/S\d switches to S5 \(heard from S\d\): same epoch and zxid, higher server id 5 > \d/).first().waitFor({ timeout: 20000 });
   const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'S1', exact: true }) });
   await row.getByText(/^S\d→S\d \(0, 0\) e0 r1 L/).first().waitFor();
+  // The page opened after the first votes went out: it asks for them.
+  const s5 = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'S5', exact: true }) });
+  await s5.getByText('S5 starts round 1 voting for itself').waitFor();
   await card.scrollIntoViewIfNeeded();
   await shot(page, 'panels-votes-election');
   await waitView(page, (v) => v.leader === 5 && v.nodes.every((n) => n.state !== 'LOOKING'), 30000);

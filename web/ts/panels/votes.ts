@@ -4,6 +4,7 @@
 // keeps it open otherwise. Everything comes from the view (the votes) and from the events on
 // the page (deliveries of NOTIFICATIONs, vote and decided events), so it also shows the past.
 
+import { getEvents } from "../api";
 import type { Ctx } from "../ctx";
 import { button, clear, h, setText } from "../dom";
 import { scheduleAtMost } from "../frame";
@@ -170,6 +171,21 @@ export function votesPanel(ctx: Ctx): HTMLElement {
   }
 
   let shownKey = "";
+  /** Vote and decided events older than the page's log, asked for once per cluster. */
+  let older: ZEvent[] = [];
+  let askedFor = "";
+
+  /** fetchOlder asks the server for the election's vote events the page joined too late for. */
+  async function fetchOlder(v: RoomView): Promise<void> {
+    const first = store.log[0];
+    const to = first ? first.t : v.timeMs;
+    const r = await getEvents(store.room, Math.max(0, to - 60000), to, ["vote", "decided"], 1);
+    if (!r.ok || !r.result || store.view?.generation !== v.generation || store.past !== null) return;
+    const before = store.log[0]?.seq ?? Number.MAX_SAFE_INTEGER;
+    older = r.result.events.filter((e) => e.seq < before);
+    shownKey = "";
+    scheduleAtMost(render, 0);
+  }
 
   function render(): void {
     const v = store.view;
@@ -189,7 +205,14 @@ export function votesPanel(ctx: Ctx): HTMLElement {
     const key = `${store.log.length}:${last?.seq ?? 0}:${v.timeMs}:${v.generation}:${store.past ?? ""}`;
     if (key === shownKey && body.childElementCount > 0) return;
     shownKey = key;
-    const heard = collect(store.log, v.nodes.map((n) => n.id));
+    const log = older.length > 0 && store.past === null ? older.concat(store.log) : store.log;
+    const heard = collect(log, v.nodes.map((n) => n.id));
+    // A page opened during an election may lack its first votes: ask once for this cluster.
+    const ask = `${v.generation}`;
+    if (askedFor !== ask && store.past === null && v.nodes.some((n) => n.role === "participant" && n.state !== "DOWN" && !heard.get(n.id)?.vote)) {
+      askedFor = ask;
+      void fetchOlder(v);
+    }
     clear(body);
     for (const n of v.nodes) {
       const got = heard.get(n.id)!;
@@ -223,7 +246,10 @@ export function votesPanel(ctx: Ctx): HTMLElement {
   const later = () => scheduleAtMost(render, 250);
   ctx.scope.on(store, "view", later);
   ctx.scope.on(store, "events", later);
-  ctx.scope.on(store, "reset", later);
+  ctx.scope.on(store, "reset", () => {
+    older = [];
+    later();
+  });
   ctx.scope.on(store, "past", later);
   render();
   return card;
