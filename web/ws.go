@@ -45,6 +45,10 @@ type wsCommand struct {
 	Timing        json.RawMessage `json:"timing"`
 	// Command is cmd "apply": one command of the run-file vocabulary.
 	Command *engine.Command `json:"command"`
+	// cmd "autopilot": the body of POST /autopilot (all zero turns it off).
+	WritesPerSec  float64  `json:"writesPerSec"`
+	FaultEverySec float64  `json:"faultEverySec"`
+	Faults        []string `json:"faults"`
 }
 
 type wsResult struct {
@@ -252,6 +256,9 @@ func (s *Server) runCommand(r *Room, v *viewer, cmd wsCommand) {
 			return
 		}
 		f = func() (any, error) { return r.apply(*cmd.Command) }
+	case "autopilot":
+		a := Autopilot{WritesPerSec: cmd.WritesPerSec, FaultEverySec: cmd.FaultEverySec, Faults: cmd.Faults}
+		f = func() (any, error) { return r.setAutopilot(a) }
 	case "op":
 		_, err := r.do(func() (any, error) {
 			return nil, r.submitOp(cmd.OpRequest, func(res OpResult) { done(res, nil) })

@@ -37,13 +37,13 @@ export async function startServer(args = []) {
   };
 }
 
-export async function openPage(url, { lang = 'en-US', viewport = { width: 1440, height: 900 } } = {}) {
+export async function openPage(url, { lang = 'en-US', viewport = { width: 1440, height: 900 }, touch = false } = {}) {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', `--lang=${lang}`],
   });
-  const context = await browser.newContext({ viewport, locale: lang });
+  const context = await browser.newContext({ viewport, locale: lang, hasTouch: touch });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });

@@ -110,6 +110,10 @@ export function sendREST(room: string, c: Command): Promise<CommandResult> {
       const { cmd: _cmd, ...body } = c;
       return request("POST", `${base}/lesson`, body);
     }
+    case "autopilot": {
+      const { cmd: _cmd, ...body } = c;
+      return request("POST", `${base}/autopilot`, body);
+    }
   }
 }
 

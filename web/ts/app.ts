@@ -17,6 +17,7 @@ import { button, h, storedGet, storedSet } from "./dom";
 import { onFrame, startFrames } from "./frame";
 import { setLang, t, t as tr, type Lang } from "./i18n";
 import { MessageLayer } from "./messages";
+import { attachDotInfo, installPopover } from "./msginfo";
 import { clientPanel } from "./panels/client";
 import { eventsPanel } from "./panels/events";
 import { leaderPanel } from "./panels/leader";
@@ -24,11 +25,14 @@ import { lessonBanner } from "./panels/lesson";
 import { legend } from "./panels/legend";
 import { logsPanel } from "./panels/logs";
 import { draftFromRules, networkPanel } from "./panels/network";
+import { drawLinkNet } from "./panels/netquality";
 import { serversPanel } from "./panels/servers";
 import { setupPanel } from "./panels/setup";
 import { tabs } from "./panels/tabs";
 import { treePanel } from "./panels/tree";
+import { votesPanel } from "./panels/votes";
 import { banners } from "./panels/violations";
+import { autopilotBanner, autopilotPanel } from "./panels/autopilot";
 import { LOG_KEEP, Scope, Store } from "./store";
 import type { Command, CommandResult, RoomView, ServerMsg, ZEvent } from "./types";
 import { Socket } from "./ws";
@@ -366,6 +370,7 @@ export class App {
         const base = this.present ? this.present.view : this.store.view;
         const merged: RoomView = { ...(base ?? v), ...v, canControl: true };
         if (!("lesson" in v)) delete merged.lesson; // the room left lesson mode
+        if (!("autopilot" in v)) delete merged.autopilot; // the autopilot is off
         if (this.present) {
           this.present.view = merged;
           // The run controls act on the live room: show its pause state and speed.
@@ -434,6 +439,10 @@ export class App {
     const ctx = this.ctx();
     const pic = clusterPicture(ctx);
     this.messages = new MessageLayer(pic, this.clock);
+    const messages = this.messages;
+    installPopover(ctx, this.root);
+    attachDotInfo(ctx, pic.dotLayer, (id) => messages.info(id));
+    drawLinkNet(ctx, pic);
     const details = tabs(
       t("detailsTabs"),
       [
@@ -455,6 +464,7 @@ export class App {
         { id: "client", label: t("tabClient"), panel: clientPanel(ctx) },
         { id: "network", label: t("tabNetwork"), panel: networkPanel(ctx) },
         { id: "setup", label: t("tabSetup"), panel: setupPanel(ctx) },
+        { id: "autopilot", label: t("tabAutopilot"), panel: autopilotPanel(ctx) },
       ],
       this.store.tab,
       (id) => {
@@ -472,12 +482,13 @@ export class App {
       h("div", { class: "picture-foot" }, legend(), h("span", { class: "exports" }, exportPic, exportPicPng)),
     );
     const tape = tapePanel(ctx);
+    const votes = votesPanel(ctx);
     const detailsCard = h("section", { class: "card details", "aria-label": t("detailsTabs") }, details);
     const controls = h("section", { class: "card controls", id: "controls", "aria-label": t("controlTabs"), tabindex: -1 }, side);
     this.classListeners = [];
     const classCard = classPanel(ctx, (fn) => this.classListeners.push(fn));
     const teacherCard = teacherPanel(ctx, (fn) => this.classListeners.push(fn));
-    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), classCard, teacherCard];
+    const head = [h("a", { class: "skip", href: "#controls" }, t("skipToControls")), topBar(ctx), this.notice.el, pastBanner(ctx), banners(ctx), autopilotBanner(ctx), classCard, teacherCard];
     if (this.opts.aside) {
       // The lesson page: narration first, then the cluster with its controls right below it
       // (a try-it step needs them), then the details and the event log.
@@ -487,7 +498,7 @@ export class App {
           "div",
           { class: "layout lesson-layout" },
           this.opts.aside(ctx),
-          h("div", { class: "col-main" }, picture, tape, controls, detailsCard),
+          h("div", { class: "col-main" }, picture, votes, tape, controls, detailsCard),
           h("div", { class: "col-side" }, eventsPanel(ctx)),
         ),
       );
@@ -495,7 +506,7 @@ export class App {
       this.root.append(
         ...head,
         lessonBanner(ctx),
-        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, tape, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
+        h("div", { class: "layout" }, h("div", { class: "col-main" }, picture, votes, tape, detailsCard), h("div", { class: "col-side" }, controls, eventsPanel(ctx))),
       );
     }
     if (this.store.view) this.store.emit("view", this.store.view);

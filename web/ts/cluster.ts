@@ -267,6 +267,10 @@ export interface ClusterPicture {
   lane(from: number, to: number): Lane | undefined;
   /** The current layout's server ids (messages between others are not drawn). */
   has(id: number): boolean;
+  /** A layer above the lanes and under the cards, for what other modules draw on the links. */
+  decor: SVGGElement;
+  /** onRender runs fn after every render of the picture, with the view drawn. */
+  onRender(fn: (v: RoomView) => void): void;
 }
 
 /** clusterPicture builds the SVG and keeps it in step with the store. */
@@ -300,6 +304,9 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   const centreTail = s("text", { class: "centre-tail", "text-anchor": "middle" });
   const centreSub = s("text", { class: "centre-sub", "text-anchor": "middle" });
   svg.append(connLayer, laneLayer, badgeLayer, cardLayer);
+  const decor = s("g", { class: "decor" });
+  svg.insertBefore(decor, cardLayer);
+  const hooks: ((v: RoomView) => void)[] = [];
   // The summary sits above the moving messages so it stays readable.
   overlay.append(s("g", { class: "centre" }, centreTitle_, centreTail, centreSub));
   const summary = document.createElement("p");
@@ -508,6 +515,7 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     renderLinks(v);
     renderBadges(v);
     renderCentre(v);
+    for (const fn of hooks) fn(v);
   }
 
   const later = () => schedule(render);
@@ -524,5 +532,10 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
     dotLayer,
     lane: (from, to) => layout.lanes.get(laneKey(from, to)),
     has: (id) => layout.centre.has(id),
+    decor,
+    onRender: (fn) => {
+      hooks.push(fn);
+      if (store.view) fn(store.view);
+    },
   };
 }

@@ -7,6 +7,7 @@
 import type { SimClock } from "./clock";
 import type { ClusterPicture } from "./cluster";
 import { s } from "./dom";
+import { t } from "./i18n";
 import { CATEGORY_STYLE, OKABE_ITO, packetCategory, packetLabel } from "./palette";
 import type { ZEvent } from "./types";
 
@@ -39,6 +40,8 @@ interface Dot {
   dropWall: number;
   p: number;
   sprite: Sprite;
+  /** The send event, shown on hover or tap (msginfo.ts). */
+  e: ZEvent;
 }
 
 export class MessageLayer {
@@ -105,7 +108,8 @@ export class MessageLayer {
     sp.label.textContent = packetLabel(e.packet);
     sp.label.setAttribute("fill", cat === "ping" ? "var(--muted)" : "var(--fg)");
     const t1 = e.at !== undefined && e.at > e.t ? e.at : e.t + 1;
-    const d: Dot = { id: e.msgId, from, to, packet: e.packet ?? "", t0: e.t, t1, bornWall: wall, delivered: false, dropped: false, dropWall: 0, p: 0, sprite: sp };
+    const d: Dot = { id: e.msgId, from, to, packet: e.packet ?? "", t0: e.t, t1, bornWall: wall, delivered: false, dropped: false, dropWall: 0, p: 0, sprite: sp, e };
+    sp.g.setAttribute("data-msg", String(e.msgId));
     this.active.set(e.msgId, d);
     this.place(d);
   }
@@ -186,6 +190,13 @@ export class MessageLayer {
         this.place(d);
       }
     }
+  }
+
+  /** info is a message in flight's send event and whether it is on its way or dropped. */
+  info(id: number): { e: ZEvent; status: string } | undefined {
+    const d = this.active.get(id);
+    if (!d) return undefined;
+    return { e: d.e, status: d.dropped ? t("msgDropped") : d.delivered ? t("msgDelivered") : t("msgInFlight", { time: (d.t1 / 1000).toFixed(3) }) };
   }
 
   /** clear forgets every message (after a reset). */

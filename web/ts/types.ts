@@ -89,6 +89,19 @@ export interface LinkRules {
   /** One-way cuts: [from, to]. */
   cuts: [number, number][];
   lossPct: number;
+  /** Latency, jitter and loss set per directed link (from = to = 0: every link). */
+  links?: LinkNet[];
+}
+
+/** engine.LinkNet: the network quality of one directed link, or of all (from = to = 0). */
+export interface LinkNet {
+  from: number;
+  to: number;
+  /** -1: the timing's. */
+  latencyUs: number;
+  /** -1: the timing's. */
+  jitterUs: number;
+  lossPct: number;
 }
 
 /** engine.Timing. Times in simulated ms except the *Us fields. */
@@ -132,6 +145,8 @@ export interface RoomView {
   paused: boolean;
   speed: number;
   canControl: boolean;
+  /** Set while the room runs by itself (web.Autopilot). */
+  autopilot?: Autopilot;
   /** Set while the room plays a lesson (web.LessonView). */
   lesson?: LessonView;
   /** How simulated time maps to wall time now (web.Pace; absent in views of the past). */
@@ -277,6 +292,17 @@ export type EngineCommand =
   | { kind: "net"; from?: number; to?: number; latencyUs?: number; jitterUs?: number; lossPct?: number }
   | { kind: "bug"; bug: string };
 
+export type AutopilotFault = "leader" | "crash" | "partition";
+
+/** web.Autopilot: POST /api/rooms/{room}/autopilot; all zero turns it off. */
+export interface Autopilot {
+  /** Background setData writes per simulated second (0: none). */
+  writesPerSec: number;
+  /** Simulated seconds between faults (0: none). */
+  faultEverySec: number;
+  faults?: AutopilotFault[];
+}
+
 /** Commands the browser sends (on the websocket with an id, or as REST calls). Changes to the
  * cluster go as "apply" with an EngineCommand; the others steer the room (pace, lessons). */
 export type Command =
@@ -286,7 +312,8 @@ export type Command =
   | { cmd: "slowmotion"; on: boolean }
   | ({ cmd: "op" } & OpRequest)
   | ({ cmd: "reset" } & ClusterSpec)
-  | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string };
+  | { cmd: "lesson"; action: LessonAction; step?: number; slug?: string }
+  | ({ cmd: "autopilot" } & Autopilot);
 
 /** The outcome of a command, from either transport. */
 export interface CommandResult<T = unknown> {

@@ -7,6 +7,7 @@ import { getEvents } from "../api";
 import { button, checkbox, clear, h, select, setText } from "../dom";
 import { schedule } from "../frame";
 import { t, type Key } from "../i18n";
+import { attachLogInfo, tagEvent } from "../msginfo";
 import { describeEvent, renderReason } from "../reasons";
 import type { EventKind, ZEvent } from "../types";
 
@@ -72,13 +73,15 @@ function grouped(evs: ZEvent[]): Grouped[] {
 
 function row({ e, n }: Grouped): HTMLLIElement {
   const text = n > 1 ? t("dropsGrouped", { n, packet: e.packet ?? "", to: e.peer ?? 0, why: renderReason(e.reason) }) : describeEvent(e);
-  return h(
+  const li = h(
     "li",
-    { class: `ev k-${e.kind}` },
+    { class: `ev k-${e.kind}`, tabindex: -1 },
     h("span", { class: "ev-t" }, `${(e.t / 1000).toFixed(3)}s`),
     h("span", { class: "ev-k" }, e.kind),
     h("span", { class: "ev-text" }, text),
   );
+  tagEvent(li, e);
+  return li;
 }
 
 export function eventsPanel(ctx: Ctx): HTMLElement {
@@ -208,6 +211,8 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
   ctx.scope.on(store, "reset", () => schedule(rebuild));
   fillServers();
   rebuild();
+  const scroller = h("div", { class: "events-scroll", tabindex: 0, "aria-label": t("eventLog"), "aria-describedby": "events-keys" }, list, h("div", { class: "earlier" }, earlier, " ", earlierNote));
+  attachLogInfo(ctx, list, scroller);
 
   return h(
     "section",
@@ -215,6 +220,7 @@ export function eventsPanel(ctx: Ctx): HTMLElement {
     h("div", { class: "card-head" }, h("h2", { id: "events-h" }, t("eventLog")), h("div", { class: "buttons" }, freeze, clearBtn)),
     h("div", { class: "filters" }, serverSel, kindSel),
     groupBoxes,
-    h("div", { class: "events-scroll", tabindex: 0, "aria-label": t("eventLog") }, list, h("div", { class: "earlier" }, earlier, " ", earlierNote)),
+    h("p", { class: "hint", id: "events-keys" }, t("eventsInfoHint")),
+    scroller,
   );
 }

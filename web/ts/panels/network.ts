@@ -7,6 +7,7 @@ import { schedule } from "../frame";
 import { t } from "../i18n";
 import { groupOf } from "../links";
 import { GROUP_COLOURS, GROUP_LETTERS } from "../palette";
+import { netQualitySection } from "./netquality";
 import type { LinkRules, RoomView } from "../types";
 
 /** describeRules renders the link rules in one line per rule. */
@@ -184,5 +185,6 @@ export function networkPanel(ctx: Ctx): HTMLElement {
     h("div", { class: "row" }, labelled(t("fromServer"), fromSel, "field inline"), labelled(t("toServer"), toSel, "field inline")),
     h("div", { class: "buttons" }, cut, restore),
     cutList,
+    netQualitySection(ctx),
   );
 }
