@@ -42,6 +42,7 @@ typecheck:
 # The page renders event sentences as Go does (samples written by TestTSSamples).
 render-check:
 	@npx esbuild web/ts/testdata/render-check.ts --bundle --platform=node --log-level=warning | node
+	@npx esbuild web/ts/testdata/leader-check.ts --bundle --platform=node --log-level=warning | node
 
 # Generated and built files must match their sources.
 fresh:

@@ -46,6 +46,11 @@ test('a partition isolating the leader makes the minority side step down', { ski
   assert.ok(v2.links.groups.length === 2, 'the partition is in force');
   await page.getByText(/Partition:/).first().waitFor();
   await shot(page, 'partition-minority-steps-down');
+  // Heal all links: the editor starts again from the rules in force (everyone in group A).
+  await page.getByRole('button', { name: 'Heal all links' }).click();
+  await waitView(page, (v) => v.links.groups.length === 0);
+  await page.getByRole('button', { name: `Server ${old} in group A: move to group B` }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /in group B: move/ }).count(), 0, 'no server left in group B');
   assert.deepEqual(errors, []);
 });
 

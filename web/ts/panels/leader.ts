@@ -6,7 +6,7 @@ import { clear, h, isHidden } from "../dom";
 import { scheduleAtMost } from "../frame";
 import { t } from "../i18n";
 import { CATEGORY_STYLE, packetCategory, packetLabel } from "../palette";
-import type { NodeView, ProposalView, QueueView, RoomView } from "../types";
+import type { NodeView, ProposalView, QueueView, RoomView, ZEvent } from "../types";
 import { zxidFull, zxidPair } from "../zxid";
 
 /** Queue entries drawn per learner; the rest are counted. */
@@ -57,16 +57,37 @@ function proposalRow(p: ProposalView, voters: NodeView[]): HTMLElement {
   );
 }
 
+/**
+ * withLaterEvents brings the leader's outstanding proposals up to date with the ACKs and
+ * commits that arrived after the view was taken (views come at most every 100 ms; events at
+ * once), so the panel never reads "1 / 3 acks" while the COMMITs are already on the wire.
+ */
+export function withLaterEvents(leader: NodeView, later: ZEvent[]): ProposalView[] {
+  const props = (leader.outstanding ?? []).map((p) => ({ ...p, acks: [...p.acks] }));
+  for (const e of later) {
+    if (e.node !== leader.id || !e.zxid) continue;
+    const i = props.findIndex((p) => p.zxid === e.zxid);
+    if (i < 0) continue;
+    if (e.kind === "acked" && e.peer && !props[i]!.acks.includes(e.peer)) props[i]!.acks.push(e.peer);
+    if (e.kind === "commit") props.splice(i, 1);
+  }
+  return props;
+}
+
 export function leaderPanel(ctx: Ctx): HTMLElement {
   const { store } = ctx;
   const root = h("div", { class: "panel-body leader-panel" });
   let last = "";
+  /** ACK and commit events newer than the view (seq > view.eventSeq). */
+  let later: ZEvent[] = [];
 
   function render(): void {
     const v = store.view;
     if (!v || isHidden(root)) return;
+    later = later.filter((e) => e.seq > v.eventSeq);
     const leader = v.nodes.find((n) => n.state === "LEADING");
-    const key = leader ? JSON.stringify([leader.id, leader.phase, leader.queues, leader.outstanding, v.nodes.length]) : "none";
+    const outstanding = leader ? withLaterEvents(leader, later) : [];
+    const key = leader ? JSON.stringify([leader.id, leader.phase, leader.queues, outstanding, v.nodes.length]) : "none";
     if (key === last) return;
     last = key;
     clear(root);
@@ -80,7 +101,7 @@ export function leaderPanel(ctx: Ctx): HTMLElement {
     if (queues.length === 0) root.append(h("p", { class: "empty" }, t("noLearners")));
     for (const q of queues) root.append(queueRow(q, v));
     root.append(h("h4", {}, t("outstandingHeading")));
-    const props = leader.outstanding ?? [];
+    const props = outstanding;
     if (props.length === 0) root.append(h("p", { class: "empty" }, t("noOutstanding")));
     const voters = v.nodes.filter((n) => n.role === "participant");
     for (const p of props.slice(0, MAX_PROPOSALS)) root.append(proposalRow(p, voters));
@@ -88,6 +109,17 @@ export function leaderPanel(ctx: Ctx): HTMLElement {
   }
 
   ctx.scope.on(store, "view", () => scheduleAtMost(render, 250));
+  ctx.scope.on(store, "events", (evs) => {
+    let any = false;
+    for (const e of evs) {
+      if (e.kind === "acked" || e.kind === "commit") {
+        later.push(e);
+        any = true;
+      }
+    }
+    if (later.length > 2000) later = later.slice(-1000);
+    if (any) scheduleAtMost(render, 100);
+  });
   ctx.scope.on(store, "shown", () => scheduleAtMost(render, 0));
   render();
   return root;

@@ -43,6 +43,7 @@ export function networkPanel(ctx: Ctx): HTMLElement {
   const cutList = h("ul", { class: "cuts" });
   let ids = "";
   let lastRules = "";
+  let lastGroups = "";
 
   async function applyPartition(): Promise<void> {
     const v = store.view;
@@ -148,6 +149,12 @@ export function networkPanel(ctx: Ctx): HTMLElement {
     }
     const rk = JSON.stringify(v.links);
     if (rk !== lastRules) {
+      // A partition made or healed (here or by anyone): the editor starts again from it.
+      const gk = JSON.stringify(v.links.groups);
+      if (gk !== lastGroups) {
+        if (lastGroups !== "") draftFromRules(ctx, v);
+        lastGroups = gk;
+      }
       lastRules = rk;
       clear(rules);
       for (const line of describeRules(v.links)) rules.append(h("li", {}, line));
