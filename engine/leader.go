@@ -548,6 +548,7 @@ func (p *Peer) maybeEstablish() {
 		return
 	}
 	l.established = true
+	p.committed = max(p.committed, p.tree.LastProcessedZxid()) // its history is now committed
 	p.cancelTimer(tmLeaderWait)
 	p.setPhase(PhaseBroadcast, reason.Of(reason.StateQuorumAckNewLeader, l.epoch))
 	l.sessions = newSessionTracker(p.tree, p.c.now)

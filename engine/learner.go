@@ -227,6 +227,7 @@ func (p *Peer) applySynced(t *zkdb.Txn) {
 	}
 	p.tree.Apply(t)
 	p.addCommitted(t)
+	p.committed = max(p.committed, t.Zxid)
 	p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Reason: reason.Of(reason.CommitSync)})
 }
 
@@ -320,6 +321,8 @@ func (p *Peer) onUpToDate() {
 		p.applyCommitted(t)
 	}
 	l.committed = nil
+	// UPTODATE comes from an established leader: all it synced is committed.
+	p.committed = max(p.committed, p.tree.LastProcessedZxid())
 	p.setPhase(PhaseBroadcast, reason.Text(reason.StateSynced, l.mode.String(), int64(l.leader)))
 	p.srv.startServing(p)
 }

@@ -50,6 +50,10 @@ type Peer struct {
 	starting bool
 	// busyUntil: the server's packets leave no earlier than this (its disk or set-up work).
 	busyUntil int64
+	// committed is the newest zxid this server knows to be committed (memory: a restarted
+	// server knows none until it has synced). Not what it processed: on the way out of a role
+	// ZooKeeper fast-forwards its tree over logged proposals that may never commit.
+	committed Zxid
 	lead      *leaderState
 	learn     *learnerState
 	srv       serverSide
@@ -95,6 +99,7 @@ func (p *Peer) LastLoggedZxid() Zxid { return p.disk.LastLoggedZxid() }
 func (p *Peer) boot() {
 	p.starting = false
 	p.busyUntil = 0
+	p.committed = 0
 	p.inc++
 	p.disk.RollLog() // a new process has no log file open yet
 	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
@@ -119,6 +124,7 @@ func (p *Peer) crash() {
 	p.clog = nil
 	p.el = election{}
 	p.sent = nil
+	p.committed = 0
 	p.c.dropElectionConns(p.id)
 	p.setState(Down, PhaseNone, reason.Of(reason.StateCrashed))
 }
@@ -168,6 +174,7 @@ func (p *Peer) logTxn(t *zkdb.Txn) bool {
 // applyCommitted applies a committed txn to the tree, records it in the committed log and
 // answers the local client that sent it, if any (FinalRequestProcessor).
 func (p *Peer) applyCommitted(t *zkdb.Txn) {
+	p.committed = max(p.committed, t.Zxid)
 	if t.Zxid <= p.tree.LastProcessedZxid() {
 		// Already in the tree (fast-forwarded from the log at load time): now it is committed.
 		p.c.emit(&Event{Kind: EvCommit, Node: p.id, Zxid: t.Zxid, Op: t.Op.Type, Path: t.Op.Path, Session: t.SessionID, Txn: t, Reason: reason.Of(reason.CommitReplayed)})

@@ -870,3 +870,30 @@ func TestBugsCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestCommittedIsWhatTheServerKnows: a leader cut off in a minority logs proposals nobody
+// acks; when it gives up it fast-forwards its tree over them (ZooKeeper does), so what it
+// processed runs ahead of what it knows to be committed. The view's lastCommittedZxid is the
+// latter (the proposals never committed, as the Split brain lesson teaches) and
+// lastProcessedZxid the former; after it rejoins and is truncated both agree again.
+func TestCommittedIsWhatTheServerKnows(t *testing.T) {
+	c, _, committed := truncateSetup(t, 41)
+	v := c.View(nil).Nodes[2]
+	if v.LastCommittedZxid != committed {
+		t.Errorf("server 3 (LOOKING, cut off) shows committed %s, want %s: its own proposals never committed", v.LastCommittedZxid, committed)
+	}
+	if v.LastProcessedZxid != committed+50 {
+		t.Errorf("server 3 processed %s, want %s (fast-forwarded over its 50 proposals)", v.LastProcessedZxid, committed+50)
+	}
+	c.Heal()
+	waitFor(t, c, 10*sec, "server 3 to rejoin", func() bool { return settled(c) && c.Peer(3).State() == Following })
+	v = c.View(nil).Nodes[2]
+	if v.LastCommittedZxid != v.LastProcessedZxid || v.LastProcessedZxid != committed {
+		t.Errorf("after TRUNC: committed %s, processed %s, want both %s", v.LastCommittedZxid, v.LastProcessedZxid, committed)
+	}
+	c.Crash(3)
+	c.Restart(3)
+	if v := c.View(nil).Nodes[2]; v.LastCommittedZxid != 0 {
+		t.Errorf("a restarted server shows committed %s before it synced, want 0 (it knows none yet)", v.LastCommittedZxid)
+	}
+}

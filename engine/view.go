@@ -15,14 +15,18 @@ type VoteView struct {
 
 // NodeView is one server as the API shows it (design.md, GET /api/rooms/{room}).
 type NodeView struct {
-	ID                int            `json:"id"`
-	Role              string         `json:"role"` // participant | observer
-	State             string         `json:"state"`
-	Phase             string         `json:"phase"`
-	AcceptedEpoch     int64          `json:"acceptedEpoch"`
-	CurrentEpoch      int64          `json:"currentEpoch"`
-	LastZxid          Zxid           `json:"lastZxid"`
+	ID            int    `json:"id"`
+	Role          string `json:"role"` // participant | observer
+	State         string `json:"state"`
+	Phase         string `json:"phase"`
+	AcceptedEpoch int64  `json:"acceptedEpoch"`
+	CurrentEpoch  int64  `json:"currentEpoch"`
+	LastZxid      Zxid   `json:"lastZxid"`
+	// LastCommittedZxid is the newest zxid the server knows to be committed (0 until a
+	// restarted server has synced; -1 when down); LastProcessedZxid is the newest txn in its
+	// tree, which after leaving a role includes logged proposals that may never commit.
 	LastCommittedZxid Zxid           `json:"lastCommittedZxid"`
+	LastProcessedZxid Zxid           `json:"lastProcessedZxid"`
 	Vote              VoteView       `json:"vote"`
 	ZKPort            int            `json:"zkPort"`
 	Reason            reason.Reason  `json:"reason"`
@@ -133,17 +137,14 @@ func (p *Peer) view(zkPort func(int) int) NodeView {
 		if p.observer && p.state == Looking {
 			n.Vote = VoteView{Round: p.el.round}
 		}
-		n.LastCommittedZxid = p.tree.LastProcessedZxid()
+		n.LastCommittedZxid = p.committed
+		n.LastProcessedZxid = p.tree.LastProcessedZxid()
 	} else {
-		n.LastCommittedZxid = -1
+		n.LastCommittedZxid, n.LastProcessedZxid = -1, -1
 	}
 	switch {
 	case p.lead != nil:
 		n.Leader = p.id
-		n.LastCommittedZxid = p.lead.lastCommitted
-		if !p.lead.established {
-			n.LastCommittedZxid = p.tree.LastProcessedZxid()
-		}
 		n.Queues, n.Outstanding = p.leaderViews()
 	case p.learn != nil:
 		n.Leader = p.learn.leader

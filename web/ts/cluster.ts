@@ -194,7 +194,8 @@ function cardLines(n: NodeView, v: RoomView, hex: boolean): string[] {
   const lines = [
     `${t("epochShort")} ${n.acceptedEpoch} / ${n.currentEpoch}`,
     `${t("lastShort")} ${zx(n.lastZxid)}`,
-    `${t("committedShort")} ${zx(n.lastCommittedZxid)}`,
+    // What the server knows to be committed: a restarted server knows nothing until it syncs.
+    `${t("committedShort")} ${n.lastCommittedZxid === "0x0" && n.lastZxid !== "0x0" && n.state !== "DOWN" ? t("committedUnknown") : zx(n.lastCommittedZxid)}`,
   ];
   if (n.state === "LOOKING" && n.role !== "observer") {
     lines.push(t("voteLine", { leader: n.vote.leader, zxid: zxidPair(n.vote.zxid), round: n.vote.round }));

@@ -67,7 +67,10 @@ export interface NodeView {
   acceptedEpoch: number;
   currentEpoch: number;
   lastZxid: ZxidHex;
+  /** The newest zxid the server knows to be committed ("0x0" until a restarted one synced). */
   lastCommittedZxid: ZxidHex;
+  /** The newest txn in its tree: after leaving a role, logged proposals that may never commit. */
+  lastProcessedZxid: ZxidHex;
   vote: VoteView;
   zkPort: number;
   reason: Reason | null;
