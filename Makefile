@@ -55,7 +55,9 @@ fresh:
 	for f in $$(cd $$tmp-web && ls *_templ.go); do \
 	  if ! cmp -s $$tmp-web/$$f web/$$f; then echo "web/$$f is stale: run 'make templ' and commit it"; rm -rf $$tmp-web; exit 1; fi; \
 	done; \
-	rm -rf $$tmp-web; echo "generated and built files are fresh"
+	rm -rf $$tmp-web; \
+	node -e 'const s=require("fs").readFileSync("static/app.css","utf8").replace(/\/\*[\s\S]*?\*\//g,""); let d=0; for (const c of s) { d += c==="{" ? 1 : c==="}" ? -1 : 0; if (d<0) break; } if (d!==0) { console.error("static/app.css: unbalanced braces (a merge left a block open?)"); process.exit(1); } if (/^(<<<<<<<|=======|>>>>>>>)/m.test(s)) { console.error("static/app.css: merge conflict markers"); process.exit(1); }' || exit 1; \
+	echo "generated and built files are fresh"
 
 vet:
 	$(GO) vet ./...

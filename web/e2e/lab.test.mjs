@@ -143,3 +143,34 @@ test('every control is reachable by keyboard', { skip }, async (t) => {
   assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Client');
   assert.deepEqual(errors, []);
 });
+
+test('a `zablab check` violation opens at the violating event with the invariant highlighted', { skip }, async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'zablab-check-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = process.env.ZABLAB_BIN;
+  spawnSync(bin, ['check', '--bug', 'commit-without-quorum', '--runs', '20', '--seed', '1', '--out', dir], { encoding: 'utf8' });
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.json.gz')).sort();
+  assert.ok(files.length > 0, 'check found a violating run');
+  const { page, errors } = await lab(t, ['--open', join(dir, files[0])]);
+  const v = await waitView(page, (v) => v.violations.length > 0);
+  const first = v.violations[0];
+  // The banner highlights the violation the run was cut at and says what the invariant means.
+  const shown = page.locator('.violations li.shown');
+  await shown.waitFor();
+  assert.match(await shown.innerText(), new RegExp(first.invariant));
+  assert.ok((await shown.locator('.inv-what').innerText()).length > 20, 'the invariant is explained');
+  // The offending server is outlined and selected in the picture.
+  await page.waitForFunction((id) => {
+    const g = [...document.querySelectorAll('g.srv')].find((el) => el.classList.contains('violating') && el.classList.contains('selected'));
+    return g && (g.getAttribute('aria-label') || '').includes(`Server ${id}`);
+  }, first.node);
+  await shot(page, 'check-violation-opened');
+  // Show goes to the moment of the violation.
+  await shown.getByRole('button', { name: /^Show / }).click();
+  await page.locator('.past-banner').waitFor();
+  assert.deepEqual(errors, []);
+});

@@ -414,7 +414,8 @@ export function clusterPicture(ctx: Ctx): ClusterPicture {
   }
 
   function renderCard(c: Card, n: NodeView, v: RoomView): void {
-    c.g.setAttribute("class", `srv st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}`);
+    const violating = v.violations.some((x) => x.node === n.id);
+    c.g.setAttribute("class", `srv st-${n.state} role-${n.role}${store.selected === n.id ? " selected" : ""}${violating ? " violating" : ""}`);
     const inner = geo.cardW - 2 * geo.pad;
     // Large cards have no room for both the role tag and "◌ OBSERVING", which says it already.
     const roleTag = n.role === "observer" && !(geo.mode === "large" && n.state === "OBSERVING");
