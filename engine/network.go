@@ -429,7 +429,7 @@ func (c *Cluster) transmit(m *Message) {
 
 func (c *Cluster) drop(m *Message, why reason.Reason) {
 	c.stats.Dropped++
-	c.emit(&Event{Kind: EvDrop, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Reason: why})
+	c.emit(&Event{Kind: EvDrop, Node: m.From, Peer: m.To, Packet: m.Packet, MsgID: m.ID, Zxid: m.Zxid, Vote: m.Vote, Reason: why})
 }
 
 func (c *Cluster) deliver(it *item) {

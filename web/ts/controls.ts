@@ -43,7 +43,7 @@ export function topBar(ctx: Ctx): HTMLElement {
     storedSet(SLOW_KEY, slowBox.checked ? "1" : "0");
     void ctx.run({ cmd: "slowmotion", on: slowBox.checked });
   });
-  const slowLabel = h("label", { class: "check slowmo", title: t("slowMotionHint") }, slowBox, " ", t("slowMotion"));
+  const slowLabel = h("label", { class: "check slowmo", title: t("slowMotionHint") }, slowBox, " ", ctx.large ? t("slowMotionShort") : t("slowMotion"));
   const slowHint = h("span", { id: "slowmo-hint", class: "sr-only" }, t("slowMotionHint"));
 
   const bar = h(
@@ -55,6 +55,11 @@ export function topBar(ctx: Ctx): HTMLElement {
     h("div", { class: "run", role: "group", "aria-label": t("runControls") }, pause, step, h("label", { class: "inline" }, t("speed"), " ", speed), slowLabel, slowHint, time),
     h("div", { class: "view-opts" }, large, langs),
   );
+  // The bar's height (it wraps on narrow screens and in large mode) lets large mode fit the
+  // picture into the rest of the screen (--topbar-h in app.css).
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => document.documentElement.style.setProperty("--topbar-h", `${bar.offsetHeight}px`)).observe(bar);
+  }
 
   function render(): void {
     const v = store.view;

@@ -54,17 +54,31 @@ interface Grouped {
 
 const dropKey = (e: ZEvent): string => (e.kind === "drop" ? `${e.peer}|${e.packet ?? ""}|${e.reason?.code ?? ""}` : "");
 
-/** grouped merges consecutive drops of the same packet type to the same server for the
- * same reason into one row ("12 NOTIFICATION messages to S5 dropped: server 5 is down"). */
+/** How far back (rows, simulated ms) a drop looks for a row of the same drops to join. */
+const GROUP_ROWS = 12;
+const GROUP_MS = 2000;
+
+/** grouped merges drops of the same packet type to the same server for the same reason into
+ * one row ("12 NOTIFICATION messages to S5 dropped: server 5 is down"): a drop joins such a
+ * row among the last few (a server that is down refuses notifications as they are sent, so
+ * they interleave with the votes that caused them), and the row moves to the latest. */
 function grouped(evs: ZEvent[]): Grouped[] {
   const out: Grouped[] = [];
   for (const e of evs) {
-    const last = out[out.length - 1];
     const k = dropKey(e);
-    if (k && last && dropKey(last.e) === k) {
-      last.n++;
-      last.e = e;
-      continue;
+    if (k) {
+      let i = out.length - 1;
+      for (; i >= 0 && i >= out.length - GROUP_ROWS; i--) {
+        if (dropKey(out[i]!.e) === k) break;
+      }
+      const g = i >= 0 && i >= out.length - GROUP_ROWS ? out[i]! : undefined;
+      if (g && dropKey(g.e) === k && e.t - g.e.t <= GROUP_MS) {
+        g.n++;
+        g.e = e;
+        out.splice(i, 1);
+        out.push(g);
+        continue;
+      }
     }
     out.push({ e, n: 1 });
   }
