@@ -462,6 +462,8 @@ func (s *Server) postReveal(c echo.Context) error {
 	counts, answered := q.tally()
 	k.mu.Unlock()
 	r.broadcastClass("reveal", map[string]any{"id": q.ID, "answer": q.answer, "counts": counts, "answered": answered})
+	// A lesson step that waited for this answer plays now, for everyone.
+	r.do(func() (any, error) { r.revealed(q.ID); return nil, nil })
 	return c.JSON(http.StatusOK, map[string]any{"id": q.ID, "revealed": true})
 }
 

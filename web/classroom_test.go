@@ -13,6 +13,7 @@ import (
 
 	"github.com/zablab/zablab/engine"
 	"github.com/zablab/zablab/engine/zkdb"
+	"github.com/zablab/zablab/lessons"
 )
 
 // A classroom server: room main has the teacher's token, students join with the code.
@@ -367,5 +368,47 @@ func TestClassroomLiveCountsForTheTeacherOnly(t *testing.T) {
 	do("POST", "/api/rooms/main/questions/"+id+"/reveal", "", "X-Zablab-Token", "teacher-token")
 	if seen := until(student, "reveal"); slices.Contains(seen, "answers") {
 		t.Fatalf("the student's page got the live counts: %v", seen)
+	}
+}
+
+// With students in the room, a lesson step's prediction becomes the class's question and the
+// step waits: "next" again is refused until the teacher reveals, and the reveal plays it.
+func TestClassroomLessonStepWaitsForTheReveal(t *testing.T) {
+	ls, err := lessons.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ts := newServerWith(t, Options{Addr: "127.0.0.1:0", MainToken: "teacher-token", JoinCode: "ZAB123", Lessons: ls})
+	do := func(method, path, body string, hdr ...string) resp { t.Helper(); return call(t, ts, method, path, body, hdr...) }
+	T := []string{"X-Zablab-Token", "teacher-token"}
+	ana := join(t, do, "Ana")
+	if r := do("POST", "/api/rooms/main/lesson", `{"action":"start","slug":"first-election"}`, T...); r.status != 200 {
+		t.Fatalf("start: %d %s", r.status, r.raw)
+	}
+	if r := do("POST", "/api/rooms/main/lesson", `{"action":"next"}`, T...); r.status != 200 {
+		t.Fatalf("next: %d %s", r.status, r.raw)
+	}
+	r := s.Main()
+	playing := func() bool {
+		v, _ := r.do(func() (any, error) { return r.les != nil && r.les.playing, nil })
+		return v.(bool)
+	}
+	if playing() {
+		t.Fatal("the step plays before the class answered")
+	}
+	v := do("GET", "/api/rooms/main/class", "", T...)
+	qid := v.body["question"].(string)
+	if qid == "" {
+		t.Fatal("the step's prediction did not become a question")
+	}
+	do("POST", "/api/rooms/main/questions/"+qid+"/answers", `{"choice":0}`, "X-Zablab-Student", ana)
+	if x := do("POST", "/api/rooms/main/lesson", `{"action":"next"}`, T...); x.status != 409 || x.body["code"] != "class_answering" {
+		t.Fatalf("next while the class answers: %d %s", x.status, x.raw)
+	}
+	if x := do("POST", "/api/rooms/main/questions/"+qid+"/reveal", "", T...); x.status != 200 {
+		t.Fatalf("reveal: %d %s", x.status, x.raw)
+	}
+	if !playing() {
+		t.Fatal("the reveal did not play the step")
 	}
 }

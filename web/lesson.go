@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/zablab/zablab/engine"
@@ -17,6 +18,9 @@ type lessonState struct {
 	playing bool
 	waiting bool
 	err     string
+	// held is the class's question for the next step's prediction: with students in the
+	// room, the step waits for the teacher's reveal and plays then, for everyone.
+	held string
 	// starts[k] is the room's run when step k began (the learner's own moves included), so
 	// Back restores what the learner did rather than the script's solution.
 	starts map[int]stepStart
@@ -165,25 +169,27 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 		if ls.playing {
 			return nil, badInput("step_running", "step %d is still playing", ls.run.Next())
 		}
-		if ls.run.Next() < len(ls.lesson.Steps) {
-			ls.markStart(ls.run.Next())
+		if ls.held != "" {
+			return nil, errStatus(http.StatusConflict, "class_answering", "the class is answering this step's prediction: reveal the answer to play the step")
 		}
-		if err := ls.run.Begin(); err != nil {
-			return nil, badInput("lesson_over", "%v", err)
-		}
-		st := ls.lesson.Steps[ls.run.Next()]
-		r.marks.lesson(r.c, st.Index, st.Title)
-		if pr := st.Predict; pr != nil {
-			// The step's prediction becomes the class's question (students answer it).
-			choices := make([]Text, len(pr.Choices))
-			for i, ch := range pr.Choices {
-				choices[i] = textOf(ch.Text)
+		if n := ls.run.Next(); n < len(ls.lesson.Steps) {
+			if pr := ls.lesson.Steps[n].Predict; pr != nil {
+				// The step's prediction becomes the class's question (students answer it);
+				// with students in the room the step waits for the reveal.
+				choices := make([]Text, len(pr.Choices))
+				for i, ch := range pr.Choices {
+					choices[i] = textOf(ch.Text)
+				}
+				id, err := r.ask(textOf(pr.Question), choices, pr.Answer)
+				if err == nil && r.studentCount() > 0 {
+					ls.held = id
+					return r.view(), nil
+				}
 			}
-			r.ask(textOf(pr.Question), choices, pr.Answer)
 		}
-		ls.playing, ls.waiting, ls.err = true, false, ""
-		r.paused = false
-		r.reanchor()
+		if err := r.playNextStep(ls); err != nil {
+			return nil, err
+		}
 	case "back":
 		target := ls.run.Next() - 1
 		if ls.playing {
@@ -212,6 +218,30 @@ func (r *Room) lessonCommand(q LessonRequest, find func(string) *lessons.Lesson)
 		return nil, badInput("bad_action", "unknown lesson action %q (want start, next, back, goto, solve or stop)", q.Action)
 	}
 	return r.view(), nil
+}
+
+// playNextStep begins the lesson's next step (room goroutine).
+func (r *Room) playNextStep(ls *lessonState) error {
+	if ls.run.Next() < len(ls.lesson.Steps) {
+		ls.markStart(ls.run.Next())
+	}
+	if err := ls.run.Begin(); err != nil {
+		return badInput("lesson_over", "%v", err)
+	}
+	st := ls.lesson.Steps[ls.run.Next()]
+	r.marks.lesson(r.c, st.Index, st.Title)
+	ls.playing, ls.waiting, ls.err, ls.held = true, false, "", ""
+	r.paused = false
+	r.reanchor()
+	return nil
+}
+
+// revealed plays the lesson step that waited for question id's reveal, if any (room
+// goroutine): the reveal plays the step for everyone.
+func (r *Room) revealed(id string) {
+	if ls := r.les; ls != nil && ls.held == id && !ls.playing {
+		r.playNextStep(ls)
+	}
 }
 
 // advanceLesson plays the current step for this frame's share of simulated time. It

@@ -148,3 +148,43 @@ test('the teacher\'s class card: join link and QR code, hands, questions from th
   assert.deepEqual(ana.errors, []);
   assert.deepEqual(bo.errors, []);
 });
+
+test('students follow the teacher\'s lesson: the prediction waits for their answers, the reveal plays the step with animation on their pages', { skip }, async (t) => {
+  const srv = await startClass();
+  const teacher = await openPage(srv.teacher, { viewport: { width: 1024, height: 768 } });
+  const students = [];
+  for (const [name, lang] of [['Ana', 'en-US'], ['Bo', 'zh-CN'], ['Cy', 'en-US']]) {
+    const s = await openPage(srv.student, { lang, viewport: { width: 390, height: 844 } });
+    students.push({ name, ...s });
+  }
+  t.after(async () => { await teacher.close(); for (const s of students) await s.close(); await srv.stop(); });
+  for (const s of students) {
+    await s.page.getByRole('textbox').first().fill(s.name);
+    await s.page.getByRole('textbox').nth(1).fill(srv.code);
+    await s.page.locator('.class-join button').click();
+    await s.page.locator('.class-me').waitFor();
+  }
+  const T = { 'X-Zablab-Token': srv.token };
+  assert.equal((await srv.api('POST', '/api/rooms/main/lesson', { action: 'start', slug: 'first-election' }, T)).status, 200);
+  // Every student's page shows the teacher's lesson.
+  for (const s of students) await s.page.locator('.lesson-banner').waitFor();
+  // Next: the step's prediction is the class's question; the step waits.
+  assert.equal((await srv.api('POST', '/api/rooms/main/lesson', { action: 'next' }, T)).status, 200);
+  for (const s of students) await s.page.locator('.class-choices button').first().waitFor();
+  const v0 = await waitView(teacher.page, (v) => v.lesson);
+  await students[0].page.locator('.class-choices button').first().click();
+  await students[1].page.locator('.class-choices button').nth(1).click();
+  await teacher.page.getByText('2 of 3 students answered').waitFor();
+  const before = (await waitView(students[2].page, () => true)).eventSeq;
+  // The reveal plays the step for everyone: messages move on the students' pages.
+  await teacher.page.getByRole('button', { name: 'Reveal the answer' }).click();
+  await students[0].page.locator('.class-choices button.right').waitFor();
+  for (const s of students) {
+    await s.page.waitForFunction(() => document.querySelectorAll('g.dot').length > 0, null, { timeout: 20000 });
+  }
+  const after = await waitView(students[2].page, (v) => v.eventSeq > before + 10);
+  assert.ok(after.eventSeq > v0.eventSeq);
+  await shot(students[1].page, 'class-lesson-student-zh');
+  assert.deepEqual(teacher.errors, []);
+  for (const s of students) assert.deepEqual(s.errors, [], s.name);
+});

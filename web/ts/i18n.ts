@@ -26,6 +26,7 @@ const en = {
   stepped: "Step: {what}",
   nothingToStep: "Nothing is left to happen: every server is down or idle.",
   viewOnly: "View only: this room belongs to someone else, so its controls are off. Start a new sandbox (Cluster tab) to experiment.",
+  viewOnlyStudent: "You watch the class room: the teacher drives it. Drag the history tape to look back, or fork into your own sandbox to experiment.",
 
   // picture
   clusterHeading: "Cluster",
@@ -596,6 +597,7 @@ const zh: Record<Key, string> = {
   stepped: "单步：{what}",
   nothingToStep: "没有待发生的事件：所有服务器都已宕机或空闲。",
   viewOnly: "只读：这个房间属于别人，控制已关闭。可在“集群”标签页新建自己的沙盒来做实验。",
+  viewOnlyStudent: "你在观看课堂房间：由老师操控。拖动历史带可以回看，或分叉到你自己的沙盒里做实验。",
 
   clusterHeading: "集群",
   clusterPictureLabel: "服务器、它们之间的链路以及链路上的消息",

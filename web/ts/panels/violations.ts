@@ -51,7 +51,7 @@ export function banners(ctx: Ctx): HTMLElement {
   function render(): void {
     const v = store.view;
     if (!v) return;
-    const key = `${v.violations.length}|${v.bug}|${v.canControl}|${v.eventSeq < 10 ? 0 : 1}`;
+    const key = `${v.violations.length}|${v.bug}|${v.canControl}|${v.eventSeq < 10 ? 0 : 1}|${store.student}`;
     if (key === lastKey) return;
     lastKey = key;
     clear(viol);
@@ -80,10 +80,11 @@ export function banners(ctx: Ctx): HTMLElement {
     bug.hidden = !v.bug;
     bug.textContent = v.bug ? `⚠ ${t("bugBanner", { bug: v.bug })}` : "";
     viewOnly.hidden = v.canControl;
-    viewOnly.textContent = v.canControl ? "" : t("viewOnly");
+    viewOnly.textContent = v.canControl ? "" : store.student ? t("viewOnlyStudent") : t("viewOnly");
   }
 
   ctx.scope.on(store, "view", () => schedule(render));
+  ctx.scope.on(store, "student", () => schedule(render));
   render();
   return h("div", { class: "banners" }, viewOnly, bug, viol);
 }
