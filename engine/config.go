@@ -29,7 +29,7 @@ type Timing struct {
 	// is busy later packets wait in that learner's queue, which makes the queue visible.
 	SendGapUs int64 `json:"sendGapUs"`
 	// Costs of a real server's work that show in a leader change (ZooKeeper profile; 0 in the
-	// others): FsyncUs, each durable write (epoch files, a log flush, a snapshot), delays the
+	// others): FsyncUs, each durable write of an epoch file or a snapshot, delays the
 	// writer's next packets; ElectionStartUs bounds the seeded time a server needs to notice a
 	// lost leader and shut its role down before its first notification; LeaderStartUs is a new
 	// leader's set-up and snapshot before it accepts learners (earlier ones are refused and
