@@ -444,6 +444,18 @@ export function tapePanel(ctx: Ctx): HTMLElement {
   ctx.scope.on(store, "reset", () => {
     if (store.past === null) void refresh();
   });
+  // An event that makes a mark (a crash, a new leader, an epoch, a partition, a sync, a
+  // violation) brings the marks in soon, not at the next periodic refresh.
+  const MARKING = new Set(["state", "epoch", "links", "syncMode", "violation"]);
+  let soon = 0;
+  ctx.scope.on(store, "events", (evs) => {
+    if (soon || store.past !== null || !evs.some((e) => MARKING.has(e.kind) && e.seq > store.replayUpTo)) return;
+    soon = window.setTimeout(() => {
+      soon = 0;
+      void refresh();
+    }, 300);
+  });
+  ctx.scope.add(() => clearTimeout(soon));
   const timer = window.setInterval(() => void refresh(), REFRESH_MS);
   ctx.scope.add(() => clearInterval(timer));
   ctx.scope.add(() => stopReplay());
