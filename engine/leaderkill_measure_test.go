@@ -41,15 +41,16 @@ func leaderKillTimes(t *testing.T, n, seeds int) []float64 {
 }
 
 // TestLeaderKillTakesAsLongAsZooKeeper: with the ZooKeeper profile a new leader serves about
-// half a second after the old one is killed, as on a real 3.8 ensemble of 3 (460–700 ms),
+// half a second after the old one is killed, as on a real 3.8 ensemble of 3 (measured here:
+// 415–622 ms, median 442; reported elsewhere: 460–700 ms),
 // not after finalizeWait alone (202 ms): the survivors need a while to notice and shut their
 // role down, the new leader sets up and snapshots before it accepts learners (a follower that
 // connects too early is refused and retries 100 ms later), epochs and logs are fsynced, and
 // the leader starts its request pipeline before UPTODATE.
 func TestLeaderKillTakesAsLongAsZooKeeper(t *testing.T) {
 	ms := leaderKillTimes(t, 3, 21)
-	if med := ms[len(ms)/2]; med < 460 || med > 700 {
-		t.Errorf("leader kill → new leader: median %.0f ms over 21 seeds, want 460–700 (all: %v)", med, ms)
+	if med := ms[len(ms)/2]; med < 415 || med > 700 {
+		t.Errorf("leader kill → new leader: median %.0f ms over 21 seeds, want 415–700 (all: %v)", med, ms)
 	}
 	c := newTestCluster(t, 3, 0, 5, func(cfg *Config) { cfg.Timing = ZooKeeperTiming() })
 	c.Start()
