@@ -379,7 +379,10 @@ func TestClassroomLessonStepWaitsForTheReveal(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, ts := newServerWith(t, Options{Addr: "127.0.0.1:0", MainToken: "teacher-token", JoinCode: "ZAB123", Lessons: ls})
-	do := func(method, path, body string, hdr ...string) resp { t.Helper(); return call(t, ts, method, path, body, hdr...) }
+	do := func(method, path, body string, hdr ...string) resp {
+		t.Helper()
+		return call(t, ts, method, path, body, hdr...)
+	}
 	T := []string{"X-Zablab-Token", "teacher-token"}
 	ana := join(t, do, "Ana")
 	if r := do("POST", "/api/rooms/main/lesson", `{"action":"start","slug":"first-election"}`, T...); r.status != 200 {
