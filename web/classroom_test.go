@@ -339,6 +339,12 @@ func TestClassroomLiveCountsForTheTeacherOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { conn.Close() })
+		// The first message (the view) comes once the hub has the viewer: broadcasts after
+		// it reach this socket.
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, _, err := conn.ReadMessage(); err != nil {
+			t.Fatal(err)
+		}
 		return conn
 	}
 	teacher := dial(http.Header{"X-Zablab-Token": {"teacher-token"}})
