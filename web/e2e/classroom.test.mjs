@@ -37,6 +37,14 @@ async function startClass() {
   };
 }
 
+// joinClass fills the student link's form (name, code) and waits until the page has joined.
+async function joinClass(page, name, code) {
+  await page.getByRole('textbox').first().fill(name);
+  await page.getByRole('textbox').nth(1).fill(code);
+  await page.locator('.class-join button').click();
+  await page.locator('.class-me').waitFor();
+}
+
 test('students answer the teacher\'s question; the reveal marks the right answer', { skip }, async (t) => {
   const srv = await startClass();
   const teacher = await openPage(srv.teacher, { viewport: { width: 1024, height: 768 } });
@@ -47,12 +55,7 @@ test('students answer the teacher\'s question; the reveal marks the right answer
   }
   t.after(async () => { await teacher.close(); for (const s of students) await s.close(); await srv.stop(); });
   await waitView(teacher.page, (v) => v.leader !== 0);
-  for (const s of students) {
-    await s.page.getByRole('textbox').first().fill(s.name);
-    await s.page.getByRole('textbox').nth(1).fill(srv.code.toLowerCase());
-    await s.page.locator('.class-join button').click();
-    await s.page.locator('.class-me').waitFor();
-  }
+  for (const s of students) await joinClass(s.page, s.name, srv.code.toLowerCase());
   // The teacher asks; every page shows the question.
   const q = await srv.api('POST', '/api/rooms/main/questions', { text: { en: 'Which server leads?', zh: '哪台服务器是 leader？' }, choices: ['S1', 'S2', 'S3'], answer: 2 }, { 'X-Zablab-Token': srv.token });
   assert.equal(q.status, 201);
@@ -97,12 +100,7 @@ test('the teacher\'s class card: join link and QR code, hands, questions from th
   await card.getByText(srv.code).waitFor();
   await card.getByText(new URL(srv.student).origin + '/?join=1').waitFor();
   await teacher.page.waitForFunction(() => { const i = document.querySelector('.class-qr'); return i && i.complete && i.naturalWidth > 0; });
-  for (const [p, name] of [[ana, 'Ana'], [bo, 'Bo']]) {
-    await p.page.getByRole('textbox').first().fill(name);
-    await p.page.getByRole('textbox').nth(1).fill(srv.code);
-    await p.page.locator('.class-join button').click();
-    await p.page.locator('.class-me').waitFor();
-  }
+  for (const [p, name] of [[ana, 'Ana'], [bo, 'Bo']]) await joinClass(p.page, name, srv.code);
   await card.getByText('2 students · 0 hands up · 0 lost').waitFor();
   // Hands and "I'm lost" arrive as counts.
   await ana.page.getByRole('button', { name: 'Raise my hand' }).click();
@@ -158,12 +156,7 @@ test('students follow the teacher\'s lesson: the prediction waits for their answ
     students.push({ name, ...s });
   }
   t.after(async () => { await teacher.close(); for (const s of students) await s.close(); await srv.stop(); });
-  for (const s of students) {
-    await s.page.getByRole('textbox').first().fill(s.name);
-    await s.page.getByRole('textbox').nth(1).fill(srv.code);
-    await s.page.locator('.class-join button').click();
-    await s.page.locator('.class-me').waitFor();
-  }
+  for (const s of students) await joinClass(s.page, s.name, srv.code);
   const T = { 'X-Zablab-Token': srv.token };
   assert.equal((await srv.api('POST', '/api/rooms/main/lesson', { action: 'start', slug: 'first-election' }, T)).status, 200);
   // Every student's page shows the teacher's lesson.
