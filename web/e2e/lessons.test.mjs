@@ -375,6 +375,9 @@ test('at the default pace each vote is in sight for most of a second (slow motio
   assert.equal(await box.isChecked(), true);
   await page.getByRole('button', { name: 'Next: play the step' }).click();
   await answerPredict(page, 'Server 3');
+  // The step plays once the view says so; sampling starts there (a view from before the
+  // answer still says not playing).
+  await waitView(page, (v) => v.lesson && v.lesson.playing);
   // Sample the page's clock (what animates the messages) while the election plays.
   const samples = [];
   for (;;) {
