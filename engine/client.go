@@ -37,6 +37,9 @@ type Reply struct {
 	Children []string
 	ACL      []zkdb.ACL
 	Multi    []zkdb.Result
+	// Reads holds one answer per op of a multiRead (Err, and Data and Stat or Children),
+	// each op answered on its own.
+	Reads []Reply
 }
 
 // Client is an in-process ZooKeeper client with a session. It lives inside the simulation:

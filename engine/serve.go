@@ -131,7 +131,7 @@ func (s *serverSide) touchedSessions() []SessionTTL {
 func isRead(t zkdb.OpType) bool {
 	switch t {
 	case zkdb.OpGetData, zkdb.OpExists, zkdb.OpGetChildren, zkdb.OpGetChildren2, zkdb.OpGetACL,
-		zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches: // served here, in session order
+		zkdb.OpMultiRead, zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches: // served here, in session order
 		return true
 	}
 	return false
@@ -212,6 +212,8 @@ func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
 		}
 	case zkdb.OpGetACL:
 		r.ACL, r.Stat, r.Err = t.GetACL(o.op.Path)
+	case zkdb.OpMultiRead:
+		r.Reads = s.multiRead(p, cl, &o.op)
 	case zkdb.OpAddWatch: // Version carries the mode
 		r.Err = t.AddWatch(o.op.Path, o.op.Version, cl.id)
 	case zkdb.OpRemoveWatches: // Version carries the watcher type
@@ -221,6 +223,39 @@ func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
 	}
 	r.Zxid = t.LastProcessedZxid()
 	return r
+}
+
+// multiRead answers each getData and getChildren op of a multiRead on its own, with the
+// multiRead's ids; a failed op does not stop the others. An op with Version 1 sets a watch.
+// ZooKeeper: FinalRequestProcessor, case multiRead.
+func (s *serverSide) multiRead(p *Peer, cl *Client, op *zkdb.Op) []Reply {
+	out := make([]Reply, len(op.Ops))
+	for i, sub := range op.Ops {
+		sub.Auth = op.Auth
+		w := int64(0)
+		if sub.Version == 1 {
+			w = cl.id
+		}
+		r := &out[i]
+		if r.Err = p.tree.CheckRead(&sub); r.Err != zkdb.OK {
+			continue
+		}
+		switch sub.Type {
+		case zkdb.OpGetData:
+			r.Data, r.Stat, r.Err = p.tree.GetData(sub.Path, w)
+			if w != 0 && r.Err == zkdb.OK {
+				cl.dataW[sub.Path] = true
+			}
+		case zkdb.OpGetChildren:
+			r.Children, _, r.Err = p.tree.GetChildren(sub.Path, w)
+			if w != 0 && r.Err == zkdb.OK {
+				cl.childW[sub.Path] = true
+			}
+		default:
+			r.Err = zkdb.ErrMarshallingError
+		}
+	}
+	return out
 }
 
 // afterApply delivers fired watches and answers the client whose txn was applied here.

@@ -19,11 +19,13 @@ type Op struct {
 	ACL  []ACL      `json:"acl,omitempty"`
 	Mode CreateMode `json:"mode,omitempty"`
 	// Version is the expected version for delete, setData, check (the node's version) and
-	// setACL (the node's aversion); -1 matches any.
+	// setACL (the node's aversion); -1 matches any. On a getData or getChildren op of a
+	// multiRead, 1 asks for a watch.
 	Version int32 `json:"version,omitempty"`
 	// Timeout is the negotiated session timeout of a createSession, ms.
 	Timeout int32 `json:"timeout,omitempty"`
-	// Ops are the operations of a multi.
+	// Ops are the operations of a multi (or the getData and getChildren ops of a multiRead,
+	// which the serving server answers and never makes a txn of).
 	Ops []Op `json:"ops,omitempty"`
 	// Auth holds the ids of the connection that sent the op (ZooKeeper's Request.authInfo),
 	// for the ACL checks (NOAUTH) and the expansion of "auth" ACL entries. A multi's ops are
