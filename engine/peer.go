@@ -17,6 +17,7 @@ const (
 	tmLearnerRetry                  // learner: next connection attempt
 	tmObserverWait                  // observer: a random pause (< 200 ms) before looking again
 	tmSender                        // leader: a learner's sender is free again (arg = sid)
+	tmContainerCheck                // leader: ContainerManager's next check
 	numTimers
 )
 
@@ -285,6 +286,8 @@ func (p *Peer) onTimer(k timerKind, arg int, gen uint64) {
 		p.lookForLeader()
 	case tmSender:
 		p.onSenderFree(arg, gen)
+	case tmContainerCheck:
+		p.checkContainers()
 	}
 }
 

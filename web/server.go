@@ -64,6 +64,11 @@ type Options struct {
 	EmbedOrigins []string
 	// Hosts are extra names the lab answers to (the Host header) on a non-loopback address.
 	Hosts []string
+	// ExtendedTypes is ZooKeeper's zookeeper.extendedTypesEnabled for room main: TTL nodes.
+	ExtendedTypes bool
+	// ContainerCheckIntervalMs is ZooKeeper's znode.container.checkIntervalMs for room main
+	// (0: 60000).
+	ContainerCheckIntervalMs int64
 	// RoomsPerClient bounds the sandbox rooms one client address may hold (0: the default, 4;
 	// negative: no bound).
 	RoomsPerClient int
@@ -88,6 +93,8 @@ func NewServer(o Options) (*Server, error) {
 	cfg := engine.DefaultConfig(o.Voters, o.Observers, o.Seed)
 	cfg.Timing = o.Timing
 	cfg.ClientPortBase = o.ClientPortBase
+	cfg.ExtendedTypes = o.ExtendedTypes
+	cfg.ContainerCheckIntervalMs = o.ContainerCheckIntervalMs
 	if o.RoomDataLimit > 0 {
 		cfg.DataLimitBytes = o.RoomDataLimit
 	}

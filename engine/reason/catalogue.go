@@ -157,6 +157,11 @@ const (
 	VStartupLastZxidEpoch
 	VLogOrder
 
+	// Why the leader's ContainerManager deletes a node (EvPropose). Appended: the event
+	// digests hash the codes' numbers.
+	ReapContainer
+	ReapTTL
+
 	codeCount
 )
 
@@ -232,6 +237,9 @@ var catalogue = [codeCount]Entry{
 	SessionCreated: {"session.created", nil, "created", "已创建"},
 	SessionClosed:  {"session.closed", nil, "closed", "已关闭"},
 	SessionExpired: {"session.expired", nil, "expired", "已过期"},
+	ReapContainer:  {"reap.container", nil, "an empty container that has had children (ContainerManager)", "已空且曾有过子节点的容器节点（ContainerManager）"},
+	ReapTTL: {"reap.ttl", []Arg{a("ttl", KInt)}, "an empty TTL node unchanged for longer than its TTL of {ttl} ms (ContainerManager)",
+		"已空且超过 TTL（{ttl} 毫秒）未修改的 TTL 节点（ContainerManager）"},
 
 	SyncInSync: {"sync.diff.inSync", []Arg{zxid}, "it is already in sync at {zxid}: empty DIFF", "它已同步到 {zxid}：发送空 DIFF"},
 	SyncTruncCommitted: {"sync.trunc.aboveCommitted", []Arg{a("to", KZxid), a("holds", KZxid)},
