@@ -161,6 +161,10 @@ type Config struct {
 	// ContainerCheckIntervalMs is ZooKeeper's znode.container.checkIntervalMs: how often the
 	// leader's ContainerManager deletes empty containers and expired TTL nodes (0: 60000).
 	ContainerCheckIntervalMs int64 `json:"containerCheckIntervalMs,omitempty"`
+	// ReadOnlyMode is ZooKeeper's readonlymode.enabled: a server that has been LOOKING for
+	// max(2000 ms, tickTime) serves reads to clients that connect read-only, refuses their
+	// writes with NOTREADONLY, until it leaves LOOKING (ReadOnlyZooKeeperServer).
+	ReadOnlyMode bool `json:"readOnlyMode,omitempty"`
 }
 
 // DefaultContainerCheckIntervalMs is ZooKeeper's default znode.container.checkIntervalMs.

@@ -511,7 +511,7 @@ func (p *Peer) maybeEstablish() {
 		}
 	}
 	p.setTimer(tmLeaderTick, 0, p.c.msUs(p.c.cfg.Timing.TickTimeMs/2))
-	p.setTimer(tmContainerCheck, 0, p.c.msUs(p.c.cfg.containerCheckMs()))
+	p.setTimer(tmContainers, 0, p.c.msUs(p.c.cfg.containerCheckMs()))
 	p.srv.startServing(p)
 }
 
@@ -533,7 +533,7 @@ func (p *Peer) checkContainers() {
 			return
 		}
 	}
-	p.setTimer(tmContainerCheck, 0, p.c.msUs(p.c.cfg.containerCheckMs()))
+	p.setTimer(tmContainers, 0, p.c.msUs(p.c.cfg.containerCheckMs()))
 }
 
 func (p *Peer) sendUpToDate(h *learnerHandler) {

@@ -44,3 +44,42 @@ func TestContainerManager(t *testing.T) {
 		t.Fatal("same seed, different event log")
 	}
 }
+
+// TestReadOnlyMode (ZooKeeper's ReadOnlyModeTest, in simulated time): with
+// readonlymode.enabled a server cut off from the quorum, still LOOKING after
+// max(2000 ms, tickTime), serves read-only clients; a client that did not ask for read-only is
+// refused there; when the partition heals and the server follows again, it stops.
+func TestReadOnlyMode(t *testing.T) {
+	c := newTestCluster(t, 3, 0, 5, func(cfg *Config) { cfg.ReadOnlyMode = true })
+	r := record(c)
+	c.Start()
+	leader := waitSettled(t, c, 10*sec)
+	lone := leader%3 + 1
+	var others []int
+	for id := 1; id <= 3; id++ {
+		if id != lone {
+			others = append(others, id)
+		}
+	}
+	c.Partition([][]int{others, {lone}})
+	waitFor(t, c, 5*sec, "the lone server to look", func() bool { return c.Peer(lone).State() == Looking })
+	lookedAt := c.Now()
+	waitFor(t, c, 5*sec, "the read-only server", func() bool { return c.Peer(lone).ReadOnly() })
+	if d := c.Now() - lookedAt; d < 2000*ms {
+		t.Fatalf("read-only after %d ms of LOOKING, before the 2 s grace period", d/ms)
+	}
+	if ev := r.filter(func(e *Event) bool { return e.Kind == EvState && e.Reason.Code == reason.StateReadOnly }); len(ev) != 1 || ev[0].Node != lone {
+		t.Fatalf("read-only state events %+v", ev)
+	}
+	cl := c.NewClient(lone, 4000)
+	c.RunFor(500 * ms)
+	if cl.State() == ClientConnected && cl.Server() == lone {
+		t.Fatal("a read-write client got a session at the read-only server")
+	}
+	c.Heal()
+	waitFor(t, c, 10*sec, "the lone server to follow", func() bool { return c.Peer(lone).State() == Following })
+	if c.Peer(lone).ReadOnly() {
+		t.Fatal("still read-only while following")
+	}
+	assertNoViolations(t, c)
+}

@@ -10,7 +10,10 @@ import (
 // serverSide is a server's client-facing half (ServerCnxnFactory + request processors):
 // connected clients, their outstanding requests, sessions touched since the last ping.
 type serverSide struct {
-	serving   bool
+	serving bool
+	// readOnly: the server is LOOKING and serves read-only clients (ReadOnlyZooKeeperServer):
+	// sessions are local (no txn), writes and sync get NOTREADONLY.
+	readOnly  bool
 	clients   []*Client         // connected, in client-id order
 	bySession map[int64]*Client // connected or connecting, by session
 	waiting   map[int64]*Client // session → client waiting for createSession or revalidation
@@ -31,9 +34,16 @@ func (s *serverSide) reset() {
 // startServing: the server may now take clients (leader established, learner up to date).
 func (s *serverSide) startServing(p *Peer) { s.serving = true }
 
+// startReadOnly: the LOOKING server starts serving read-only clients.
+func (s *serverSide) startReadOnly(p *Peer) { s.serving, s.readOnly = true, true }
+
+// ReadOnly reports whether the server is serving read-only clients while LOOKING
+// (readonlymode.enabled).
+func (p *Peer) ReadOnly() bool { return p.srv.readOnly }
+
 // closeAll drops every client connection (the server left its role or crashed).
 func (s *serverSide) closeAll(p *Peer) {
-	s.serving = false
+	s.serving, s.readOnly = false, false
 	cls := append([]*Client(nil), s.clients...)
 	for _, cl := range s.waiting {
 		if !containsClient(cls, cl) {
@@ -71,6 +81,10 @@ func (s *serverSide) attach(p *Peer, cl *Client) {
 		s.sessSeq++
 		id := int64(p.id)<<56 | (p.c.now/1000&0xffffffffff)<<16 + s.sessSeq
 		cl.session = id
+		if s.readOnly {
+			s.join(p, cl) // a local session: no createSession txn
+			return
+		}
 		s.waiting[id] = cl
 		s.write(p, id, 0, zkdb.Op{Type: zkdb.OpCreateSession, Timeout: cl.timeoutMs})
 		return
@@ -140,6 +154,10 @@ func isRead(t zkdb.OpType) bool {
 // handle takes a request from a connected client.
 func (s *serverSide) handle(p *Peer, cl *Client, o *clientOp) {
 	s.touch(p, cl.session, cl.timeoutMs)
+	if s.readOnly && !isRead(o.op.Type) {
+		s.handleReadOnly(p, cl, o)
+		return
+	}
 	switch {
 	case isRead(o.op.Type):
 		s.runReads(p, cl)
@@ -155,6 +173,22 @@ func (s *serverSide) handle(p *Peer, cl *Client, o *clientOp) {
 		o.sent = true
 		s.write(p, cl.session, o.cxid, o.op)
 	}
+}
+
+// handleReadOnly answers what a read-only server does not read: closeSession of its local
+// session ends it; writes and sync get NOTREADONLY with the server's last zxid
+// (ReadOnlyRequestProcessor).
+func (s *serverSide) handleReadOnly(p *Peer, cl *Client, o *clientOp) {
+	r := Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid()}
+	if o.op.Type != zkdb.OpCloseSession {
+		r.Err = zkdb.ErrNotReadOnly
+		cl.complete(o, r)
+		s.runReads(p, cl)
+		return
+	}
+	s.drop(p, cl)
+	cl.complete(o, r)
+	cl.setState(ClientClosed)
 }
 
 // write sends a write to the leader (or proposes it, on the leader).

@@ -148,9 +148,15 @@ func (z *ZKPorts) describe(word string, id int) string {
 		return "This ZooKeeper instance is not currently serving requests\n"
 	}
 	mode := map[engine.ServerState]string{engine.Leading: "leader", engine.Following: "follower", engine.Observing: "observer"}[p.State()]
+	if p.ReadOnly() {
+		mode = "read-only" // ReadOnlyZooKeeperServer.getState
+	}
 	serving := p.Serving()
 	if word == "isro" {
-		if serving {
+		switch {
+		case p.ReadOnly():
+			return "ro"
+		case serving:
 			return "rw"
 		}
 		return "null"

@@ -69,6 +69,8 @@ type Options struct {
 	// ContainerCheckIntervalMs is ZooKeeper's znode.container.checkIntervalMs for room main
 	// (0: 60000).
 	ContainerCheckIntervalMs int64
+	// ReadOnlyMode is ZooKeeper's readonlymode.enabled for room main.
+	ReadOnlyMode bool
 	// RoomsPerClient bounds the sandbox rooms one client address may hold (0: the default, 4;
 	// negative: no bound).
 	RoomsPerClient int
@@ -95,6 +97,7 @@ func NewServer(o Options) (*Server, error) {
 	cfg.ClientPortBase = o.ClientPortBase
 	cfg.ExtendedTypes = o.ExtendedTypes
 	cfg.ContainerCheckIntervalMs = o.ContainerCheckIntervalMs
+	cfg.ReadOnlyMode = o.ReadOnlyMode
 	if o.RoomDataLimit > 0 {
 		cfg.DataLimitBytes = o.RoomDataLimit
 	}

@@ -432,7 +432,7 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 		c.z.byConn[c.conn] = c
 		_, err := cl.Apply(engine.Command{Kind: engine.CmdZkConnect, Conn: c.conn, Server: c.id,
 			Session: engine.HexID(req.SessionID), LastZxid: engine.HexID(req.LastZxidSeen), TimeoutMs: req.TimeOut,
-			Addr: c.nc.RemoteAddr().String()})
+			Addr: c.nc.RemoteAddr().String(), ReadOnly: req.ReadOnly})
 		return nil, err
 	})
 	if err != nil {
@@ -508,7 +508,11 @@ func (z *ZKPorts) Connected(conn uint64, session int64, timeoutMs int32, serverZ
 	}
 	c.timeout.Store(int64(timeoutMs))
 	c.lastZxid.Store(int64(serverZxid))
-	c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: c.readOnly}.Encode(nil))
+	ro := false
+	if p := z.room.c.Peer(c.id); p != nil {
+		ro = p.ReadOnly() // ConnectResponse.readOnly: the server is a ReadOnlyZooKeeperServer
+	}
+	c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), ReadOnly: ro, IncludeReadOnly: c.readOnly}.Encode(nil))
 	c.answer(true)
 }
 

@@ -153,6 +153,9 @@ export const REASONS: Record<string, ReasonEntry> = {
   "violation.LogOrder.notAbove": { args: [["zxid","zxid"],["last","zxid"]], en: "zxid {zxid} not above last logged {last}", zh: "zxid {zxid} 不高于最后记录的 {last}" },
   "reap.container": { args: [], en: "an empty container that has had children (ContainerManager)", zh: "已空且曾有过子节点的容器节点（ContainerManager）" },
   "reap.ttl": { args: [["ttl","int"]], en: "an empty TTL node unchanged for longer than its TTL of {ttl} ms (ContainerManager)", zh: "已空且超过 TTL（{ttl} 毫秒）未修改的 TTL 节点（ContainerManager）" },
+  "state.readOnly": { args: [], en: "still LOOKING after the grace period: serving read-only clients (readonlymode.enabled)", zh: "宽限期后仍在 LOOKING：为只读客户端提供服务（readonlymode.enabled）" },
+  "client.notReadOnly": { args: [["server","int"]], en: "server {server} is read-only and the client did not ask for read-only", zh: "服务器 {server} 处于只读模式，而客户端没有请求只读连接" },
+  "client.globalInReadOnly": { args: [["server","int"]], en: "server {server} is read-only: a global session cannot reconnect there", zh: "服务器 {server} 处于只读模式：全局会话不能在此重连" },
 };
 
 export const SENTENCES: Record<string, SentenceEntry> = {
