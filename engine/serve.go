@@ -390,3 +390,14 @@ func (s *serverSide) syncDone(p *Peer) {
 	cs.cl.complete(cs.o, Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid(), Path: cs.o.op.Path})
 	s.runReads(p, cs.cl)
 }
+
+// LeaderID is the leader this server leads or follows (0 when it has none).
+func (p *Peer) LeaderID() int {
+	switch {
+	case p.lead != nil:
+		return p.id
+	case p.learn != nil:
+		return p.learn.leader
+	}
+	return 0
+}
