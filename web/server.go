@@ -395,11 +395,15 @@ func assetVersion() string {
 }
 
 // roomConfig is the configuration of a new or reset room: the request's, within the server's
-// data budget.
+// data budget, with the server's ZooKeeper properties (extended types, container checks,
+// read-only mode).
 func (s *Server) roomConfig(q createRequest) (engine.Config, error) {
 	cfg, err := q.config(s.opts.Timing)
 	if err == nil && s.opts.RoomDataLimit > 0 {
 		cfg.DataLimitBytes = s.opts.RoomDataLimit
 	}
+	cfg.ExtendedTypes = s.opts.ExtendedTypes
+	cfg.ContainerCheckIntervalMs = s.opts.ContainerCheckIntervalMs
+	cfg.ReadOnlyMode = s.opts.ReadOnlyMode
 	return cfg, err
 }

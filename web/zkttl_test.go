@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/zablab/zablab/engine"
 )
 
 // TestZKTTLNodes: with extended types on (ZooKeeper's zookeeper.extendedTypesEnabled),
@@ -89,5 +91,20 @@ func TestZKTTLOff(t *testing.T) {
 	defer c.Close()
 	if _, err := c.CreateTTL("/t", nil, zk.FlagTTL, zk.WorldACL(zk.PermAll), time.Second); err == nil || !strings.Contains(err.Error(), "unimplemented") && !strings.Contains(err.Error(), "-6") {
 		t.Fatalf("CreateTTL: %v, want UNIMPLEMENTED", err)
+	}
+}
+
+// TestZKPropertiesSurviveReset: the server's ZooKeeper properties (extended types, the
+// container check interval, read-only mode) apply to room main after a reset and to sandbox
+// rooms, as system properties apply to every server of a real ensemble.
+func TestZKPropertiesSurviveReset(t *testing.T) {
+	l := startLabWith(t, 3, 1, func(o *Options) { o.ExtendedTypes, o.ContainerCheckIntervalMs, o.ReadOnlyMode = true, 500, true })
+	if r := call(t, l.ts, "POST", "/api/rooms/main/reset", `{"nodes": 3, "observers": 0, "seed": 2}`); r.status != 200 {
+		t.Fatalf("reset: %d %s", r.status, r.raw)
+	}
+	var cfg engine.Config
+	l.s.Main().do(func() (any, error) { cfg = l.s.Main().c.Config(); return nil, nil })
+	if !cfg.ExtendedTypes || cfg.ContainerCheckIntervalMs != 500 || !cfg.ReadOnlyMode {
+		t.Fatalf("after a reset: extendedTypes %v, containerCheckIntervalMs %d, readOnlyMode %v", cfg.ExtendedTypes, cfg.ContainerCheckIntervalMs, cfg.ReadOnlyMode)
 	}
 }
