@@ -37,6 +37,9 @@ type Reply struct {
 	Children []string
 	ACL      []zkdb.ACL
 	Multi    []zkdb.Result
+	// Reads holds one answer per op of a multiRead (Err, and Data and Stat or Children),
+	// each op answered on its own.
+	Reads []Reply
 }
 
 // Client is an in-process ZooKeeper client with a session. It lives inside the simulation:
@@ -66,6 +69,8 @@ type Client struct {
 	// addr.
 	conn uint64
 	addr string
+	// readOnly: the client accepts a read-only server (ConnectRequest.readOnly).
+	readOnly bool
 }
 
 // ExternalSink receives what the engine does for real ZooKeeper clients, whose TCP
@@ -114,6 +119,7 @@ func (c *Cluster) zkConnect(cmd *Command) error {
 		}
 	}
 	cl.addr = cmd.Addr
+	cl.readOnly = cmd.ReadOnly
 	cl.connect(cmd.Server)
 	return nil
 }
@@ -475,6 +481,13 @@ func (cl *Client) connect(server int) {
 	switch {
 	case !p.srv.serving:
 		cl.retryLater(reason.Of(reason.ClientNotServing, int64(server)))
+	case p.srv.readOnly && !cl.readOnly:
+		// ZooKeeperServer.processConnectRequest: "Refusing session request for
+		// not-read-only client".
+		cl.retryLater(reason.Of(reason.ClientNotReadOnly, int64(server)))
+	case p.srv.readOnly && cl.session != 0:
+		// ReadOnlyZooKeeperServer.validateSession: a global session cannot be renewed.
+		cl.retryLater(reason.Of(reason.ClientGlobalInReadOnly, int64(server)))
 	case cl.lastZxid > p.LastProcessedZxid():
 		cl.c.emit(&Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
 			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})

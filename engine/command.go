@@ -79,6 +79,8 @@ type Command struct {
 	LastZxid HexID      `json:"lastZxid,omitempty"`
 	Addr     string     `json:"addr,omitempty"`
 	Watches  *WatchSpec `json:"watches,omitempty"`
+	// ReadOnly: the client's ConnectRequest had readOnly set (it accepts a read-only server).
+	ReadOnly bool `json:"readOnly,omitempty"`
 
 	Text   string `json:"text,omitempty"`
 	Lesson string `json:"lesson,omitempty"`

@@ -178,6 +178,27 @@ type Config struct {
 	// StartCounter, when non-zero, makes the first leader start proposing at this zxid counter
 	// (tests of counter rollover use 0xfffffffc, as ZxidRolloverTest does).
 	StartCounter uint32 `json:"startCounter,omitempty"`
+	// ExtendedTypes is ZooKeeper's zookeeper.extendedTypesEnabled: TTL nodes may be created
+	// (without it a TTL create is UNIMPLEMENTED).
+	ExtendedTypes bool `json:"extendedTypes,omitempty"`
+	// ContainerCheckIntervalMs is ZooKeeper's znode.container.checkIntervalMs: how often the
+	// leader's ContainerManager deletes empty containers and expired TTL nodes (0: 60000).
+	ContainerCheckIntervalMs int64 `json:"containerCheckIntervalMs,omitempty"`
+	// ReadOnlyMode is ZooKeeper's readonlymode.enabled: a server that has been LOOKING for
+	// max(2000 ms, tickTime) serves reads to clients that connect read-only, refuses their
+	// writes with NOTREADONLY, until it leaves LOOKING (ReadOnlyZooKeeperServer).
+	ReadOnlyMode bool `json:"readOnlyMode,omitempty"`
+}
+
+// DefaultContainerCheckIntervalMs is ZooKeeper's default znode.container.checkIntervalMs.
+const DefaultContainerCheckIntervalMs = 60_000
+
+// containerCheckMs is the container check interval in force.
+func (c Config) containerCheckMs() int64 {
+	if c.ContainerCheckIntervalMs > 0 {
+		return c.ContainerCheckIntervalMs
+	}
+	return DefaultContainerCheckIntervalMs
 }
 
 // MinCommitLogCount is ZooKeeper's default and smallest commitLogCount.
@@ -213,6 +234,9 @@ func (c Config) Validate() error {
 	}
 	if c.EpochMs < 0 || c.EpochMs > 1<<50 {
 		return fmt.Errorf("epochMs %d out of range", c.EpochMs)
+	}
+	if c.ContainerCheckIntervalMs < 0 || c.ContainerCheckIntervalMs > 86_400_000 {
+		return fmt.Errorf("container check interval %d ms out of range [0, 1 day]", c.ContainerCheckIntervalMs)
 	}
 	if c.DataLimitBytes < 0 || c.DataLimitBytes > 1<<32 {
 		return fmt.Errorf("data limit %d bytes out of range [0, 4 GiB]", c.DataLimitBytes)

@@ -24,6 +24,10 @@ func SentenceKey(e *Event) string {
 			return "ev.epoch.accepted"
 		}
 		return "ev.epoch.current"
+	case EvPropose:
+		if !e.Reason.IsZero() {
+			return "ev.propose.why"
+		}
 	case EvClient:
 		if e.Op == 0 && !e.Reason.IsZero() {
 			return "ev.client.note"

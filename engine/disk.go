@@ -84,6 +84,7 @@ func (c *Cluster) ensemble() zkdb.Ensemble {
 		e.Servers = append(e.Servers, s)
 	}
 	e.DataLimit = c.cfg.DataLimitBytes
+	e.ExtendedTypes = c.cfg.ExtendedTypes
 	return e
 }
 

@@ -559,7 +559,29 @@ func (p *Peer) maybeEstablish() {
 		}
 	}
 	p.setTimer(tmLeaderTick, 0, p.c.msUs(p.c.cfg.Timing.TickTimeMs/2))
+	p.setTimer(tmContainers, 0, p.c.msUs(p.c.cfg.containerCheckMs()))
 	p.srv.startServing(p)
+}
+
+// checkContainers proposes the deletion of every empty container that has had children and
+// every empty TTL node unchanged for longer than its ttl, as a deleteContainer txn with no
+// session, then checks again an interval later (ZooKeeper: ContainerManager.checkContainers,
+// on the leader, every znode.container.checkIntervalMs; its requests go through the quorum
+// like any write).
+func (p *Peer) checkContainers() {
+	if p.lead == nil || !p.lead.established {
+		return
+	}
+	for _, path := range p.tree.ReapCandidates(p.c.cfg.EpochMs + p.c.now/1000) {
+		why := reason.Of(reason.ReapContainer)
+		if ttl, ok := p.tree.TTL(path); ok {
+			why = reason.Of(reason.ReapTTL, ttl)
+		}
+		if _, ok := p.proposeWhy(0, 0, zkdb.Op{Type: zkdb.OpDeleteContainer, Path: path}, why); !ok {
+			return
+		}
+	}
+	p.setTimer(tmContainers, 0, p.c.msUs(p.c.cfg.containerCheckMs()))
 }
 
 func (p *Peer) sendUpToDate(h *learnerHandler) {
@@ -639,6 +661,12 @@ func (p *Peer) shutdownLeader() {
 // propose assigns the next zxid to a write and sends it to the followers (Leader.propose).
 // It returns false when the zxid counter ran out: the leader then steps down.
 func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool) {
+	return p.proposeWhy(sessionID, cxid, op, reason.Reason{})
+}
+
+// proposeWhy proposes a txn the leader itself originates, with the reason its EvPropose
+// shows (zero for a client's request).
+func (p *Peer) proposeWhy(sessionID int64, cxid int32, op zkdb.Op, why reason.Reason) (*zkdb.Txn, bool) {
 	l := p.lead
 	if l.lastProposed.Counter() >= 0xfffffffe {
 		p.becomeLooking(reason.Of(reason.StateZxidRollover))
@@ -646,7 +674,7 @@ func (p *Peer) propose(sessionID int64, cxid int32, op zkdb.Op) (*zkdb.Txn, bool
 	}
 	t := &zkdb.Txn{Zxid: l.lastProposed + 1, SessionID: sessionID, Cxid: cxid, TimeMs: p.c.cfg.EpochMs + p.c.now/1000, Op: op}
 	l.lastProposed = t.Zxid
-	p.c.emit(&Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID, Txn: t})
+	p.c.emit(&Event{Kind: EvPropose, Node: p.id, Zxid: t.Zxid, Op: op.Type, Path: op.Path, Session: sessionID, Txn: t, Reason: why})
 	pr := &proposal{txn: t}
 	l.outstanding = append(l.outstanding, pr)
 	for _, h := range l.sortedHandlers() {

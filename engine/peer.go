@@ -18,6 +18,8 @@ const (
 	tmObserverWait                  // observer: a random pause (< 200 ms) before looking again
 	tmSender                        // leader: a learner's sender is free again (arg = sid)
 	tmServeStart                    // leader: its request pipeline has started (Timing.ServeStartUs)
+	tmContainers                    // leader: ContainerManager's next check
+	tmReadOnly                      // LOOKING: start the read-only server (readonlymode.enabled)
 	numTimers
 )
 
@@ -242,6 +244,9 @@ func (p *Peer) setCurrentEpoch(e int64) {
 }
 
 func (p *Peer) setState(s ServerState, ph ZabPhase, why reason.Reason) {
+	if p.srv.readOnly && s != Looking {
+		p.srv.closeAll(p) // ReadOnlyZooKeeperServer.shutdown: the election ended
+	}
 	p.state, p.phase, p.reason = s, ph, why
 	p.c.emit(&Event{Kind: EvState, Node: p.id, State: s, Phase: ph, Epoch: p.disk.CurrentEpoch, Reason: why})
 }
@@ -280,6 +285,11 @@ func (p *Peer) becomeLooking(why reason.Reason) {
 		}
 	}
 	p.setState(Looking, PhaseElection, why)
+	if p.c.cfg.ReadOnlyMode {
+		// QuorumPeer.run: a LOOKING server starts a ReadOnlyZooKeeperServer after a grace
+		// period of max(2000 ms, tickTime), if it is still LOOKING then.
+		p.setTimer(tmReadOnly, 0, p.c.msUs(max(2000, p.c.cfg.Timing.TickTimeMs)))
+	}
 	if p.observer && wasRole {
 		// Observer.waitForObserverElectionDelay: a random delay below observerElectionDelayMs
 		// (200 ms), so observers do not all look at once.
@@ -323,6 +333,13 @@ func (p *Peer) onTimer(k timerKind, arg int, gen uint64) {
 		if p.lead != nil {
 			p.lead.served = true
 			p.maybeEstablish()
+		}
+	case tmContainers:
+		p.checkContainers()
+	case tmReadOnly:
+		if p.state == Looking {
+			p.srv.startReadOnly(p)
+			p.setPhase(p.phase, reason.Of(reason.StateReadOnly))
 		}
 	}
 }

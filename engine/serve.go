@@ -10,7 +10,10 @@ import (
 // serverSide is a server's client-facing half (ServerCnxnFactory + request processors):
 // connected clients, their outstanding requests, sessions touched since the last ping.
 type serverSide struct {
-	serving   bool
+	serving bool
+	// readOnly: the server is LOOKING and serves read-only clients (ReadOnlyZooKeeperServer):
+	// sessions are local (no txn), writes and sync get NOTREADONLY.
+	readOnly  bool
 	clients   []*Client         // connected, in client-id order
 	bySession map[int64]*Client // connected or connecting, by session
 	waiting   map[int64]*Client // session → client waiting for createSession or revalidation
@@ -31,9 +34,16 @@ func (s *serverSide) reset() {
 // startServing: the server may now take clients (leader established, learner up to date).
 func (s *serverSide) startServing(p *Peer) { s.serving = true }
 
+// startReadOnly: the LOOKING server starts serving read-only clients.
+func (s *serverSide) startReadOnly(p *Peer) { s.serving, s.readOnly = true, true }
+
+// ReadOnly reports whether the server is serving read-only clients while LOOKING
+// (readonlymode.enabled).
+func (p *Peer) ReadOnly() bool { return p.srv.readOnly }
+
 // closeAll drops every client connection (the server left its role or crashed).
 func (s *serverSide) closeAll(p *Peer) {
-	s.serving = false
+	s.serving, s.readOnly = false, false
 	cls := append([]*Client(nil), s.clients...)
 	for _, cl := range s.waiting {
 		if !containsClient(cls, cl) {
@@ -71,6 +81,10 @@ func (s *serverSide) attach(p *Peer, cl *Client) {
 		s.sessSeq++
 		id := int64(p.id)<<56 | (p.c.now/1000&0xffffffffff)<<16 + s.sessSeq
 		cl.session = id
+		if s.readOnly {
+			s.join(p, cl) // a local session: no createSession txn
+			return
+		}
 		s.waiting[id] = cl
 		s.write(p, id, 0, zkdb.Op{Type: zkdb.OpCreateSession, Timeout: cl.timeoutMs})
 		return
@@ -131,7 +145,7 @@ func (s *serverSide) touchedSessions() []SessionTTL {
 func isRead(t zkdb.OpType) bool {
 	switch t {
 	case zkdb.OpGetData, zkdb.OpExists, zkdb.OpGetChildren, zkdb.OpGetChildren2, zkdb.OpGetACL,
-		zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches: // served here, in session order
+		zkdb.OpMultiRead, zkdb.OpAddWatch, zkdb.OpRemoveWatches, zkdb.OpCheckWatches: // served here, in session order
 		return true
 	}
 	return false
@@ -140,6 +154,10 @@ func isRead(t zkdb.OpType) bool {
 // handle takes a request from a connected client.
 func (s *serverSide) handle(p *Peer, cl *Client, o *clientOp) {
 	s.touch(p, cl.session, cl.timeoutMs)
+	if s.readOnly && !isRead(o.op.Type) {
+		s.handleReadOnly(p, cl, o)
+		return
+	}
 	switch {
 	case isRead(o.op.Type):
 		s.runReads(p, cl)
@@ -155,6 +173,22 @@ func (s *serverSide) handle(p *Peer, cl *Client, o *clientOp) {
 		o.sent = true
 		s.write(p, cl.session, o.cxid, o.op)
 	}
+}
+
+// handleReadOnly answers what a read-only server does not read: closeSession of its local
+// session ends it; writes and sync get NOTREADONLY with the server's last zxid
+// (ReadOnlyRequestProcessor).
+func (s *serverSide) handleReadOnly(p *Peer, cl *Client, o *clientOp) {
+	r := Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid()}
+	if o.op.Type != zkdb.OpCloseSession {
+		r.Err = zkdb.ErrNotReadOnly
+		cl.complete(o, r)
+		s.runReads(p, cl)
+		return
+	}
+	s.drop(p, cl)
+	cl.complete(o, r)
+	cl.setState(ClientClosed)
 }
 
 // write sends a write to the leader (or proposes it, on the leader).
@@ -212,6 +246,8 @@ func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
 		}
 	case zkdb.OpGetACL:
 		r.ACL, r.Stat, r.Err = t.GetACL(o.op.Path)
+	case zkdb.OpMultiRead:
+		r.Reads = s.multiRead(p, cl, &o.op)
 	case zkdb.OpAddWatch: // Version carries the mode
 		r.Err = t.AddWatch(o.op.Path, o.op.Version, cl.id)
 	case zkdb.OpRemoveWatches: // Version carries the watcher type
@@ -221,6 +257,39 @@ func (s *serverSide) read(p *Peer, cl *Client, o *clientOp) Reply {
 	}
 	r.Zxid = t.LastProcessedZxid()
 	return r
+}
+
+// multiRead answers each getData and getChildren op of a multiRead on its own, with the
+// multiRead's ids; a failed op does not stop the others. An op with Version 1 sets a watch.
+// ZooKeeper: FinalRequestProcessor, case multiRead.
+func (s *serverSide) multiRead(p *Peer, cl *Client, op *zkdb.Op) []Reply {
+	out := make([]Reply, len(op.Ops))
+	for i, sub := range op.Ops {
+		sub.Auth = op.Auth
+		w := int64(0)
+		if sub.Version == 1 {
+			w = cl.id
+		}
+		r := &out[i]
+		if r.Err = p.tree.CheckRead(&sub); r.Err != zkdb.OK {
+			continue
+		}
+		switch sub.Type {
+		case zkdb.OpGetData:
+			r.Data, r.Stat, r.Err = p.tree.GetData(sub.Path, w)
+			if w != 0 && r.Err == zkdb.OK {
+				cl.dataW[sub.Path] = true
+			}
+		case zkdb.OpGetChildren:
+			r.Children, _, r.Err = p.tree.GetChildren(sub.Path, w)
+			if w != 0 && r.Err == zkdb.OK {
+				cl.childW[sub.Path] = true
+			}
+		default:
+			r.Err = zkdb.ErrMarshallingError
+		}
+	}
+	return out
 }
 
 // afterApply delivers fired watches and answers the client whose txn was applied here.
@@ -320,4 +389,15 @@ func (s *serverSide) syncDone(p *Peer) {
 	}
 	cs.cl.complete(cs.o, Reply{Server: p.id, Zxid: p.tree.LastProcessedZxid(), Path: cs.o.op.Path})
 	s.runReads(p, cs.cl)
+}
+
+// LeaderID is the leader this server leads or follows (0 when it has none).
+func (p *Peer) LeaderID() int {
+	switch {
+	case p.lead != nil:
+		return p.id
+	case p.learn != nil:
+		return p.learn.leader
+	}
+	return 0
 }

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/zablab/zablab/engine"
 )
 
 // ZooKeeper's four-letter words: a connection whose first four bytes spell one gets a plain
@@ -142,29 +141,23 @@ func (z *ZKPorts) connsOf(id int) []*zkConn {
 
 // describe answers the words that read the server's state (on the room goroutine).
 func (z *ZKPorts) describe(word string, id int) string {
-	c := z.room.c
-	p := c.Peer(id)
-	if p == nil || p.State() == engine.Down || p.Tree() == nil {
+	f := factsOf(z.room, z, id)
+	if f.tree == nil {
 		return "This ZooKeeper instance is not currently serving requests\n"
 	}
-	mode := map[engine.ServerState]string{engine.Leading: "leader", engine.Following: "follower", engine.Observing: "observer"}[p.State()]
-	serving := p.Serving()
 	if word == "isro" {
-		if serving {
+		switch {
+		case f.p.ReadOnly():
+			return "ro"
+		case f.serving():
 			return "rw"
 		}
 		return "null"
 	}
-	if !serving || mode == "" {
+	if !f.serving() {
 		return "This ZooKeeper instance is not currently serving requests\n"
 	}
-	tree := p.Tree()
-	conns := z.connsOf(id)
-	st := z.stats(id)
-	outstanding := int64(0)
-	for _, k := range conns {
-		outstanding += k.outstanding.Load()
-	}
+	c, p, tree, conns, mode := f.c, f.p, f.tree, f.conns, f.mode
 	cfg := c.Config()
 	var b strings.Builder
 	connLine := func(k *zkConn, long bool) {
@@ -188,7 +181,7 @@ func (z *ZKPorts) describe(word string, id int) string {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "Latency min/avg/max: 0/0.0/0\nReceived: %d\nSent: %d\nConnections: %d\nOutstanding: %d\nZxid: 0x%x\nMode: %s\nNode count: %d\n",
-			st.received.Load(), st.sent.Load(), len(conns), outstanding, uint64(p.LastProcessedZxid()), mode, tree.NodeCount())
+			f.received, f.sent, len(conns), f.outstanding, uint64(p.LastProcessedZxid()), mode, tree.NodeCount())
 		if mode == "leader" {
 			b.WriteString("Proposal sizes last/min/max: -1/-1/-1\n")
 		}
@@ -198,9 +191,8 @@ func (z *ZKPorts) describe(word string, id int) string {
 		}
 		b.WriteString("\n")
 	case "conf":
-		port := z.Port(id)
-		fmt.Fprintf(&b, "clientPort=%d\nsecureClientPort=-1\ndataDir=/zablab/%s/server%d/version-2\ndataDirSize=%d\n", port, z.room.Name, id, p.Disk().Bytes())
-		fmt.Fprintf(&b, "dataLogDir=/zablab/%s/server%d/version-2\ndataLogSize=%d\n", z.room.Name, id, p.Disk().Bytes())
+		fmt.Fprintf(&b, "clientPort=%d\nsecureClientPort=-1\ndataDir=%s\ndataDirSize=%d\n", f.port, dataDir(z.room, id), p.Disk().Bytes())
+		fmt.Fprintf(&b, "dataLogDir=%s\ndataLogSize=%d\n", dataDir(z.room, id), p.Disk().Bytes())
 		fmt.Fprintf(&b, "tickTime=%d\nmaxClientCnxns=60\nminSessionTimeout=%d\nmaxSessionTimeout=%d\nclientPortListenBacklog=-1\n",
 			cfg.Timing.TickTimeMs, 2*cfg.Timing.TickTimeMs, 20*cfg.Timing.TickTimeMs)
 		fmt.Fprintf(&b, "serverId=%d\ninitLimit=%d\nsyncLimit=%d\nelectionAlg=3\nelectionPort=%d\nquorumPort=%d\npeerType=%d\nmembership: \n",
@@ -212,56 +204,47 @@ func (z *ZKPorts) describe(word string, id int) string {
 			}
 		}
 	case "mntr":
-		kv := func(k string, v any) { fmt.Fprintf(&b, "zk_%s\t%v\n", k, v) }
-		kv("version", zkVersion)
-		kv("server_state", mode)
-		kv("avg_latency", "0.0")
-		kv("max_latency", 0)
-		kv("min_latency", 0)
-		kv("packets_received", st.received.Load())
-		kv("packets_sent", st.sent.Load())
-		kv("num_alive_connections", len(conns))
-		kv("outstanding_requests", outstanding)
-		kv("znode_count", tree.NodeCount())
-		kv("watch_count", tree.WatchCount())
-		eph := 0
-		for s := range tree.Sessions() {
-			eph += len(tree.Ephemerals(s))
-		}
-		kv("ephemerals_count", eph)
-		kv("approximate_data_size", tree.ApproxBytes())
-		kv("last_proposal_size", -1)
-		if mode == "leader" {
-			learners, synced := 0, 0
-			for q := 1; q <= c.Size(); q++ {
-				if q == id {
-					continue
-				}
-				if pq := c.Peer(q); pq != nil && (pq.State() == engine.Following || pq.State() == engine.Observing) {
-					learners++
-					if pq.Serving() {
-						synced++
-					}
-				}
+		for _, e := range f.monitor() {
+			v := e.V
+			if x, ok := v.(float64); ok {
+				v = strconv.FormatFloat(x, 'f', 1, 64) // Java prints a double as 0.0
 			}
-			kv("learners", learners)
-			kv("synced_followers", synced)
-			kv("pending_syncs", 0)
+			fmt.Fprintf(&b, "zk_%s\t%v\n", e.K, v)
 		}
-	case "wchs", "wchc", "wchp":
-		fmt.Fprintf(&b, "%d connections watching %d paths\nTotal watches:%d\n", len(conns), tree.WatchCount(), tree.WatchCount())
+	case "wchs":
+		// WatchManager.toString, then a newline.
+		sessions, _, paths, byPath := f.watches()
+		total := 0
+		for _, ss := range byPath {
+			total += len(ss)
+		}
+		fmt.Fprintf(&b, "%d connections watching %d paths\nTotal watches:%d\n", len(sessions), len(paths), total)
+	case "wchc":
+		sessions, bySession, _, _ := f.watches()
+		for _, s := range sessions {
+			fmt.Fprintf(&b, "0x%x\n", uint64(s))
+			for _, p := range bySession[s] {
+				fmt.Fprintf(&b, "\t%s\n", p)
+			}
+		}
+		b.WriteString("\n")
+	case "wchp":
+		_, _, paths, byPath := f.watches()
+		for _, p := range paths {
+			fmt.Fprintf(&b, "%s\n", p)
+			for _, s := range byPath[p] {
+				fmt.Fprintf(&b, "\t0x%x\n", uint64(s))
+			}
+		}
+		b.WriteString("\n")
 	case "dump":
 		b.WriteString("SessionTracker dump:\n")
-		sessions := make([]int64, 0, len(tree.Sessions()))
-		for s := range tree.Sessions() {
-			sessions = append(sessions, s)
-		}
-		sort.Slice(sessions, func(i, j int) bool { return sessions[i] < sessions[j] })
+		sessions, eph := f.ephemerals()
 		b.WriteString("ephemeral nodes dump:\n")
 		fmt.Fprintf(&b, "Sessions with Ephemerals (%d):\n", len(sessions))
 		for _, s := range sessions {
 			fmt.Fprintf(&b, "0x%x:\n", uint64(s))
-			for _, e := range tree.Ephemerals(s) {
+			for _, e := range eph[s] {
 				fmt.Fprintf(&b, "\t%s\n", e)
 			}
 		}
@@ -272,3 +255,6 @@ func (z *ZKPorts) describe(word string, id int) string {
 	}
 	return b.String()
 }
+
+// dataDir is where a ZooKeeper server of the room would keep its data (conf, configuration).
+func dataDir(r *Room, id int) string { return fmt.Sprintf("/zablab/%s/server%d/version-2", r.Name, id) }

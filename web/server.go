@@ -64,6 +64,13 @@ type Options struct {
 	EmbedOrigins []string
 	// Hosts are extra names the lab answers to (the Host header) on a non-loopback address.
 	Hosts []string
+	// ExtendedTypes is ZooKeeper's zookeeper.extendedTypesEnabled for room main: TTL nodes.
+	ExtendedTypes bool
+	// ContainerCheckIntervalMs is ZooKeeper's znode.container.checkIntervalMs for room main
+	// (0: 60000).
+	ContainerCheckIntervalMs int64
+	// ReadOnlyMode is ZooKeeper's readonlymode.enabled for room main.
+	ReadOnlyMode bool
 	// RoomsPerClient bounds the sandbox rooms one client address may hold (0: the default, 4;
 	// negative: no bound).
 	RoomsPerClient int
@@ -88,6 +95,9 @@ func NewServer(o Options) (*Server, error) {
 	cfg := engine.DefaultConfig(o.Voters, o.Observers, o.Seed)
 	cfg.Timing = o.Timing
 	cfg.ClientPortBase = o.ClientPortBase
+	cfg.ExtendedTypes = o.ExtendedTypes
+	cfg.ContainerCheckIntervalMs = o.ContainerCheckIntervalMs
+	cfg.ReadOnlyMode = o.ReadOnlyMode
 	if o.RoomDataLimit > 0 {
 		cfg.DataLimitBytes = o.RoomDataLimit
 	}
@@ -385,11 +395,15 @@ func assetVersion() string {
 }
 
 // roomConfig is the configuration of a new or reset room: the request's, within the server's
-// data budget.
+// data budget, with the server's ZooKeeper properties (extended types, container checks,
+// read-only mode).
 func (s *Server) roomConfig(q createRequest) (engine.Config, error) {
 	cfg, err := q.config(s.opts.Timing)
 	if err == nil && s.opts.RoomDataLimit > 0 {
 		cfg.DataLimitBytes = s.opts.RoomDataLimit
 	}
+	cfg.ExtendedTypes = s.opts.ExtendedTypes
+	cfg.ContainerCheckIntervalMs = s.opts.ContainerCheckIntervalMs
+	cfg.ReadOnlyMode = s.opts.ReadOnlyMode
 	return cfg, err
 }

@@ -432,7 +432,7 @@ func (c *zkConn) connect(req zkwire.ConnectRequest) bool {
 		c.z.byConn[c.conn] = c
 		_, err := cl.Apply(engine.Command{Kind: engine.CmdZkConnect, Conn: c.conn, Server: c.id,
 			Session: engine.HexID(req.SessionID), LastZxid: engine.HexID(req.LastZxidSeen), TimeoutMs: req.TimeOut,
-			Addr: c.nc.RemoteAddr().String()})
+			Addr: c.nc.RemoteAddr().String(), ReadOnly: req.ReadOnly})
 		return nil, err
 	})
 	if err != nil {
@@ -508,7 +508,11 @@ func (z *ZKPorts) Connected(conn uint64, session int64, timeoutMs int32, serverZ
 	}
 	c.timeout.Store(int64(timeoutMs))
 	c.lastZxid.Store(int64(serverZxid))
-	c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), IncludeReadOnly: c.readOnly}.Encode(nil))
+	ro := false
+	if p := z.room.c.Peer(c.id); p != nil {
+		ro = p.ReadOnly() // ConnectResponse.readOnly: the server is a ReadOnlyZooKeeperServer
+	}
+	c.send(zkwire.ConnectResponse{TimeOut: timeoutMs, SessionID: session, Passwd: sessionPassword(session), ReadOnly: ro, IncludeReadOnly: c.readOnly}.Encode(nil))
 	c.answer(true)
 }
 
@@ -685,9 +689,6 @@ func (c *zkConn) run(h zkwire.RequestHeader, rq *zkwire.Request, ids []zkdb.ID) 
 		return
 	}
 	switch rq.Type {
-	case zkdb.OpMultiRead:
-		c.refuse(h, zkdb.ErrUnimplemented)
-		return
 	case zkdb.OpAddWatch:
 		c.submit(h, rq, zkdb.Op{Type: rq.Type, Path: rq.Path, Version: rq.WatchMode, Auth: ids}, false)
 		return
@@ -821,6 +822,15 @@ func engineOp(rq *zkwire.Request) (zkdb.Op, bool, bool) {
 		return zkdb.Op{Type: rq.Type, Path: rq.Path}, rq.Watch, true
 	case zkdb.OpGetACL, zkdb.OpSync:
 		return zkdb.Op{Type: rq.Type, Path: rq.Path}, false, true
+	case zkdb.OpMultiRead:
+		ops := make([]zkdb.Op, len(rq.Ops))
+		for i, sub := range rq.Ops {
+			ops[i] = zkdb.Op{Type: sub.Type, Path: sub.Path}
+			if sub.Watch {
+				ops[i].Version = 1 // a watch (zkdb.Op's convention for multiRead ops)
+			}
+		}
+		return zkdb.Op{Type: zkdb.OpMultiRead, Ops: ops}, false, true
 	}
 	op, ok := rq.WriteOp()
 	return op, false, ok
@@ -863,6 +873,12 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 		return zkwire.AppendChildren2Reply(nil, h, rep.Children, rep.Stat)
 	case zkdb.OpSync:
 		return zkwire.AppendPathReply(nil, h, rq.Path)
+	case zkdb.OpMultiRead:
+		results := make([]zkwire.MultiResult, len(rep.Reads))
+		for i, r := range rep.Reads {
+			results[i] = zkwire.MultiResult{Type: rq.Ops[i].Type, Err: r.Err, Data: r.Data, Stat: r.Stat, Children: r.Children}
+		}
+		return zkwire.AppendMultiReply(nil, h, results)
 	case zkdb.OpMulti:
 		if rep.Err != zkdb.OK && len(rep.Multi) == 0 {
 			return zkwire.AppendReply(nil, h)

@@ -25,10 +25,20 @@ type lab struct {
 
 func startLab(t *testing.T, voters int, speed float64) *lab {
 	t.Helper()
+	return startLabWith(t, voters, speed, nil)
+}
+
+// startLabWith is startLab with the server's options changed by set (nil: none).
+func startLabWith(t *testing.T, voters int, speed float64, set func(*Options)) *lab {
+	t.Helper()
 	l := &lab{t: t}
 	var mu sync.Mutex
-	s, err := NewServer(Options{Addr: "127.0.0.1:0", Voters: voters, Seed: 11, Timing: engine.ZooKeeperTiming(),
-		ZKPort: func(id int) int { mu.Lock(); defer mu.Unlock(); return l.zk.Port(id) }})
+	o := Options{Addr: "127.0.0.1:0", Voters: voters, Seed: 11, Timing: engine.ZooKeeperTiming(),
+		ZKPort: func(id int) int { mu.Lock(); defer mu.Unlock(); return l.zk.Port(id) }}
+	if set != nil {
+		set(&o)
+	}
+	s, err := NewServer(o)
 	if err != nil {
 		t.Fatal(err)
 	}

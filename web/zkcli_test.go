@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zablab/zablab/engine"
 )
 
 // zkCliPath finds the real zkCli.sh from Debian's zookeeper package.
@@ -90,6 +92,70 @@ func TestZkCliAuthAndConfig(t *testing.T) {
 		"cversion = 0\n", "numChildren = 2"} {
 		if !strings.Contains(string(out), want) {
 			t.Fatalf("zkCli output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// zkCliSession runs one zkCli.sh session (extra arguments, then commands on stdin); unless
+// mayFail, it must exit 0 (zkCli exits 1 after a command that failed).
+func zkCliSession(t *testing.T, cli string, args []string, stdin string, mayFail bool) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd.Env = append(os.Environ(), "ZOO_LOG4J_PROP=ERROR,CONSOLE", "JVMFLAGS=-Xmx64m -XX:TieredStopAtLevel=1")
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil && !mayFail {
+		t.Fatalf("zkCli: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// TestZkCliTTLAndReadOnly: zkCli's `create -t` makes a TTL node on a server with extended
+// types, which the leader deletes once the ttl has passed; `zkCli.sh -r` (the Java client's
+// canBeReadOnly) gets a read-only session on a partitioned server in read-only mode, reads,
+// and is refused a write (NotReadOnlyException).
+func TestZkCliTTLAndReadOnly(t *testing.T) {
+	cli := zkCliPath()
+	if cli == "" {
+		t.Skip("SKIPPED: zkCli.sh not installed (Debian package zookeeper); `make test` installs it when run as root")
+	}
+	l := startLabWith(t, 3, 1, func(o *Options) {
+		o.ExtendedTypes, o.ContainerCheckIntervalMs, o.ReadOnlyMode, o.Timing = true, 200, true, engine.FastTiming()
+	})
+	leader := l.leader()
+	out := zkCliSession(t, cli, []string{"-server", l.addr(leader)}, "create -t 300 /ttl data\nstat /ttl\ncreate /kept v\nquit\n", false)
+	if !strings.Contains(out, "Created /ttl") || !strings.Contains(out, "ephemeralOwner = 0x0\n") {
+		t.Fatalf("create -t:\n%s", out)
+	}
+	for deadline := time.Now().Add(10 * time.Second); l.treeHas(leader, "/ttl"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the TTL node was not deleted")
+		}
+	}
+	lone := leader%3 + 1
+	var majority []string
+	for id := 1; id <= 3; id++ {
+		if id != lone {
+			majority = append(majority, itoa(id))
+		}
+	}
+	call(t, l.ts, "POST", "/api/rooms/main/partition", `{"groups": [[`+strings.Join(majority, ",")+`],[`+itoa(lone)+`]]}`)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ro := false
+		l.s.Main().do(func() (any, error) { ro = l.s.Main().c.Peer(lone).ReadOnly(); return nil, nil })
+		if ro {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the partitioned server never became read-only")
+		}
+	}
+	out = zkCliSession(t, cli, []string{"-server", l.addr(lone), "-r"}, "get /kept\ncreate /b x\nquit\n", true)
+	for _, want := range []string{"state:ConnectedReadOnly", "\nv\n", "Not a read-only call: /b"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("zkCli -r output lacks %q:\n%s", want, out)
 		}
 	}
 }

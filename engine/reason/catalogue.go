@@ -163,6 +163,16 @@ const (
 	VStartupLastZxidEpoch
 	VLogOrder
 
+	// Why the leader's ContainerManager deletes a node (EvPropose). Appended: the event
+	// digests hash the codes' numbers.
+	ReapContainer
+	ReapTTL
+
+	// Read-only mode (readonlymode.enabled).
+	StateReadOnly
+	ClientNotReadOnly
+	ClientGlobalInReadOnly
+
 	codeCount
 )
 
@@ -239,6 +249,14 @@ var catalogue = [codeCount]Entry{
 	SessionCreated: {"session.created", nil, "created", "已创建"},
 	SessionClosed:  {"session.closed", nil, "closed", "已关闭"},
 	SessionExpired: {"session.expired", nil, "expired", "已过期"},
+
+	ReapContainer: {"reap.container", nil, "an empty container that has had children (ContainerManager)", "已空且曾有过子节点的容器节点（ContainerManager）"},
+	ReapTTL: {"reap.ttl", []Arg{a("ttl", KInt)}, "an empty TTL node unchanged for longer than its TTL of {ttl} ms (ContainerManager)",
+		"已空且超过 TTL（{ttl} 毫秒）未修改的 TTL 节点（ContainerManager）"},
+
+	StateReadOnly:          {"state.readOnly", nil, "still LOOKING after the grace period: serving read-only clients (readonlymode.enabled)", "宽限期后仍在 LOOKING：为只读客户端提供服务（readonlymode.enabled）"},
+	ClientNotReadOnly:      {"client.notReadOnly", []Arg{server}, "server {server} is read-only and the client did not ask for read-only", "服务器 {server} 处于只读模式，而客户端没有请求只读连接"},
+	ClientGlobalInReadOnly: {"client.globalInReadOnly", []Arg{server}, "server {server} is read-only: a global session cannot reconnect there", "服务器 {server} 处于只读模式：全局会话不能在此重连"},
 
 	SyncInSync: {"sync.diff.inSync", []Arg{zxid}, "it is already in sync at {zxid}: empty DIFF", "它已同步到 {zxid}：发送空 DIFF"},
 	SyncTruncCommitted: {"sync.trunc.aboveCommitted", []Arg{a("to", KZxid), a("holds", KZxid)},

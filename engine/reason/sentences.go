@@ -36,6 +36,8 @@ var Sentences = []Sentence{
 	{"ev.epoch.current", []string{"node", "epoch"}, "server {node} persisted currentEpoch = {epoch}", "服务器 {node} 持久化 currentEpoch = {epoch}"},
 	{"ev.propose", []string{"node", "zxid", "zepoch", "counter", "op", "path"},
 		"leader {node} proposes {zxid} (epoch {zepoch}, counter {counter}): {op} {path}", "leader {node} 提议 {zxid}（epoch {zepoch}，计数 {counter}）：{op} {path}"},
+	{"ev.propose.why", []string{"node", "zxid", "zepoch", "counter", "op", "path", "reason"},
+		"leader {node} proposes {zxid} (epoch {zepoch}, counter {counter}): {op} {path}, {reason}", "leader {node} 提议 {zxid}（epoch {zepoch}，计数 {counter}）：{op} {path}，{reason}"},
 	{"ev.logged", []string{"node", "zxid"}, "server {node} logged {zxid} to disk", "服务器 {node} 把 {zxid} 写入磁盘日志"},
 	{"ev.acked", []string{"node", "zxid", "peer", "n", "m"},
 		"leader {node} got ACK {zxid} from {peer}: {n} of {m} needed", "leader {node} 收到 {peer} 的 ACK {zxid}：已有 {n} 个，需要 {m} 个"},

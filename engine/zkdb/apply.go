@@ -1,5 +1,7 @@
 package zkdb
 
+import "sort"
+
 // Apply applies a committed txn and returns its result and the watch events it fires
 // (ZooKeeper: PrepRequestProcessor's checks, then DataTree.processTxn). A write that fails its
 // checks changes nothing but the last processed zxid, and fails the same way on every
@@ -54,8 +56,9 @@ func (t *DataTree) applyOp(txn *Txn, op *Op) Result {
 }
 
 // create checks and applies a create (PrepRequestProcessor.pRequest2TxnCreate, then
-// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL mode
-// (UNIMPLEMENTED), createTTL with another mode (BADARGUMENTS), session of an ephemeral
+// DataTree.createNode). Checks in ZooKeeper's order: flags (BADARGUMENTS), TTL mode without
+// extended types (UNIMPLEMENTED), a TTL mode without a ttl in (0, MaxTTLMs] or createTTL
+// with another mode (BADARGUMENTS; EphemeralType.validateTTL), session of an ephemeral
 // (SESSIONEXPIRED), a "/" and no NUL in the path (BADARGUMENTS), ACL (INVALIDACL), the
 // parent, everything before the last "/", exists (NONODE), CREATE on the parent (NOAUTH),
 // sequence suffix from the parent's
@@ -67,12 +70,13 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 	if !mode.valid() {
 		return Result{Err: ErrBadArguments}
 	}
-	if mode.IsTTL() {
+	if mode.IsTTL() && !t.extendedTypes {
 		return Result{Err: ErrUnimplemented} // TTL nodes need extended types
 	}
-	if op.Type == OpCreateTTL {
-		// EphemeralType.validateTTL: a ttl with a mode that is not TTL (zkdb does not keep
-		// the ttl, so a negative one is refused too).
+	ttlOwner, ttlOK := TTLEphemeralOwner(op.TTL)
+	if mode.IsTTL() && !ttlOK || !mode.IsTTL() && op.Type == OpCreateTTL {
+		// EphemeralType.validateTTL. A createTTL with another mode is refused whatever its
+		// ttl (ZooKeeper lets a negative one through, then fails to apply the txn).
 		return Result{Err: ErrBadArguments}
 	}
 	container := op.Type == OpCreateContainer || mode == Container
@@ -116,6 +120,8 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 	switch {
 	case container:
 		owner = ContainerEphemeralOwner
+	case mode.IsTTL():
+		owner = ttlOwner
 	case ephemeral:
 		owner = txn.SessionID
 	}
@@ -124,9 +130,39 @@ func (t *DataTree) create(txn *Txn, op *Op) Result {
 }
 
 // isSessionOwner reports whether an ephemeralOwner names a session, i.e. the node is a
-// plain ephemeral (EphemeralType.NORMAL), not persistent (0) nor a container.
+// plain ephemeral (EphemeralType.NORMAL), not persistent (0), a container nor a TTL node.
 func isSessionOwner(owner int64) bool {
-	return owner != 0 && owner != ContainerEphemeralOwner
+	_, ttl := TTLOf(owner)
+	return owner != 0 && owner != ContainerEphemeralOwner && !ttl
+}
+
+// TTL is the ttl (ms) of the TTL node at path; ok is false if there is no such node.
+func (t *DataTree) TTL(path string) (ttlMs int64, ok bool) {
+	if n := t.nodes[path]; n != nil {
+		return TTLOf(n.stat.EphemeralOwner)
+	}
+	return 0, false
+}
+
+// ReapCandidates are the nodes ZooKeeper's ContainerManager would delete at nowMs (the
+// leader's clock, on the scale of the txns' TimeMs), in path order: childless containers
+// that have had a child (cversion > 0), and childless TTL nodes whose mtime is more than
+// their ttl ago (ContainerManager.getCandidates).
+func (t *DataTree) ReapCandidates(nowMs int64) []string {
+	var out []string
+	for path, n := range t.nodes {
+		if len(n.children) > 0 {
+			continue
+		}
+		owner := n.stat.EphemeralOwner
+		if owner == ContainerEphemeralOwner && n.stat.Cversion > 0 {
+			out = append(out, path)
+		} else if ttl, ok := TTLOf(owner); ok && nowMs-n.stat.Mtime > ttl {
+			out = append(out, path)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // createNode adds a checked node (DataTree.createNode): czxid = mzxid = pzxid = zxid,

@@ -20,9 +20,10 @@
 //   - Data larger than MaxDataBytes is refused with BADARGUMENTS (ZooKeeper closes the
 //     connection when a packet exceeds jute.maxbuffer, so its clients never get that far).
 //   - A createTTL whose mode is not a TTL mode is BADARGUMENTS even with a negative ttl
-//     (zkdb does not keep the ttl).
-//   - TTL nodes are not supported (UNIMPLEMENTED, as ZooKeeper without extended types), and
-//     empty containers are not deleted automatically (ZooKeeper's ContainerManager does that
-//     on a timer; a driver may submit OpDeleteContainer).
+//     (ZooKeeper accepts it and then fails to apply the txn).
+//   - TTL nodes need Ensemble.ExtendedTypes (UNIMPLEMENTED without, as ZooKeeper without
+//     zookeeper.extendedTypesEnabled). Nothing here deletes empty containers or expired TTL
+//     nodes: ReapCandidates lists them, and the engine's leader submits OpDeleteContainer
+//     txns for them, as ZooKeeper's ContainerManager does.
 //   - Children lists are returned sorted; ZooKeeper returns them in hash-set order.
 package zkdb

@@ -18,6 +18,9 @@ type Ensemble struct {
 	// or setData beyond it fails with QUOTAEXCEEDED (zablab's room data budget; ZooKeeper
 	// 3.8 answers the same code for an enforced quota).
 	DataLimit int
+	// ExtendedTypes is ZooKeeper's zookeeper.extendedTypesEnabled: TTL creates are allowed
+	// (without it they are UNIMPLEMENTED).
+	ExtendedTypes bool
 }
 
 // EnsembleServer is one member of an Ensemble, as a "server.<id>=" line describes it.

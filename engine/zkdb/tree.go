@@ -52,6 +52,8 @@ type DataTree struct {
 	pathDataBytes int
 	// dataLimit bounds pathDataBytes (0: none); see Ensemble.DataLimit.
 	dataLimit int
+	// extendedTypes allows TTL nodes; see Ensemble.ExtendedTypes.
+	extendedTypes bool
 
 	// dataWatches holds exists and getData watches; childWatches getChildren watches.
 	dataWatches  watchManager
@@ -84,6 +86,8 @@ func NewDataTreeFor(e Ensemble) *DataTree {
 		sessions:   make(map[int64]int32),
 		ephemerals: make(map[int64]map[string]struct{}),
 		dataLimit:  e.DataLimit,
+
+		extendedTypes: e.ExtendedTypes,
 	}
 	empty := []byte{}
 	t.nodes[rootPath] = &node{data: empty, acl: openACL, children: map[string]struct{}{"zookeeper": {}}}
@@ -227,6 +231,7 @@ func (t *DataTree) Clone() *DataTree {
 		ephemerals:        make(map[int64]map[string]struct{}, len(t.ephemerals)),
 		lastProcessedZxid: t.lastProcessedZxid,
 		dataLimit:         t.dataLimit,
+		extendedTypes:     t.extendedTypes,
 		pathDataBytes:     t.pathDataBytes,
 	}
 	slab := make([]node, len(t.nodes))

@@ -19,11 +19,16 @@ type Op struct {
 	ACL  []ACL      `json:"acl,omitempty"`
 	Mode CreateMode `json:"mode,omitempty"`
 	// Version is the expected version for delete, setData, check (the node's version) and
-	// setACL (the node's aversion); -1 matches any.
+	// setACL (the node's aversion); -1 matches any. On a getData or getChildren op of a
+	// multiRead, 1 asks for a watch.
 	Version int32 `json:"version,omitempty"`
+	// TTL is the ttl of a createTTL, ms (CreateTTLRequest.ttl); 0 for every other op, which
+	// ZooKeeper reads as -1 (no ttl).
+	TTL int64 `json:"ttl,omitempty"`
 	// Timeout is the negotiated session timeout of a createSession, ms.
 	Timeout int32 `json:"timeout,omitempty"`
-	// Ops are the operations of a multi.
+	// Ops are the operations of a multi (or the getData and getChildren ops of a multiRead,
+	// which the serving server answers and never makes a txn of).
 	Ops []Op `json:"ops,omitempty"`
 	// Auth holds the ids of the connection that sent the op (ZooKeeper's Request.authInfo),
 	// for the ACL checks (NOAUTH) and the expansion of "auth" ACL entries. A multi's ops are
@@ -67,6 +72,9 @@ func hashOp(h uint64, op *Op) uint64 {
 	for i := range op.Ops {
 		h = hashOp(h, &op.Ops[i])
 	}
+	if op.TTL != 0 { // absent from older txns' hashes
+		h = fnvUint64(h, uint64(op.TTL))
+	}
 	if len(op.Auth) > 0 { // absent from older txns' hashes
 		h = fnvUint64(h, uint64(len(op.Auth)))
 		for _, id := range op.Auth {
@@ -99,6 +107,9 @@ func (t *Txn) SizeBytes() int {
 // opBytes approximates the jute size of the txn record of one op.
 func opBytes(op *Op) int {
 	switch {
+	case op.Type == OpCreateTTL:
+		// CreateTTLTxn: path, data, acl, parentCVersion, ttl.
+		return 4 + len(op.Path) + 4 + len(op.Data) + aclBytes(op.ACL) + 4 + 8
 	case op.Type.IsCreate():
 		// CreateTxn: path, data, acl, ephemeral bool, parentCVersion.
 		return 4 + len(op.Path) + 4 + len(op.Data) + aclBytes(op.ACL) + 1 + 4

@@ -119,6 +119,35 @@ func (m CreateMode) String() string {
 // EphemeralType.CONTAINER_EPHEMERAL_OWNER).
 const ContainerEphemeralOwner int64 = math.MinInt64
 
+// EphemeralType.TTL's encoding of a TTL node's ttl in its ephemeralOwner: the top byte all
+// ones (the extended-type marker), the next two bytes the feature (0 for TTL), the low 40
+// bits the ttl in ms. Session ids start with the server id (at most 254 with extended
+// types), so they never look like this.
+const (
+	extendedMask      = -0x0100000000000000 // 0xff00000000000000
+	extendedFieldMask = 0x00ffff0000000000
+	// MaxTTLMs is the largest ttl (EphemeralType.TTL.maxValue: about 34 years).
+	MaxTTLMs int64 = 0x000000ffffffffff
+)
+
+// TTLEphemeralOwner is the ephemeralOwner of a TTL node (EphemeralType.TTL.toEphemeralOwner);
+// ok is false for a ttl out of (0, MaxTTLMs].
+func TTLEphemeralOwner(ttlMs int64) (owner int64, ok bool) {
+	if ttlMs <= 0 || ttlMs > MaxTTLMs {
+		return 0, false
+	}
+	return extendedMask | ttlMs, true
+}
+
+// TTLOf is the ttl (ms) a TTL node's ephemeralOwner encodes; ok is false for any other
+// owner (a session, a container, none).
+func TTLOf(owner int64) (ttlMs int64, ok bool) {
+	if owner&extendedMask != extendedMask || owner&extendedFieldMask != 0 {
+		return 0, false
+	}
+	return owner & MaxTTLMs, true
+}
+
 // EventType is the type of a watch notification (Watcher.Event.EventType).
 type EventType int32
 

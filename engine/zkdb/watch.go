@@ -274,3 +274,24 @@ func (t *DataTree) RemoveWatches(path string, typ int32, watcher int64) Err {
 func (t *DataTree) WatchCount() int {
 	return t.dataWatches.count() + t.childWatches.count() + t.persistent.count() + t.recursive.count()
 }
+
+// DataWatches lists, per watcher, the paths of its data-side watches in path order: exists
+// and getData watches plus persistent and recursive ones, as ZooKeeper's DataTree reports its
+// dataWatches manager (wchc, wchp, wchs and the AdminServer's watch commands). Child watches
+// are not included there.
+func (t *DataTree) DataWatches() map[int64][]string {
+	out := map[int64][]string{}
+	for _, m := range []*watchManager{&t.dataWatches, &t.persistent, &t.recursive} {
+		for w, paths := range m.byWatcher {
+			for p := range paths {
+				if !slices.Contains(out[w], p) {
+					out[w] = append(out[w], p)
+				}
+			}
+		}
+	}
+	for _, ps := range out {
+		slices.Sort(ps)
+	}
+	return out
+}

@@ -157,6 +157,11 @@ export const REASONS: Record<string, ReasonEntry> = {
   "violation.StartupCheck.acceptedBelowCurrent": { args: [["accepted","int"],["current","int"]], en: "acceptedEpoch {accepted} < currentEpoch {current}", zh: "acceptedEpoch {accepted} < currentEpoch {current}" },
   "violation.StartupCheck.lastZxidEpoch": { args: [["epoch","int"],["current","int"]], en: "epoch of last zxid {epoch} > currentEpoch {current}", zh: "最后 zxid 的 epoch {epoch} > currentEpoch {current}" },
   "violation.LogOrder.notAbove": { args: [["zxid","zxid"],["last","zxid"]], en: "zxid {zxid} not above last logged {last}", zh: "zxid {zxid} 不高于最后记录的 {last}" },
+  "reap.container": { args: [], en: "an empty container that has had children (ContainerManager)", zh: "已空且曾有过子节点的容器节点（ContainerManager）" },
+  "reap.ttl": { args: [["ttl","int"]], en: "an empty TTL node unchanged for longer than its TTL of {ttl} ms (ContainerManager)", zh: "已空且超过 TTL（{ttl} 毫秒）未修改的 TTL 节点（ContainerManager）" },
+  "state.readOnly": { args: [], en: "still LOOKING after the grace period: serving read-only clients (readonlymode.enabled)", zh: "宽限期后仍在 LOOKING：为只读客户端提供服务（readonlymode.enabled）" },
+  "client.notReadOnly": { args: [["server","int"]], en: "server {server} is read-only and the client did not ask for read-only", zh: "服务器 {server} 处于只读模式，而客户端没有请求只读连接" },
+  "client.globalInReadOnly": { args: [["server","int"]], en: "server {server} is read-only: a global session cannot reconnect there", zh: "服务器 {server} 处于只读模式：全局会话不能在此重连" },
 };
 
 export const SENTENCES: Record<string, SentenceEntry> = {
@@ -171,6 +176,7 @@ export const SENTENCES: Record<string, SentenceEntry> = {
   "ev.epoch.accepted": { args: ["node","epoch"], en: "server {node} persisted acceptedEpoch = {epoch}", zh: "服务器 {node} 持久化 acceptedEpoch = {epoch}" },
   "ev.epoch.current": { args: ["node","epoch"], en: "server {node} persisted currentEpoch = {epoch}", zh: "服务器 {node} 持久化 currentEpoch = {epoch}" },
   "ev.propose": { args: ["node","zxid","zepoch","counter","op","path"], en: "leader {node} proposes {zxid} (epoch {zepoch}, counter {counter}): {op} {path}", zh: "leader {node} 提议 {zxid}（epoch {zepoch}，计数 {counter}）：{op} {path}" },
+  "ev.propose.why": { args: ["node","zxid","zepoch","counter","op","path","reason"], en: "leader {node} proposes {zxid} (epoch {zepoch}, counter {counter}): {op} {path}, {reason}", zh: "leader {node} 提议 {zxid}（epoch {zepoch}，计数 {counter}）：{op} {path}，{reason}" },
   "ev.logged": { args: ["node","zxid"], en: "server {node} logged {zxid} to disk", zh: "服务器 {node} 把 {zxid} 写入磁盘日志" },
   "ev.acked": { args: ["node","zxid","peer","n","m"], en: "leader {node} got ACK {zxid} from {peer}: {n} of {m} needed", zh: "leader {node} 收到 {peer} 的 ACK {zxid}：已有 {n} 个，需要 {m} 个" },
   "ev.commit": { args: ["node","zxid","op","path","err"], en: "server {node} committed {zxid}: {op} {path} → {err}", zh: "服务器 {node} 提交 {zxid}：{op} {path} → {err}" },

@@ -81,6 +81,7 @@ export function invariantOf(r: Reason | null | undefined): string {
 /** sentenceKey mirrors engine.SentenceKey. */
 export function sentenceKey(e: ZEvent): string {
   if (e.kind === "epoch") return e.reason?.code === "epoch.accepted" ? "ev.epoch.accepted" : "ev.epoch.current";
+  if (e.kind === "propose" && e.reason) return "ev.propose.why";
   if (e.kind === "client") {
     if (!e.op && e.reason) return "ev.client.note";
     return e.zxid ? "ev.client.replyTxn" : "ev.client.reply";

@@ -20,12 +20,12 @@ func MultiCreateType(mode zkdb.CreateMode) zkdb.OpType {
 // WriteOp converts a write request (create, create2, createContainer, createTTL, delete,
 // setData, setACL, check, reconfig, or a multi of the first seven) into the zkdb.Op a txn carries. It reports
 // false for any other request. The Op shares Data, ACL and the strings with r (which never
-// alias the frame). TTL is dropped: zkdb refuses TTL creates with UNIMPLEMENTED. The create
-// ops of a multi get MultiCreateType.
+// alias the frame). The TTL of a createTTL is kept (0 for other creates, which ZooKeeper
+// reads as no ttl). The create ops of a multi get MultiCreateType.
 func (r *Request) WriteOp() (zkdb.Op, bool) {
 	switch r.Type {
 	case zkdb.OpCreate, zkdb.OpCreate2, zkdb.OpCreateContainer, zkdb.OpCreateTTL:
-		return zkdb.Op{Type: r.Type, Path: r.Path, Data: r.Data, ACL: r.ACL, Mode: r.Mode}, true
+		return zkdb.Op{Type: r.Type, Path: r.Path, Data: r.Data, ACL: r.ACL, Mode: r.Mode, TTL: r.TTL}, true
 	case zkdb.OpDelete, zkdb.OpCheck:
 		return zkdb.Op{Type: r.Type, Path: r.Path, Version: r.Version}, true
 	case zkdb.OpSetData:
