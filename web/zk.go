@@ -863,6 +863,8 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 		return zkwire.AppendChildren2Reply(nil, h, rep.Children, rep.Stat)
 	case zkdb.OpSync:
 		return zkwire.AppendPathReply(nil, h, rq.Path)
+	case zkdb.OpAddWatch:
+		return zkwire.AppendAddWatchReply(nil, h)
 	case zkdb.OpMulti:
 		if rep.Err != zkdb.OK && len(rep.Multi) == 0 {
 			return zkwire.AppendReply(nil, h)
