@@ -128,12 +128,6 @@ func (h *clientHarness) runChecks(t *testing.T, timeout time.Duration, cmd *exec
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	go func() {
-		<-ctx.Done()
-		if cmd.Process != nil {
-			cmd.Process.Kill()
-		}
-	}()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +141,10 @@ func (h *clientHarness) runChecks(t *testing.T, timeout time.Duration, cmd *exec
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() {
+		<-ctx.Done() // the timeout, or runChecks returning (also through t.Fatal)
+		cmd.Process.Kill()
+	}()
 	checks, done := 0, false
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
