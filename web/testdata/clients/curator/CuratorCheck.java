@@ -33,6 +33,7 @@ import org.apache.curator.framework.recipes.cache.TreeCache;
 import org.apache.curator.framework.recipes.cache.TreeCacheEvent;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.ZooKeeper;
@@ -244,6 +245,17 @@ public class CuratorCheck {
         AtomicValue<Long> v = cb.get();
         check("DistributedAtomicLong, 20 increments from two clients", ok == 20 && v.succeeded() && v.postValue() == 20,
             ok + " succeeded, value " + v.postValue());
+
+        // SimpleDistributedQueue: B offers, A takes, in order.
+        SimpleDistributedQueue qa = new SimpleDistributedQueue(a, "/queue"), qb = new SimpleDistributedQueue(b, "/queue");
+        for (int i = 0; i < 5; i++) qb.offer(("item" + i).getBytes());
+        StringBuilder got = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            byte[] item = qa.poll(5, TimeUnit.SECONDS);
+            got.append(str(item)).append(' ');
+        }
+        check("SimpleDistributedQueue, FIFO between two clients", got.toString().equals("item0 item1 item2 item3 item4 ") && qa.poll() == null,
+            "took " + got);
 
         // Across a leader crash: A (on the leader) holds the mutex and leads the latch.
         InterProcessMutex ma = new InterProcessMutex(a, "/mutex"), mb = new InterProcessMutex(b, "/mutex");
