@@ -16,9 +16,9 @@ var curatorJars = []string{"curator-recipes.jar", "curator-framework.jar", "cura
 
 // TestCurator compiles web/testdata/clients/curator/CuratorCheck.java against Apache
 // Curator 5.4 and runs it against room main: CuratorCache, TreeCache, LeaderLatch,
-// InterProcessMutex, DistributedAtomicLong and SimpleDistributedQueue, before and across a leader crash (the client
-// holding the mutex and the leadership sits on the crashed leader), then a restart. Each
-// check is a subtest.
+// InterProcessMutex, DistributedAtomicLong and SimpleDistributedQueue, before and across a
+// leader crash (the client holding the mutex and the leadership sits on the crashed leader),
+// then a restart. Each check is a subtest.
 func TestCurator(t *testing.T) {
 	var cp []string
 	for _, j := range curatorJars {
