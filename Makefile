@@ -6,7 +6,7 @@ GO ?= go
 NPM ?= npm
 SHELL := /bin/bash
 
-.PHONY: test deps apt-deps npm-deps fmt-check typecheck render-check fresh vet gotest e2e build bundle templ catalogue perf-web bench-web \
+.PHONY: test test-clients client-deps deps apt-deps npm-deps fmt-check typecheck render-check fresh vet gotest e2e build bundle templ catalogue perf-web bench-web \
 	check-sweep bench bench-zk fuzz golden
 
 test: deps fmt-check typecheck render-check fresh vet gotest e2e
@@ -14,13 +14,11 @@ test: deps fmt-check typecheck render-check fresh vet gotest e2e
 
 deps: apt-deps npm-deps
 
-# System packages: Chromium for the browser tests, zookeeper for the zkCli.sh test, kazoo
-# for the Python client test.
+# System packages: Chromium for the browser tests, and the real ZooKeeper clients (below).
 apt-deps:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="$$need chromium fonts-liberation"; \
-	[ -x /usr/share/zookeeper/bin/zkCli.sh ] || need="$$need zookeeper"; \
-	/usr/bin/python3 -c "import kazoo" 2>/dev/null || need="$$need python3-kazoo"; \
+	$(CLIENT_NEEDS); \
 	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$need"; \
@@ -28,6 +26,37 @@ apt-deps:
 	      || { tail -20 /tmp/zablab-apt.log; echo "apt-get failed; tests that need$$need will say they are skipped"; }; \
 	  else echo "not root: cannot install$$need; tests that need them will say they are skipped"; fi; \
 	fi
+
+# The real ZooKeeper clients the tests drive: zookeeper (zkCli.sh), kazoo (Python), ZooKeeper's
+# C client (libzookeeper-mt-dev, with gcc) and Apache Curator 5.4 (its jars; Java comes with
+# zookeeper). All from Debian; a test whose client is missing says it is skipped and why.
+CLIENT_NEEDS = [ -x /usr/share/zookeeper/bin/zkCli.sh ] || need="$$need zookeeper"; \
+	/usr/bin/python3 -c "import kazoo" 2>/dev/null || need="$$need python3-kazoo"; \
+	[ -f /usr/include/zookeeper/zookeeper.h ] || need="$$need libzookeeper-mt-dev"; \
+	[ -f /usr/share/java/curator-recipes.jar ] || need="$$need libcurator-recipes-java libcurator-framework-java libcurator-client-java"; \
+	command -v javac >/dev/null || need="$$need default-jdk-headless"; \
+	command -v gcc >/dev/null || need="$$need gcc libc6-dev"
+
+client-deps:
+	@need=""; \
+	$(CLIENT_NEEDS); \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$need"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need) >/tmp/zablab-apt.log 2>&1 \
+	      || { tail -20 /tmp/zablab-apt.log; echo "apt-get failed; tests that need$$need will say they are skipped"; }; \
+	  else echo "not root: cannot install$$need; tests that need them will say they are skipped"; fi; \
+	fi
+
+# Every real-client test (C client, Curator, kazoo, zkCli.sh, go-zookeeper and raw frames),
+# with a table per client: run / passed / failed / skipped, and why each skip ("run"
+# counts passed + failed). About a minute on 2 cores once the packages are installed.
+CLIENT_TESTS = ^(TestCClient|TestCurator|TestKazoo|TestZkCli|TestZK|TestRecipe)
+test-clients: client-deps build
+	@out=$$(mktemp); \
+	$(GO) test -count=1 -timeout 9m -json -run '$(CLIENT_TESTS)' ./web/ >$$out; \
+	$(GO) run ./web/testdata/clients/summary <$$out; rc=$$?; \
+	if [ $$rc != 0 ]; then echo "failures: full output in $$out"; else rm -f $$out; fi; exit $$rc
 
 npm-deps:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then $(NPM) ci --no-audit --no-fund; fi

@@ -879,6 +879,8 @@ func encodeReply(h zkwire.ReplyHeader, rq *zkwire.Request, rep engine.Reply) []b
 			results[i] = zkwire.MultiResult{Type: rq.Ops[i].Type, Err: r.Err, Data: r.Data, Stat: r.Stat, Children: r.Children}
 		}
 		return zkwire.AppendMultiReply(nil, h, results)
+	case zkdb.OpAddWatch:
+		return zkwire.AppendAddWatchReply(nil, h)
 	case zkdb.OpMulti:
 		if rep.Err != zkdb.OK && len(rep.Multi) == 0 {
 			return zkwire.AppendReply(nil, h)
