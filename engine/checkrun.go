@@ -206,7 +206,7 @@ func (m *livenessMonitor) check() {
 	limit := m.limitUs + 2*m.backoffUs
 	if m.healthySince >= 0 && !m.reported && c.now-m.healthySince > limit && c.now-m.leaderSeen > limit {
 		m.reported = true
-		c.checker.report(0, reason.Of(reason.VNoLeader, (c.now-m.healthySince)/1000))
+		c.checker.Report(0, reason.Of(reason.VNoLeader, (c.now-m.healthySince)/1000))
 	}
 }
 
@@ -445,8 +445,9 @@ func (w *workload) finish(idx int, r Reply) {
 func (c *Cluster) servesOldEpoch(id int) bool {
 	p := c.peer(id)
 	t := c.cfg.Timing
-	return p != nil && p.disk.CurrentEpoch < c.checker.newestEpoch &&
-		c.now-c.checker.newestEpochUs <= c.msUs((t.SyncLimit+2)*t.TickTimeMs)
+	newest, since := c.checker.NewestEpoch()
+	return p != nil && p.disk.CurrentEpoch < newest &&
+		c.now-since <= c.msUs((t.SyncLimit+2)*t.TickTimeMs)
 }
 
 // checkLinearizable runs porcupine over the writes and sync+read pairs, key by key. ZooKeeper
@@ -477,7 +478,7 @@ func (w *workload) checkLinearizable() (unknown bool, known []Violation) {
 			return true, nil
 		}
 	}
-	w.c.checker.report(0, reason.Of(reason.VNotLinearizable, int64(n)))
+	w.c.checker.Report(0, reason.Of(reason.VNotLinearizable, int64(n)))
 	return false, nil
 }
 

@@ -151,7 +151,7 @@ type Cluster struct {
 	emitting int // depth of emit calls in progress
 	// lastSync is, per server, how a leader last synced it (for views; from EvSyncMode).
 	lastSync map[int]syncSeen
-	checker  *Checker
+	checker  Checker
 	clients  []*Client
 	// nextClient numbers clients.
 	nextClient int64
@@ -162,6 +162,9 @@ type Cluster struct {
 func NewCluster(cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if newChecker == nil {
+		return nil, errNoChecker
 	}
 	cfg = cfg.withZooKeeperMinimums()
 	n := cfg.Voters + cfg.Observers
@@ -189,7 +192,7 @@ func NewCluster(cfg Config) (*Cluster, error) {
 		}
 	}
 	c.checker = newChecker(c)
-	c.OnEvent(c.checker.observe) // the checker sees every event first, from outside the protocol
+	c.OnEvent(c.checker.Observe) // the checker sees every event first, from outside the protocol
 	return c, nil
 }
 
@@ -222,7 +225,7 @@ func (c *Cluster) Digest() uint64 { return c.dig.sum() }
 func (c *Cluster) Stats() Stats { return c.stats }
 
 // Checker returns the invariant checker.
-func (c *Cluster) Checker() *Checker { return c.checker }
+func (c *Cluster) Checker() Checker { return c.checker }
 
 // Peer returns server id, or nil.
 func (c *Cluster) Peer(id int) *Peer { return c.peer(id) }
@@ -263,7 +266,7 @@ func (c *Cluster) emit(e *Event) {
 	}
 	c.emitting--
 	if c.emitting == 0 {
-		c.checker.flush() // violations found while observing follow the event that revealed them
+		c.checker.Flush() // violations found while observing follow the event that revealed them
 	}
 }
 

@@ -5,6 +5,16 @@ import (
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
+// Lang is a user language: "en" or "zh" (Simplified Chinese). Events are rendered as
+// sentences by package engine/describe.
+type Lang = reason.Lang
+
+// Languages.
+const (
+	En = reason.En
+	Zh = reason.Zh
+)
+
 // EventKind says what an Event reports.
 type EventKind uint8
 

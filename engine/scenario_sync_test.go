@@ -339,7 +339,7 @@ func TestTxnTimeoutNotDuringSync(t *testing.T) {
 	}
 	for _, e := range rec.evs {
 		if e.Kind == EvConn && e.Reason.Code == reason.ConnTxnTimeout {
-			t.Fatalf("%s", Describe(&e, En))
+			t.Fatalf("%s: %s", e.Kind, e.Reason)
 		}
 	}
 	assertNoViolations(t, c)

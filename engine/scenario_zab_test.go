@@ -6,6 +6,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -164,6 +165,15 @@ func mustOK(t *testing.T, c *Cluster, cl *Client, op zkdb.Op) Reply {
 func waitConnected(t *testing.T, c *Cluster, cl *Client, limitUs int64) {
 	t.Helper()
 	waitFor(t, c, limitUs, fmt.Sprintf("client %d to connect", cl.ID()), func() bool { return cl.State() == ClientConnected })
+}
+
+// findTxn finds zxid z in a log (nil if absent).
+func findTxn(log []*zkdb.Txn, z Zxid) *zkdb.Txn {
+	i := sort.Search(len(log), func(i int) bool { return log[i].Zxid >= z })
+	if i < len(log) && log[i].Zxid == z {
+		return log[i]
+	}
+	return nil
 }
 
 func opCreate(path, data string) zkdb.Op {
@@ -692,7 +702,7 @@ func TestZab1_0NormalFollowerRun(t *testing.T) {
 		t.Fatalf("after NEWLEADER: acks %+v (snapshot with /foo on disk: %v), want ACK((1,0)) sent with cur=1 after the snapshot", acks, hasSnapFoo(f))
 	}
 	prop := &zkdb.Txn{Zxid: mz(1, 1000), TimeMs: 5, Op: opSet("/foo", "data2")}
-	c.checker.proposed(c.Peer(2), prop) // the mock leader's proposal, for the checker's ghost state
+	c.emit(&Event{Kind: EvPropose, Node: 2, Zxid: prop.Zxid, Op: prop.Op.Type, Path: prop.Op.Path, Txn: prop}) // the mock leader's proposal, as a real one announces it (the checker's ghost state)
 	send(&Message{Packet: Proposal, Zxid: prop.Zxid, Txn: prop})
 	send(&Message{Packet: Commit, Zxid: prop.Zxid})
 	if d, _ := nodeData(c, 1, "/foo"); d != "data1" || len(acks) != 1 {

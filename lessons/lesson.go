@@ -17,6 +17,7 @@ import (
 	"os"
 
 	"github.com/zablab/zablab/engine"
+	_ "github.com/zablab/zablab/engine/check" // every cluster is checked
 )
 
 // Lang is a language of the lessons: engine.En or engine.Zh.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/describe"
 	"github.com/zablab/zablab/engine/zkdb"
 )
 
@@ -461,7 +462,7 @@ func (r *Run) onEvent(e *engine.Event) {
 		return
 	}
 	r.res.Log = append(r.res.Log, Entry{Kind: "event", TimeMs: float64(e.TimeUs) / 1000,
-		Text: Text{engine.En: engine.Describe(e, engine.En), engine.Zh: engine.Describe(e, engine.Zh)}})
+		Text: Text{engine.En: describe.Event(e, engine.En), engine.Zh: describe.Event(e, engine.Zh)}})
 }
 
 func (s *StepResult) eventCount() int {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/describe"
 	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 )
@@ -68,7 +69,7 @@ func sentenceSamples(sample []engine.Event) []sentenceSample {
 	var out []sentenceSample
 	seen := map[string]int{}
 	add := func(e *engine.Event) {
-		key := engine.SentenceKey(e) + "|" + e.Reason.Code.Name()
+		key := describe.SentenceKey(e) + "|" + e.Reason.Code.Name()
 		if sub := e.Reason.Sub(); !sub.IsZero() {
 			key += "|" + sub.Code.Name()
 		}
@@ -76,7 +77,7 @@ func sentenceSamples(sample []engine.Event) []sentenceSample {
 			return
 		}
 		seen[key]++
-		out = append(out, sentenceSample{Event: eventJSON(e), En: engine.Describe(e, engine.En), Zh: engine.Describe(e, engine.Zh)})
+		out = append(out, sentenceSample{Event: eventJSON(e), En: describe.Event(e, engine.En), Zh: describe.Event(e, engine.Zh)})
 	}
 	for i := range sample {
 		add(&sample[i])

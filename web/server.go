@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/zablab/zablab/engine"
+	_ "github.com/zablab/zablab/engine/check" // every cluster is checked
 	"github.com/zablab/zablab/lessons"
 	"github.com/zablab/zablab/static"
 )

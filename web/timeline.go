@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/describe"
 	"github.com/zablab/zablab/engine/reason"
 	"github.com/zablab/zablab/engine/zkdb"
 	"github.com/zablab/zablab/lessons"
@@ -163,7 +164,7 @@ func (s *Server) getTimeline(c echo.Context) error {
 		if mk.Kind == "lesson" {
 			mk.Text = mk.title.In(lang)
 		} else {
-			mk.Text = engine.Describe(&mk.ev, lang)
+			mk.Text = describe.Event(&mk.ev, lang)
 		}
 	}
 	return c.JSON(http.StatusOK, tl)

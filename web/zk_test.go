@@ -13,6 +13,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/describe"
 )
 
 // lab is a running room main with ZooKeeper ports, as `zablab serve` starts it.
@@ -264,7 +265,7 @@ func TestZKSessionSurvivesServerCrash(t *testing.T) {
 		h.mu.Lock()
 		for _, e := range h.history {
 			if (e.Node == 2 || e.Peer == 2) && e.Kind != engine.EvVote && e.Packet != engine.Ping {
-				t.Logf("%9.3f %s", float64(e.TimeUs)/1000, engine.Describe(&e, engine.En))
+				t.Logf("%9.3f %s", float64(e.TimeUs)/1000, describe.Event(&e, engine.En))
 			}
 		}
 		h.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zablab/zablab/engine"
+	_ "github.com/zablab/zablab/engine/check" // every cluster is checked
 )
 
 // shapes are the cluster sizes `check` cycles through when --nodes is not given.

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/zablab/zablab/engine"
+	"github.com/zablab/zablab/engine/describe"
 )
 
 // cmdReplay is `zablab replay FILE [--until MS] [--lang en|zh]`: replay a run file headless,
@@ -44,7 +45,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 			if e.Kind == engine.EvSend || e.Kind == engine.EvDeliver || e.Kind == engine.EvQueue {
 				return // messages: see the lab's space-time view; the timeline keeps what they cause
 			}
-			fmt.Fprintf(stdout, "[%10.3fs] %s\n", float64(e.TimeUs)/1e6, engine.Describe(e, engine.Lang(*lang)))
+			fmt.Fprintf(stdout, "[%10.3fs] %s\n", float64(e.TimeUs)/1e6, describe.Event(e, engine.Lang(*lang)))
 		})
 	}
 	c.Load(rf.Commands)

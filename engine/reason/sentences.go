@@ -1,7 +1,7 @@
 package reason
 
 // Sentence is a template for one kind of event. Its arguments are event fields, named as the
-// websocket's event JSON names them or derived from them (see engine.Describe and
+// websocket's event JSON names them or derived from them (see engine/describe.Event and
 // web/ts/sentences.ts, which fill them the same way):
 //
 //	node peer client packet state phase mode op path err n m epoch session

@@ -36,7 +36,7 @@ func TestEveryCodeUsed(t *testing.T) {
 		t.Fatalf("found %d code constants, the catalogue has %d", len(names), codeCount-1)
 	}
 	used := map[string]bool{}
-	for _, dir := range []string{"..", "../../web", "../../lessons", "../../cmd/zablab"} {
+	for _, dir := range []string{"..", "../check", "../../web", "../../lessons", "../../cmd/zablab"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

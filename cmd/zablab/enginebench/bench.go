@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zablab/zablab/engine"
+	_ "github.com/zablab/zablab/engine/check" // every cluster is checked
 	"github.com/zablab/zablab/engine/zkdb"
 )
 

@@ -1,34 +1,31 @@
-package engine
+// Package describe renders engine events as sentences a person reads (English and Chinese),
+// from the catalogue in engine/reason. It is a view: it reads events, never the servers.
+package describe
 
 import (
 	"strconv"
 	"strings"
 
+	"github.com/zablab/zablab/engine"
 	"github.com/zablab/zablab/engine/reason"
 )
 
-// Lang is a user language: "en" or "zh" (Simplified Chinese).
-type Lang = reason.Lang
-
-// Languages.
-const (
-	En = reason.En
-	Zh = reason.Zh
-)
+// Lang is a user language (engine.En, engine.Zh).
+type Lang = engine.Lang
 
 // SentenceKey names the catalogue sentence (reason.Sentences) that describes an event.
-func SentenceKey(e *Event) string {
+func SentenceKey(e *engine.Event) string {
 	switch e.Kind {
-	case EvEpoch:
+	case engine.EvEpoch:
 		if e.Reason.Code == reason.EpochAccepted {
 			return "ev.epoch.accepted"
 		}
 		return "ev.epoch.current"
-	case EvPropose:
+	case engine.EvPropose:
 		if !e.Reason.IsZero() {
 			return "ev.propose.why"
 		}
-	case EvClient:
+	case engine.EvClient:
 		if e.Op == 0 && !e.Reason.IsZero() {
 			return "ev.client.note"
 		}
@@ -40,8 +37,8 @@ func SentenceKey(e *Event) string {
 	return "ev." + e.Kind.String()
 }
 
-// Describe renders an event as one sentence a person can read, from the catalogue.
-func Describe(e *Event, lang Lang) string {
+// Event renders an event as one sentence a person can read, from the catalogue.
+func Event(e *engine.Event, lang Lang) string {
 	tmpl := reason.SentenceTemplate(SentenceKey(e), lang)
 	if tmpl == "" {
 		return e.Kind.String()
@@ -54,7 +51,7 @@ func Describe(e *Event, lang Lang) string {
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // eventArg is one named argument of an event sentence (see reason.Sentence).
-func eventArg(e *Event, name string, lang Lang) string {
+func eventArg(e *engine.Event, name string, lang Lang) string {
 	switch name {
 	case "node":
 		return itoa(int64(e.Node))
@@ -110,8 +107,8 @@ func eventArg(e *Event, name string, lang Lang) string {
 	return "{" + name + "}"
 }
 
-func msgDetail(e *Event, lang Lang) string {
-	if e.Packet == Notification {
+func msgDetail(e *engine.Event, lang Lang) string {
+	if e.Packet == engine.Notification {
 		var b strings.Builder
 		reason.Fill(&b, reason.SentenceTemplate("msg.vote", lang), func(b *strings.Builder, name string) { b.WriteString(eventArg(e, name, lang)) })
 		return b.String()

@@ -1,26 +1,29 @@
-package engine
+// Package check is the invariant checker: it stands outside the protocol, as TigerBeetle's
+// state checker does. The cluster hands it every event (Observe) and it inspects the servers
+// through engine's read-only inspection methods; it never changes them. Importing this
+// package registers it as the checker of every cluster engine.NewCluster builds.
+package check
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/zablab/zablab/engine/zkdb"
-
+	"github.com/zablab/zablab/engine"
 	"github.com/zablab/zablab/engine/reason"
+	"github.com/zablab/zablab/engine/zkdb"
 )
 
-// Violation is one broken invariant.
-type Violation struct {
-	Invariant string        `json:"invariant"`
-	Node      int           `json:"node"`
-	Detail    reason.Reason `json:"detail"`
-	TimeUs    int64         `json:"timeUs"`
+func init() {
+	engine.RegisterChecker(func(c *engine.Cluster) engine.Checker { return New(c) })
 }
 
-func (v Violation) String() string {
-	return fmt.Sprintf("%s at server %d, t=%.3fs: %s", v.Invariant, v.Node, float64(v.TimeUs)/1e6, v.Detail)
-}
+type (
+	Zxid      = engine.Zxid
+	Violation = engine.Violation
+	Peer      = engine.Peer
+	Vote      = engine.Vote
+)
 
 // Checker evaluates the invariants of zab-reference §4 as the run goes. It stands outside
 // the protocol: the cluster hands it every event (observe), and it reads the servers' state
@@ -29,7 +32,7 @@ func (v Violation) String() string {
 // PrefixConsistency, Agreement, TotalOrder and both PrimaryOrders follow from every delivery
 // matching canon at the server's position, and canon's zxids increasing.
 type Checker struct {
-	c *Cluster
+	c *engine.Cluster
 	// canon[i] is the committed txn at position base+i.
 	canon []*zkdb.Txn
 	base  int
@@ -76,8 +79,10 @@ type oldTxn struct {
 // compactAt is the length of canon at which its delivered prefix moves to the compact record.
 const compactAt = 8192
 
-func newChecker(c *Cluster) *Checker {
-	n := len(c.peers)
+// New builds the checker of cluster c (engine.NewCluster calls it through the registration
+// in init; c has its servers but has not started).
+func New(c *engine.Cluster) *Checker {
+	n := c.Size() + 1
 	k := &Checker{c: c, deliv: make([]int, n), bcast: map[Zxid]*zkdb.Txn{},
 		estab: map[int64]int{}, MaxKept: 100, ghosts: make([]map[Zxid][]*zkdb.Txn, n),
 		sentSnap: map[uint64][]*zkdb.Txn{}, recvSnap: make([][]*zkdb.Txn, n)}
@@ -98,10 +103,10 @@ func (k *Checker) Committed() int { return k.base + len(k.canon) }
 
 func (k *Checker) report(node int, detail reason.Reason) {
 	name := detail.Code.Invariant()
-	k.record(Violation{Invariant: name, Node: node, Detail: detail, TimeUs: k.c.now})
+	k.record(Violation{Invariant: name, Node: node, Detail: detail, TimeUs: k.c.Now()})
 	k.pending = append(k.pending, Violation{Invariant: name, Node: node, Detail: detail})
-	if k.c.emitting == 0 {
-		k.flush()
+	if !k.c.Emitting() {
+		k.Flush()
 	}
 }
 
@@ -112,93 +117,95 @@ func (k *Checker) record(v Violation) {
 	}
 }
 
-// flush emits the violations found while observing, each as an EvViolation event.
-func (k *Checker) flush() {
+// Flush emits the violations found while observing, each as an engine.EvViolation event.
+func (k *Checker) Flush() {
 	if k.flushing || len(k.pending) == 0 {
 		return
 	}
 	k.flushing = true
 	for i := 0; i < len(k.pending); i++ {
 		v := k.pending[i]
-		k.c.emit(&Event{Kind: EvViolation, Node: v.Node, Reason: v.Detail})
+		k.c.EmitViolation(v.Node, v.Detail)
 	}
 	k.pending = k.pending[:0]
 	k.flushing = false
 }
 
-// observe sees every event as it is emitted, with the servers in the state that produced it.
-func (k *Checker) observe(e *Event) {
+// Observe sees every event as it is emitted, with the servers in the state that produced it.
+func (k *Checker) Observe(e *engine.Event) {
 	switch e.Kind {
-	case EvPropose:
+	case engine.EvPropose:
 		if e.Txn != nil {
-			k.proposed(k.c.peers[e.Node], e.Txn)
+			k.proposed(k.c.Peer(e.Node), e.Txn)
 		}
-	case EvCommit:
+	case engine.EvCommit:
 		if e.Txn != nil {
 			k.delivered(e.Node, e.Txn)
 		}
-	case EvTruncated:
+	case engine.EvTruncated:
 		// A real truncation leaves nothing above the point (the skip-truncate bug keeps it).
-		if k.c.peers[e.Node].disk.LastLoggedZxid() <= e.Zxid {
+		if k.c.Peer(e.Node).LastLoggedZxid() <= e.Zxid {
 			k.truncated(e.Node, e.Zxid)
 		}
-	case EvEpoch:
-		k.epochs(k.c.peers[e.Node])
-	case EvDecided:
-		p := k.c.peers[e.Node]
-		if v := p.el.proposal; v.Leader == e.Vote.Leader && v.Zxid == e.Vote.Zxid && v.PeerEpoch == e.Vote.PeerEpoch {
-			k.electionOrder(p, p.initialVote(), v)
+	case engine.EvEpoch:
+		k.epochs(k.c.Peer(e.Node))
+	case engine.EvDecided:
+		p := k.c.Peer(e.Node)
+		if v := p.ElectionVote(); v.Leader == e.Vote.Leader && v.Zxid == e.Vote.Zxid && v.PeerEpoch == e.Vote.PeerEpoch {
+			k.electionOrder(p, p.InitialVote(), v)
 		}
-	case EvState:
-		p := k.c.peers[e.Node]
+	case engine.EvState:
+		p := k.c.Peer(e.Node)
+		epoch, _, _, leads := p.Leadership()
 		switch {
-		case e.State == Leading && e.Phase == PhaseSynchronization && p.lead != nil:
-			k.leaderSynchronizing(p, p.lead.epoch)
-		case e.State == Leading && e.Phase == PhaseBroadcast && p.lead != nil:
-			k.leaderEstablished(p)
-		case (e.State == Following || e.State == Observing) && e.Phase == PhaseBroadcast:
+		case e.State == engine.Leading && e.Phase == engine.PhaseSynchronization && leads:
+			k.leaderSynchronizing(p, epoch)
+		case e.State == engine.Leading && e.Phase == engine.PhaseBroadcast && leads:
+			k.leaderEstablished(p, epoch)
+		case (e.State == engine.Following || e.State == engine.Observing) && e.Phase == engine.PhaseBroadcast:
 			k.checkEpochs(p)
 		}
-	case EvSend:
+	case engine.EvSend:
 		switch e.Packet {
-		case Snap:
-			if p := k.c.peers[e.Node]; p.tree != nil {
+		case engine.Snap:
+			if p := k.c.Peer(e.Node); p.Tree() != nil {
 				g := k.uncommittedIn(p)
 				for len(g) > 0 && g[len(g)-1].Zxid > e.Zxid { // not in the tree the SNAP carries
 					g = g[:len(g)-1]
 				}
 				k.sentSnap[e.MsgID] = g
 			}
-		case Ack:
+		case engine.Ack:
 			// A learner's ACK of NEWLEADER, and the first ACK after UPTODATE (both at counter
 			// 0, before it applies what the sync stream committed).
-			p := k.c.peers[e.Node]
-			if p.learn != nil && p.phase == PhaseSynchronization && e.Zxid.Counter() == 0 {
-				if !p.learn.upToDate {
+			p := k.c.Peer(e.Node)
+			_, upToDate, mode, learns := p.Learning()
+			if learns && p.Phase() == engine.PhaseSynchronization && e.Zxid.Counter() == 0 {
+				if !upToDate {
 					k.ackNewLeader(p, int64(e.Zxid.Epoch()))
 				} else {
-					k.syncPoint(p, p.tree.LastProcessedZxid(), p.learn.mode == SyncSnap)
+					k.syncPoint(p, p.Tree().LastProcessedZxid(), mode == engine.SyncSnap)
 				}
 			}
 		}
-	case EvDeliver:
-		if e.Packet == Snap {
+	case engine.EvDeliver:
+		if e.Packet == engine.Snap {
 			k.recvSnap[e.Node] = k.sentSnap[e.MsgID]
 			delete(k.sentSnap, e.MsgID)
 		}
-	case EvDrop:
-		if e.Packet == Snap {
+	case engine.EvDrop:
+		if e.Packet == engine.Snap {
 			delete(k.sentSnap, e.MsgID)
 		}
-	case EvSnapshot:
+	case engine.EvSnapshot:
 		if e.Peer == 0 {
-			k.snapshotTaken(k.c.peers[e.Node], e.Zxid)
+			k.snapshotTaken(k.c.Peer(e.Node), e.Zxid)
 		}
-	case EvClient:
+	case engine.EvClient:
 		if e.Err == zkdb.OK && e.Zxid != 0 {
 			k.ackedWrite(e.Zxid)
 		}
-	case EvViolation:
+	case engine.EvViolation:
 		if !k.flushing { // a server's own consistency check
 			k.record(Violation{Invariant: e.Reason.Code.Invariant(), Node: e.Node, Detail: e.Reason, TimeUs: e.TimeUs})
 		}
@@ -209,12 +216,12 @@ func (k *Checker) observe(e *Event) {
 // not committed yet: those of the snapshot its tree grew from plus its log up to z, or, when
 // it installed a leader's SNAP (the snapshot is then its whole disk), the SNAP's.
 func (k *Checker) snapshotTaken(p *Peer, z Zxid) {
-	snaps := p.disk.SnapshotZxids()
-	g := k.ghosts[p.id]
+	snaps := p.Disk().SnapshotZxids()
+	g := k.ghosts[p.ID()]
 	if len(snaps) == 1 {
 		clear(g)
-		g[z] = k.recvSnap[p.id]
-		k.recvSnap[p.id] = nil
+		g[z] = k.recvSnap[p.ID()]
+		k.recvSnap[p.ID()] = nil
 		return
 	}
 	prev := snaps[len(snaps)-2]
@@ -225,7 +232,7 @@ func (k *Checker) snapshotTaken(p *Peer, z Zxid) {
 			out = append(out, t)
 		}
 	}
-	for _, t := range p.disk.after(prev) {
+	for _, t := range p.Disk().After(prev) {
 		if t.Zxid > z {
 			break
 		}
@@ -244,15 +251,15 @@ func (k *Checker) snapshotTaken(p *Peer, z Zxid) {
 // uncommittedIn lists the txns in p's tree that are not committed yet: from its newest
 // snapshot's ghost and from its log, in zxid order.
 func (k *Checker) uncommittedIn(p *Peer) []*zkdb.Txn {
-	tail, last := k.tail(), p.tree.LastProcessedZxid()
-	snapZ := p.disk.newestSnap().Zxid
+	tail, last := k.tail(), p.Tree().LastProcessedZxid()
+	snapZ := p.Disk().NewestSnapZxid()
 	var out []*zkdb.Txn
-	for _, t := range k.ghosts[p.id][snapZ] {
+	for _, t := range k.ghosts[p.ID()][snapZ] {
 		if t.Zxid > tail && t.Zxid <= last {
 			out = append(out, t)
 		}
 	}
-	for _, t := range p.disk.after(snapZ) {
+	for _, t := range p.Disk().After(snapZ) {
 		if t.Zxid > tail && t.Zxid <= last {
 			out = append(out, t)
 		}
@@ -291,6 +298,14 @@ func (k *Checker) index(z Zxid) (int, bool) {
 	}
 	return -1, false
 }
+
+// NewestEpoch is the highest epoch a leader reached SYNCHRONIZATION in (a quorum accepted
+// it), and when.
+func (k *Checker) NewestEpoch() (epoch, sinceUs int64) { return k.newestEpoch, k.newestEpochUs }
+
+// Report records a violation found outside the checker (the simulator's liveness monitor,
+// the linearizability check of a workload's history).
+func (k *Checker) Report(node int, why reason.Reason) { k.report(node, why) }
 
 // IsCommitted reports whether zxid z is in the committed history.
 func (k *Checker) IsCommitted(z Zxid) bool {
@@ -358,13 +373,13 @@ func (k *Checker) judge(t *zkdb.Txn) verdict {
 // proposed records a leader's proposal (ghost bcast).
 func (k *Checker) proposed(p *Peer, t *zkdb.Txn) {
 	if c := t.Zxid.Counter(); c == 0 || c == 0xffffffff {
-		k.report(p.id, reason.Of(reason.VZxidCounter, int64(t.Zxid), int64(c)))
+		k.report(p.ID(), reason.Of(reason.VZxidCounter, int64(t.Zxid), int64(c)))
 	}
 	if old, ok := k.bcast[t.Zxid]; ok && !sameTxn(old, t) {
-		k.report(p.id, reason.Of(reason.VTwoProposals, int64(t.Zxid)))
+		k.report(p.ID(), reason.Of(reason.VTwoProposals, int64(t.Zxid)))
 	}
 	if k.judge(t) == vDiffers {
-		k.report(p.id, reason.Of(reason.VReusesCommitted, int64(t.Zxid)))
+		k.report(p.ID(), reason.Of(reason.VReusesCommitted, int64(t.Zxid)))
 	}
 	k.bcast[t.Zxid] = t
 }
@@ -426,40 +441,44 @@ func (k *Checker) truncated(id int, z Zxid) {
 
 // leaderSynchronizing: Leadership2, one established leader per epoch.
 func (k *Checker) leaderSynchronizing(p *Peer, e int64) {
-	if other, ok := k.estab[e]; ok && other != p.id {
-		k.report(p.id, reason.Of(reason.VBothEstablished, int64(other), int64(p.id), e))
+	if other, ok := k.estab[e]; ok && other != p.ID() {
+		k.report(p.ID(), reason.Of(reason.VBothEstablished, int64(other), int64(p.ID()), e))
 	}
-	k.estab[e] = p.id
+	k.estab[e] = p.ID()
 	if e > k.newestEpoch {
-		k.newestEpoch, k.newestEpochUs = e, k.c.now
+		k.newestEpoch, k.newestEpochUs = e, k.c.Now()
 	}
-	for _, q := range k.c.peers[1:] {
-		if q != p && q.state == Leading && q.lead != nil && q.lead.epochAcked && q.lead.epoch == e {
-			k.report(p.id, reason.Of(reason.VBothLead, int64(q.id), int64(p.id), e))
+	for id := 1; id <= k.c.Size(); id++ {
+		q := k.c.Peer(id)
+		if q == p || q.State() != engine.Leading {
+			continue
+		}
+		if qe, acked, _, ok := q.Leadership(); ok && acked && qe == e {
+			k.report(p.ID(), reason.Of(reason.VBothLead, int64(q.ID()), int64(p.ID()), e))
 		}
 	}
 }
 
 // history is what p holds: its newest snapshot's uncommitted txns, then its log after it.
 func (k *Checker) history(p *Peer) []*zkdb.Txn {
-	snapZ := p.disk.newestSnap().Zxid
-	return append(append([]*zkdb.Txn(nil), k.ghosts[p.id][snapZ]...), p.disk.after(snapZ)...)
+	snapZ := p.Disk().NewestSnapZxid()
+	return append(append([]*zkdb.Txn(nil), k.ghosts[p.ID()][snapZ]...), p.Disk().After(snapZ)...)
 }
 
 // leaderEstablished: the new leader's history becomes the epoch's initial history. It must
 // hold every committed txn; its proposals beyond canon are committed now.
-func (k *Checker) leaderEstablished(p *Peer) {
-	last := p.tree.LastProcessedZxid()
-	snapZ := p.disk.newestSnap().Zxid
+func (k *Checker) leaderEstablished(p *Peer, epoch int64) {
+	last := p.Tree().LastProcessedZxid()
+	snapZ := p.Disk().NewestSnapZxid()
 	log := k.history(p)
-	for pos := max(k.deliv[p.id], k.base); pos < k.base+len(k.canon); pos++ {
+	for pos := max(k.deliv[p.ID()], k.base); pos < k.base+len(k.canon); pos++ {
 		t := k.at(pos)
 		if t.Zxid <= snapZ && t.Zxid <= last {
 			continue // inside the snapshot it loaded
 		}
 		if lt := findTxn(log, t.Zxid); lt == nil || !sameTxn(lt, t) || t.Zxid > last {
-			k.report(p.id, reason.Of(reason.VPrimaryIntegrity, int64(t.Zxid), p.lead.epoch))
-			k.deliv[p.id] = k.base + len(k.canon)
+			k.report(p.ID(), reason.Of(reason.VPrimaryIntegrity, int64(t.Zxid), epoch))
+			k.deliv[p.ID()] = k.base + len(k.canon)
 			return
 		}
 	}
@@ -471,9 +490,9 @@ func (k *Checker) leaderEstablished(p *Peer) {
 		if t.Zxid <= tail {
 			switch k.judge(t) {
 			case vAbsent:
-				k.report(p.id, reason.Of(reason.VUncommittedAmong, int64(t.Zxid)))
+				k.report(p.ID(), reason.Of(reason.VUncommittedAmong, int64(t.Zxid)))
 			case vDiffers:
-				k.report(p.id, reason.Of(reason.VLeaderDifferentTxn, int64(t.Zxid)))
+				k.report(p.ID(), reason.Of(reason.VLeaderDifferentTxn, int64(t.Zxid)))
 			}
 			continue
 		}
@@ -481,7 +500,7 @@ func (k *Checker) leaderEstablished(p *Peer) {
 		k.canon = append(k.canon, t)
 		tail = t.Zxid
 	}
-	k.deliv[p.id] = k.base + len(k.canon)
+	k.deliv[p.ID()] = k.base + len(k.canon)
 	k.checkEpochs(p)
 }
 
@@ -501,27 +520,27 @@ func (k *Checker) syncPoint(p *Peer, z Zxid, snapshot bool) {
 		if z <= k.trimmedTo {
 			return
 		}
-		k.report(p.id, reason.Of(reason.VSyncedNotCommitted, int64(z)))
-		k.resync(p.id, k.tail())
+		k.report(p.ID(), reason.Of(reason.VSyncedNotCommitted, int64(z)))
+		k.resync(p.ID(), k.tail())
 		return
 	}
 	if !snapshot {
-		for _, t := range p.disk.Log() {
+		for _, t := range p.Disk().Log() {
 			if t.Zxid > z {
 				break
 			}
 			if v := k.judge(t); v == vDiffers {
-				k.report(p.id, reason.Of(reason.VDifferentTxn, int64(t.Zxid)))
+				k.report(p.ID(), reason.Of(reason.VDifferentTxn, int64(t.Zxid)))
 			} else if v == vAbsent {
-				k.report(p.id, reason.Of(reason.VNeverCommitted, int64(t.Zxid)))
+				k.report(p.ID(), reason.Of(reason.VNeverCommitted, int64(t.Zxid)))
 				break
 			}
 		}
 	}
-	if d := k.deliv[p.id]; d > pos+1 {
-		k.report(p.id, reason.Of(reason.VSyncedBelowDelivered, int64(z), int64(k.zxidAt(d-1))))
+	if d := k.deliv[p.ID()]; d > pos+1 {
+		k.report(p.ID(), reason.Of(reason.VSyncedBelowDelivered, int64(z), int64(k.zxidAt(d-1))))
 	}
-	k.deliv[p.id] = pos + 1
+	k.deliv[p.ID()] = pos + 1
 }
 
 func (k *Checker) firstZxid() Zxid {
@@ -538,32 +557,32 @@ func (k *Checker) firstZxid() Zxid {
 // a voter ends a LOOKING round with is at least as recent, by (epoch, zxid, sid), as its own
 // history. This is what makes "the most up-to-date server leads" true.
 func (k *Checker) electionOrder(p *Peer, own, chosen Vote) {
-	if p.observer || own.Leader == chosen.Leader {
+	if p.IsObserver() || own.Leader == chosen.Leader {
 		return
 	}
-	if BetterVote(own.Leader, own.Zxid, own.PeerEpoch, chosen.Leader, chosen.Zxid, chosen.PeerEpoch) {
-		k.report(p.id, reason.Of(reason.VElectionOrder,
-			int64(p.id), int64(chosen.Leader), chosen.PeerEpoch, int64(chosen.Zxid), own.PeerEpoch, int64(own.Zxid)))
+	if engine.BetterVote(own.Leader, own.Zxid, own.PeerEpoch, chosen.Leader, chosen.Zxid, chosen.PeerEpoch) {
+		k.report(p.ID(), reason.Of(reason.VElectionOrder,
+			int64(p.ID()), int64(chosen.Leader), chosen.PeerEpoch, int64(chosen.Zxid), own.PeerEpoch, int64(own.Zxid)))
 	}
 }
 
 // ackNewLeader: a follower acks NEWLEADER(e) only having accepted e.
 func (k *Checker) ackNewLeader(p *Peer, e int64) {
-	if p.disk.AcceptedEpoch != e {
-		k.report(p.id, reason.Of(reason.VAckNewLeaderEpoch, e, p.disk.AcceptedEpoch))
+	if p.Disk().AcceptedEpoch != e {
+		k.report(p.ID(), reason.Of(reason.VAckNewLeaderEpoch, e, p.Disk().AcceptedEpoch))
 	}
 }
 
 func (k *Checker) epochs(p *Peer) {
-	if p.disk.AcceptedEpoch < p.disk.CurrentEpoch {
-		k.report(p.id, reason.Of(reason.VAcceptedBelowCurrent, p.disk.AcceptedEpoch, p.disk.CurrentEpoch))
+	if p.Disk().AcceptedEpoch < p.Disk().CurrentEpoch {
+		k.report(p.ID(), reason.Of(reason.VAcceptedBelowCurrent, p.Disk().AcceptedEpoch, p.Disk().CurrentEpoch))
 	}
 }
 
 func (k *Checker) checkEpochs(p *Peer) {
 	k.epochs(p)
-	if e := int64(p.disk.LastLoggedZxid().Epoch()); e > p.disk.CurrentEpoch {
-		k.report(p.id, reason.Of(reason.VLastZxidEpoch, int64(p.disk.LastLoggedZxid()), e, p.disk.CurrentEpoch))
+	if e := int64(p.Disk().LastLoggedZxid().Epoch()); e > p.Disk().CurrentEpoch {
+		k.report(p.ID(), reason.Of(reason.VLastZxidEpoch, int64(p.Disk().LastLoggedZxid()), e, p.Disk().CurrentEpoch))
 	}
 }
 
@@ -612,14 +631,15 @@ func (k *Checker) trim() {
 			horizon = z
 		}
 	}
-	for _, p := range k.c.peers[1:] {
-		lower(p.disk.SnapshotZxids()[0])
-		for _, g := range k.ghosts[p.id] {
+	for id := 1; id <= k.c.Size(); id++ {
+		p := k.c.Peer(id)
+		lower(p.Disk().SnapshotZxids()[0])
+		for _, g := range k.ghosts[p.ID()] {
 			if len(g) > 0 {
 				lower(g[0].Zxid - 1)
 			}
 		}
-		if g := k.recvSnap[p.id]; len(g) > 0 {
+		if g := k.recvSnap[p.ID()]; len(g) > 0 {
 			lower(g[0].Zxid - 1)
 		}
 	}
@@ -653,8 +673,9 @@ func (k *Checker) ackedWrite(t Zxid) {
 // not as lost writes: a server that has not rejoined yet has lost nothing.
 func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
 	var up []*Peer
-	for _, p := range k.c.peers[1:] {
-		if p.state != Down && p.tree != nil {
+	for id := 1; id <= k.c.Size(); id++ {
+		p := k.c.Peer(id)
+		if p.State() != engine.Down && p.Tree() != nil {
 			up = append(up, p)
 		}
 	}
@@ -664,13 +685,13 @@ func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
 	digest := func(p *Peer) uint64 {
 		d, ok := digests[p]
 		if !ok {
-			d = p.tree.Digest()
+			d = p.Tree().Digest()
 			digests[p] = d
 		}
 		return d
 	}
 	for i, p := range up {
-		z := p.tree.LastProcessedZxid()
+		z := p.Tree().LastProcessedZxid()
 		ref, ok := first[z]
 		if settled && i > 0 {
 			ref, ok = up[0], true
@@ -679,9 +700,9 @@ func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
 			first[z] = p
 			continue
 		}
-		if ref.tree.LastProcessedZxid() != z || digest(ref) != digest(p) {
-			k.report(p.id, reason.Of(reason.VConvergence,
-				int64(ref.id), int64(ref.tree.LastProcessedZxid()), int64(p.id), int64(z)))
+		if ref.Tree().LastProcessedZxid() != z || digest(ref) != digest(p) {
+			k.report(p.ID(), reason.Of(reason.VConvergence,
+				int64(ref.ID()), int64(ref.Tree().LastProcessedZxid()), int64(p.ID()), int64(z)))
 		}
 	}
 	zs := append([]Zxid(nil), k.acked...)
@@ -695,20 +716,22 @@ func (k *Checker) CheckConverged(settled bool, waitedUs int64) {
 			continue
 		}
 		for _, p := range up {
-			if p.tree.LastProcessedZxid() < z {
-				k.report(p.id, reason.Of(reason.VAckedServerStops, int64(z), int64(p.id), int64(p.tree.LastProcessedZxid())))
+			if p.Tree().LastProcessedZxid() < z {
+				k.report(p.ID(), reason.Of(reason.VAckedServerStops, int64(z), int64(p.ID()), int64(p.Tree().LastProcessedZxid())))
 			}
 		}
 	}
 	if !settled {
 		var behind []string
 		l := k.c.Leader()
-		for _, p := range k.c.peers[1:] {
-			if p.id == l {
+		for id := 1; id <= k.c.Size(); id++ {
+			p := k.c.Peer(id)
+			if p.ID() == l {
 				continue
 			}
-			if p.learn == nil || !p.learn.upToDate || p.learn.leader != l || l == 0 || p.tree.LastProcessedZxid() != k.c.peers[l].tree.LastProcessedZxid() {
-				behind = append(behind, fmt.Sprintf("%d %s %s", p.id, p.state, p.LastLoggedZxid()))
+			leader, upToDate, _, learns := p.Learning()
+			if !learns || !upToDate || leader != l || l == 0 || p.Tree().LastProcessedZxid() != k.c.Peer(l).Tree().LastProcessedZxid() {
+				behind = append(behind, fmt.Sprintf("%d %s %s", p.ID(), p.State(), p.LastLoggedZxid()))
 			}
 		}
 		k.report(0, reason.Text(reason.VNotConverged, strings.Join(behind, ", "), waitedUs/100_000, int64(l)))
