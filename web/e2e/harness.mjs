@@ -72,3 +72,30 @@ export async function waitView(page, pred, timeoutMs = 20000) {
 export async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, name + '.png') });
 }
+
+// openTab opens a panel tab and waits until it is the selected one. A click that lands while
+// the page is still laying out is tried again (a lost click is a test flake, not a product
+// defect: a person clicks again too, and the assertion that follows checks the panel).
+export async function openTab(page, name, { tap = false } = {}) {
+  const tab = page.getByRole('tab', { name, exact: typeof name === 'string' });
+  for (let i = 0; i < 5; i++) {
+    if (tap) await tab.tap(); else await tab.click();
+    try {
+      await page.waitForFunction((el) => el.getAttribute('aria-selected') === 'true', await tab.elementHandle(), { timeout: 2000 });
+      return tab;
+    } catch { /* try again */ }
+  }
+  throw new Error(`tab ${name} does not open`);
+}
+
+// box is an element's bounding box once it has one (a panel re-rendering between waitFor
+// and boundingBox leaves it without one for a frame).
+export async function box(locator, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await locator.waitFor();
+    const b = await locator.boundingBox();
+    if (b || Date.now() > deadline) return b;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

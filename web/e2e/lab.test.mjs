@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, haveChromium, waitView, view, shot } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 
@@ -24,7 +24,7 @@ test('crashing the leader with its button leads to a new leader in a higher epoc
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const old = v1.leader;
   const epoch = v1.nodes.find((n) => n.id === old).currentEpoch;
-  await page.getByRole('tab', { name: 'Servers' }).click();
+  await openTab(page, 'Servers');
   await page.getByRole('button', { name: `Crash server ${old}` }).click();
   const v2 = await waitView(page, (v) => v.leader !== 0 && v.leader !== old);
   const e2 = v2.nodes.find((n) => n.id === v2.leader).currentEpoch;
@@ -39,7 +39,7 @@ test('a partition isolating the leader makes the minority side step down', { ski
   const { page, errors } = await lab(t);
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const old = v1.leader;
-  await page.getByRole('tab', { name: 'Network' }).click();
+  await openTab(page, 'Network');
   await page.getByRole('button', { name: `Server ${old} in group A: move to group B` }).click();
   await page.getByRole('button', { name: 'Apply partition' }).click();
   const v2 = await waitView(page, (v) => v.leader !== 0 && v.leader !== old && v.nodes.find((n) => n.id === old).state === 'LOOKING');
@@ -58,7 +58,7 @@ test('a write at a follower shows PROPOSAL, ACKs and COMMIT and lands on every s
   const { page, errors, srv } = await lab(t);
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const follower = v1.nodes.find((n) => n.id !== v1.leader).id;
-  await page.getByRole('tab', { name: 'Client' }).click();
+  await openTab(page, 'Client');
   await page.getByRole('combobox', { name: 'At server' }).selectOption(String(follower));
   await page.getByRole('combobox', { name: 'Operation' }).selectOption('create');
   await page.getByRole('textbox', { name: 'Path' }).fill('/e2e');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, haveChromium, waitView, view, shot } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 const SLUG = 'first-election';
@@ -205,7 +205,7 @@ test('a try-it-yourself step is completed with the lab controls', { skip }, asyn
   const leader = (await view(page)).leader;
   assert.equal(leader, 4);
   await page.getByRole('link', { name: 'Go to the controls' }).click();
-  await page.getByRole('tab', { name: 'Servers' }).click();
+  await openTab(page, 'Servers');
   await page.getByRole('button', { name: `Crash server ${leader}` }).click();
   await settled(page, k + 1, 60000);
   const v = await view(page);

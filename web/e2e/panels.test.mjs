@@ -2,7 +2,7 @@
 // focus, network quality controls drawn on the links, and the autopilot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, haveChromium, waitView, view, shot } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 
@@ -196,7 +196,7 @@ test('latency, jitter and loss are set per link and on all links, and shown on t
   // The leader's link to a follower (followers do not talk to each other).
   const L = v0.leader;
   const F = v0.nodes.find((n) => n.id !== L).id;
-  await page.getByRole('tab', { name: 'Network' }).click();
+  await openTab(page, 'Network');
   const box = page.getByRole('group', { name: 'Latency, jitter and packet loss' });
   // A click on a lane in the picture chooses that link, focusing its latency: two neighbouring
   // followers' lane (no message crosses it).
@@ -264,7 +264,7 @@ test('the autopilot writes and injects faults, recorded in the run, shows on eve
   const other = await openPage(srv.url);
   t.after(() => other.close());
   await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
-  await page.getByRole('tab', { name: 'Autopilot' }).click();
+  await openTab(page, 'Autopilot');
   await page.getByText('The autopilot is off.').first().waitFor();
   await page.getByRole('spinbutton', { name: 'Writes per second' }).fill('5');
   await page.getByRole('checkbox', { name: 'Inject faults' }).check();
@@ -311,10 +311,10 @@ test('a page without control sees the autopilot and network controls disabled', 
   t.after(() => b.close());
   const { page } = b;
   await waitView(page, (v) => v.leader !== 0 && v.canControl === false);
-  await page.getByRole('tab', { name: 'Autopilot' }).click();
+  await openTab(page, 'Autopilot');
   for (const name of ['Start the autopilot', 'Stop the autopilot']) assert.equal(await page.getByRole('button', { name }).isDisabled(), true, name);
   assert.equal(await page.getByRole('checkbox', { name: 'Write in the background' }).isDisabled(), true);
-  await page.getByRole('tab', { name: 'Network' }).click();
+  await openTab(page, 'Network');
   const box = page.getByRole('group', { name: 'Latency, jitter and packet loss' });
   assert.equal(await box.getByRole('button', { name: 'Set network quality' }).isDisabled(), true);
   assert.equal(await box.getByRole('spinbutton', { name: 'Latency (ms)' }).isDisabled(), true);
@@ -342,13 +342,13 @@ test('in Chinese: the vote table, a message popover, network quality and the aut
   await srv.api('POST', '/api/rooms/main/speed', { speed: 1 });
   await srv.api('POST', '/api/rooms/main/resume');
   await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'), 30000);
-  await page.getByRole('tab', { name: '网络' }).click();
+  await openTab(page, '网络');
   const box = page.getByRole('group', { name: '延迟、抖动与丢包' });
   await box.getByRole('spinbutton', { name: '延迟（毫秒）' }).fill('50');
   await box.getByRole('spinbutton', { name: '丢包率（%）' }).fill('3');
   await box.getByRole('button', { name: '设置网络质量' }).click();
   await page.locator('svg.cluster .net-label.all').getByText('所有链路：50 毫秒 丢包 3%').waitFor();
-  await page.getByRole('tab', { name: '自动演示' }).click();
+  await openTab(page, '自动演示');
   await page.getByRole('button', { name: '启动自动演示' }).click();
   await page.getByText('▶ 自动演示：每秒写入 2 次').waitFor();
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, openPage, haveChromium, chromiumPath, waitView, view, shot } from './harness.mjs';
+import { startServer, openPage, haveChromium, chromiumPath, waitView, view, shot, openTab, box } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 
@@ -259,12 +259,11 @@ test('a phone: a partition is made by tapping, and the picture shows it', { skip
   t.after(() => srv.stop());
   const { page, errors } = await phone(t, srv.url);
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
-  await page.getByRole('tab', { name: 'Network' }).tap();
+  await openTab(page, 'Network', { tap: true });
   // Tap a server's chip to move it to the next group; tap S1 and S2 into group B.
   for (const id of [1, 2]) {
     const chip = page.getByRole('button', { name: `Server ${id} in group A: move to group B` });
-    await chip.waitFor();
-    const b = await chip.boundingBox();
+    const b = await box(chip);
     assert.ok(b.height >= 40 && b.width >= 40, `S${id}'s chip is ${b.width}×${b.height} px`);
     await chip.tap();
   }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, openPage, haveChromium, waitView, view, shot } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 const small = { viewport: { width: 1024, height: 768 } };
@@ -75,7 +75,7 @@ test('scrubbing back before a crash shows the old leader alive; Live returns', {
   const { page, errors } = await lab(t);
   const v1 = await waitView(page, settled);
   const old = v1.leader;
-  await page.getByRole('tab', { name: 'Servers' }).click();
+  await openTab(page, 'Servers');
   await page.getByRole('button', { name: `Crash server ${old}` }).click();
   const v2 = await waitView(page, (v) => settled(v) && v.leader !== old);
   await page.waitForTimeout(3500); // the tape refreshes its marks every 3 s
@@ -158,7 +158,7 @@ test('the space-time diagram shows PROPOSAL → ACK → COMMIT of a write in ord
   const v1 = await waitView(page, settled);
   const leader = v1.leader;
   const follower = v1.nodes.find((n) => n.id !== leader).id;
-  await page.getByRole('tab', { name: 'Client' }).click();
+  await openTab(page, 'Client');
   await page.getByRole('combobox', { name: 'At server' }).selectOption(String(follower));
   await page.getByRole('combobox', { name: 'Operation' }).selectOption('create');
   await page.getByRole('textbox', { name: 'Path' }).fill('/st');
@@ -179,7 +179,7 @@ test('the space-time diagram shows PROPOSAL → ACK → COMMIT of a write in ord
     await page.waitForTimeout(250);
   }
   assert.match(await tape(page).getAttribute('aria-valuetext'), /write/);
-  await page.getByRole('tab', { name: 'Space-time' }).click();
+  await openTab(page, 'Space-time');
   await page.getByRole('combobox', { name: 'Time span' }).selectOption('20');
   const svg = page.getByRole('img', { name: /Space-time diagram/ });
   await svg.locator('g.dg-msg[data-packet="COMMIT"]').first().waitFor();
@@ -285,7 +285,7 @@ test('copy link: a fresh browser opens the same run at the same moment', { skip 
   const { page, errors, srv } = await lab(t);
   const v1 = await waitView(page, settled);
   const old = v1.leader;
-  await page.getByRole('tab', { name: 'Servers' }).click();
+  await openTab(page, 'Servers');
   await page.getByRole('button', { name: `Crash server ${old}` }).click();
   await waitView(page, (v) => settled(v) && v.leader !== old);
   await page.waitForTimeout(3500);
@@ -350,7 +350,7 @@ test('download the run, then open it: a sandbox at the same moment', { skip }, a
 test('drops to a crashed server are grouped in the event log', { skip }, async (t) => {
   const { page, errors } = await lab(t);
   const v1 = await waitView(page, settled);
-  await page.getByRole('tab', { name: 'Servers' }).click();
+  await openTab(page, 'Servers');
   await page.getByRole('button', { name: `Crash server ${v1.leader}` }).click();
   await waitView(page, (v) => settled(v) && v.leader !== v1.leader);
   const log = page.getByRole('list', { name: 'Event log' });
