@@ -63,7 +63,6 @@ func (p *Peer) updateProposal(v Vote, why reason.Reason) {
 	v.Round = p.el.round
 	v.State = Looking
 	p.el.proposal = v
-	p.el.current = v
 	p.c.emit(&Event{Kind: EvVote, Node: p.id, Vote: v, Reason: why})
 }
 
@@ -131,14 +130,21 @@ func (p *Peer) onNotification(m *Message) {
 	p.processNotification(from, n)
 }
 
+//
+// The vote is getCurrentVote: what this server decided when its last election ended (itself
+// before the first one), never the proposal of an election in progress. So a LOOKING voter
+// answers an observer with the leader it followed — after a leader crash, the dead one, and
+// an observer that hears it from a quorum tries to observe that leader first, as in
+// ZooKeeper. A non-voter is told this server's logicalclock as the round; a LOOKING voter
+// the round of the vote (WorkerReceiver does both).
 func (p *Peer) replyVote(to int) {
 	v := p.el.current
 	st := p.state
 	if st == Down {
 		return
 	}
-	if st == Looking {
-		v = p.el.proposal
+	if !p.c.isVoter(to) {
+		v.Round = p.el.round
 	}
 	p.sendNotification(to, v, st)
 }

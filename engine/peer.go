@@ -112,6 +112,9 @@ func (p *Peer) boot() {
 		p.c.violation(p.id, reason.Of(reason.VStartupLastZxidEpoch, int64(e), p.disk.CurrentEpoch))
 	}
 	p.srv.reset()
+	// QuorumPeer.startLeaderElection: until an election ends, the vote a server stands by
+	// (and answers non-voters with) is itself.
+	p.el.current = Vote{Leader: p.id, Zxid: p.LastLoggedZxid(), PeerEpoch: p.disk.CurrentEpoch}
 	p.becomeLooking(reason.Of(reason.StateStarted))
 }
 

@@ -538,3 +538,55 @@ func TestObserverElectionDelayIsRandom(t *testing.T) {
 		t.Errorf("observer delays over 10 seeds: %v, want them to vary", seen)
 	}
 }
+
+// TestObserverTriesTheDeadLeaderFirst: a voter answers a non-voter with getCurrentVote, the
+// vote its last election ended with, not the proposal of the election it is in. After the
+// leader crashes, a LOOKING observer hears a quorum name the dead leader, observes it, is
+// refused five times (Learner.connectToLeader, 100 ms apart), looks again and observes the
+// new leader some 0.4-0.6 s after the voters, as a real 3.8 ensemble does. (Before, voters
+// answered with their new proposal and the observer went straight to the new leader.)
+func TestObserverTriesTheDeadLeaderFirst(t *testing.T) {
+	deadFirst, seeds := 0, 20
+	var lags []int64
+	for seed := int64(1); seed <= int64(seeds); seed++ {
+		c := newTestCluster(t, 3, 1, seed, func(cfg *Config) { cfg.Timing = ZooKeeperTiming() })
+		c.Start()
+		waitSettled(t, c, 30*sec)
+		old := c.Leader()
+		rec := record(c)
+		c.Crash(old)
+		waitFor(t, c, 30*sec, "the observer to observe the new leader", func() bool {
+			return c.Leader() != 0 && c.Leader() != old && c.Peer(4).State() == Observing && c.Peer(4).Phase() == PhaseBroadcast
+		})
+		var votersDone, observerDone int64 = -1, -1
+		triedDead := false
+		for _, e := range rec.evs {
+			switch {
+			case e.Kind == EvDecided && e.Node == 4 && e.Peer == old:
+				triedDead = true
+			case e.Kind == EvState && e.Node == 4 && e.State == Looking && triedDead:
+				if e.Reason.Code != reason.StateCannotConnect {
+					t.Errorf("seed %d: the observer left the dead leader for %v, want: cannot connect", seed, e.Reason)
+				}
+			case e.Kind == EvState && e.Phase == PhaseBroadcast && e.Node != 4 && votersDone < 0 && e.Node == c.Leader():
+				votersDone = e.TimeUs
+			case e.Kind == EvState && e.Phase == PhaseBroadcast && e.Node == 4:
+				observerDone = e.TimeUs
+			}
+		}
+		if triedDead {
+			deadFirst++
+			lags = append(lags, (observerDone-votersDone)/1000)
+		}
+		assertNoViolations(t, c)
+	}
+	t.Logf("observer tried the dead leader first in %d of %d seeds; ms after the voters: %v", deadFirst, seeds, lags)
+	if deadFirst < seeds/2 {
+		t.Errorf("the observer tried the dead leader first in %d of %d seeds, want most", deadFirst, seeds)
+	}
+	for _, l := range lags {
+		if l < 300 || l > 900 {
+			t.Errorf("observer observing %d ms after the voters, want about 400-600 ms (real 3.8)", l)
+		}
+	}
+}
