@@ -130,6 +130,8 @@ func (p *Peer) onNotification(m *Message) {
 	p.processNotification(from, n)
 }
 
+// replyVote answers a notification with this server's state and vote.
+//
 // The vote is getCurrentVote: what this server decided when its last election ended (itself
 // before the first one), never the proposal of an election in progress. So a LOOKING voter
 // answers an observer with the leader it followed — after a leader crash, the dead one, and
