@@ -130,27 +130,14 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 		go func(conn *websocket.Conn) {
 			defer wg.Done()
 			var local []float64
-			for {
-				select {
-				case <-stop:
-					mu.Lock()
-					delays = append(delays, local...)
-					mu.Unlock()
-					return
-				default:
-				}
-				conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-				_, data, err := conn.ReadMessage()
-				if err != nil {
-					continue
-				}
+			readFrames(conn, stop, func(data []byte) {
 				var m struct {
 					Type   string            `json:"type"`
 					Wall   int64             `json:"wall"`
 					Events []json.RawMessage `json:"events"`
 				}
 				if json.Unmarshal(data, &m) != nil {
-					continue
+					return
 				}
 				switch m.Type {
 				case "events":
@@ -159,7 +146,10 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 				case "reset":
 					resets.Add(1)
 				}
-			}
+			})
+			mu.Lock()
+			delays = append(delays, local...)
+			mu.Unlock()
 		}(conn)
 	}
 	// The class: the teacher's page hears every answer's count; each student answers once at
@@ -177,17 +167,7 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-				_, data, err := conn.ReadMessage()
-				if err != nil {
-					continue
-				}
+			readFrames(conn, stop, func(data []byte) {
 				var m struct {
 					Type  string `json:"type"`
 					Class struct {
@@ -197,7 +177,7 @@ func cmdBenchWeb(args []string, stdout, stderr io.Writer) int {
 				if json.Unmarshal(data, &m) == nil && m.Type == "answers" && m.Class.Answered == *viewers && allAnswered.Load() == 0 {
 					allAnswered.Store(time.Now().UnixNano())
 				}
-			}
+			})
 		}()
 	}
 	var before syscall.Rusage
@@ -310,4 +290,28 @@ func benchPost(url, body string, hdr http.Header, out any) error {
 		return json.Unmarshal(b, out)
 	}
 	return nil
+}
+
+// readFrames hands each websocket frame to fn until stop closes. A read error ends it: after
+// one, gorilla's connection returns the same error forever (a deadline passing included), so
+// reading on would only spin. The deadline is refreshed before each read so a quiet room
+// does not end the reader early.
+func readFrames(conn *websocket.Conn, stop <-chan struct{}, fn func([]byte)) {
+	go func() {
+		<-stop
+		conn.SetReadDeadline(time.Now()) // wake a blocked read
+	}()
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		fn(data)
+	}
 }
