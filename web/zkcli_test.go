@@ -135,23 +135,7 @@ func TestZkCliTTLAndReadOnly(t *testing.T) {
 		}
 	}
 	lone := leader%3 + 1
-	var majority []string
-	for id := 1; id <= 3; id++ {
-		if id != lone {
-			majority = append(majority, itoa(id))
-		}
-	}
-	call(t, l.ts, "POST", "/api/rooms/main/partition", `{"groups": [[`+strings.Join(majority, ",")+`],[`+itoa(lone)+`]]}`)
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		ro := false
-		l.s.Main().do(func() (any, error) { ro = l.s.Main().c.Peer(lone).ReadOnly(); return nil, nil })
-		if ro {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the partitioned server never became read-only")
-		}
-	}
+	l.isolateUntilReadOnly(lone)
 	out = zkCliSession(t, cli, []string{"-server", l.addr(lone), "-r"}, "get /kept\ncreate /b x\nquit\n", true)
 	for _, want := range []string{"state:ConnectedReadOnly", "\nv\n", "Not a read-only call: /b"} {
 		if !strings.Contains(out, want) {

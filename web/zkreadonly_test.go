@@ -188,6 +188,25 @@ func TestKazooReadOnly(t *testing.T) {
 	if r := w.call(1, zkdb.OpCreate, createBody("/a", []byte("before"), zkdb.Persistent)); r.err != zkdb.OK {
 		t.Fatal(r.err)
 	}
+	l.isolateUntilReadOnly(lone)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", kazooReadOnlyScript, l.addr(lone)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kazoo: %v\n%s", err, out)
+	}
+	for _, want := range []string{"state CONNECTED_RO", "get b'before'", "write refused", "done"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("kazoo output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// isolateUntilReadOnly partitions server lone from the other two of room main's three and
+// waits until it serves read-only (after its max(2 s, tickTime) grace period).
+func (l *lab) isolateUntilReadOnly(lone int) {
+	t := l.t
+	t.Helper()
 	var majority []string
 	for id := 1; id <= 3; id++ {
 		if id != lone {
@@ -199,21 +218,10 @@ func TestKazooReadOnly(t *testing.T) {
 		ro := false
 		l.s.Main().do(func() (any, error) { ro = l.s.Main().c.Peer(lone).ReadOnly(); return nil, nil })
 		if ro {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the partitioned server never became read-only")
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, py, "-c", kazooReadOnlyScript, l.addr(lone)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("kazoo: %v\n%s", err, out)
-	}
-	for _, want := range []string{"state CONNECTED_RO", "get b'before'", "write refused", "done"} {
-		if !strings.Contains(string(out), want) {
-			t.Fatalf("kazoo output lacks %q:\n%s", want, out)
 		}
 	}
 }
