@@ -99,3 +99,12 @@ export async function box(locator, timeoutMs = 5000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+// openLab starts zablab (a fast 5-server room unless told otherwise) and opens the lab page
+// in a fresh browser; both end with the test.
+export async function openLab(t, args = ['--timing', 'fast', '--nodes', '5'], opts) {
+  const srv = await startServer(args);
+  const b = await openPage(srv.url, opts);
+  t.after(async () => { await b.close(); await srv.stop(); });
+  return { srv, ...b };
+}

@@ -1,18 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab, openLab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 
-async function lab(t, args = ['--timing', 'fast', '--nodes', '5'], opts) {
-  const srv = await startServer(args);
-  const b = await openPage(srv.url, opts);
-  t.after(async () => { await b.close(); await srv.stop(); });
-  return { srv, ...b };
-}
-
 test('the page loads without console errors and the first leader appears', { skip }, async (t) => {
-  const { page, errors } = await lab(t);
+  const { page, errors } = await openLab(t);
   const v = await waitView(page, (v) => v.leader !== 0);
   await page.getByText(new RegExp(`Leader S${v.leader} · epoch 1`)).first().waitFor();
   await shot(page, 'first-leader');
@@ -20,7 +13,7 @@ test('the page loads without console errors and the first leader appears', { ski
 });
 
 test('crashing the leader with its button leads to a new leader in a higher epoch', { skip }, async (t) => {
-  const { page, errors } = await lab(t);
+  const { page, errors } = await openLab(t);
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const old = v1.leader;
   const epoch = v1.nodes.find((n) => n.id === old).currentEpoch;
@@ -36,7 +29,7 @@ test('crashing the leader with its button leads to a new leader in a higher epoc
 });
 
 test('a partition isolating the leader makes the minority side step down', { skip }, async (t) => {
-  const { page, errors } = await lab(t);
+  const { page, errors } = await openLab(t);
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const old = v1.leader;
   await openTab(page, 'Network');
@@ -55,7 +48,7 @@ test('a partition isolating the leader makes the minority side step down', { ski
 });
 
 test('a write at a follower shows PROPOSAL, ACKs and COMMIT and lands on every server', { skip }, async (t) => {
-  const { page, errors, srv } = await lab(t);
+  const { page, errors, srv } = await openLab(t);
   const v1 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const follower = v1.nodes.find((n) => n.id !== v1.leader).id;
   await openTab(page, 'Client');
@@ -83,7 +76,7 @@ test('a write at a follower shows PROPOSAL, ACKs and COMMIT and lands on every s
 });
 
 test('switching to Chinese changes the UI text', { skip }, async (t) => {
-  const { page, errors } = await lab(t);
+  const { page, errors } = await openLab(t);
   await waitView(page, (v) => v.leader !== 0);
   await page.getByRole('button', { name: 'Pause' }).waitFor();
   await page.getByRole('button', { name: '中文' }).click();
@@ -95,12 +88,12 @@ test('switching to Chinese changes the UI text', { skip }, async (t) => {
 });
 
 test('the page follows a Chinese browser', { skip }, async (t) => {
-  const { page } = await lab(t, undefined, { lang: 'zh-CN' });
+  const { page } = await openLab(t, undefined, { lang: 'zh-CN' });
   await page.getByRole('tab', { name: '服务器' }).waitFor();
 });
 
 test('every control is reachable by keyboard', { skip }, async (t) => {
-  const { page, errors } = await lab(t);
+  const { page, errors } = await openLab(t);
   await waitView(page, (v) => v.leader !== 0);
   for (const tab of ['Servers', 'Client', 'Network', 'Cluster']) {
     await page.getByRole('tab', { name: tab }).click();
@@ -155,7 +148,7 @@ test('a `zablab check` violation opens at the violating event with the invariant
   spawnSync(bin, ['check', '--bug', 'commit-without-quorum', '--runs', '20', '--seed', '1', '--out', dir], { encoding: 'utf8' });
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.json.gz')).sort();
   assert.ok(files.length > 0, 'check found a violating run');
-  const { page, errors } = await lab(t, ['--open', join(dir, files[0])]);
+  const { page, errors } = await openLab(t, ['--open', join(dir, files[0])]);
   const v = await waitView(page, (v) => v.violations.length > 0);
   const first = v.violations[0];
   // The banner highlights the violation the run was cut at and says what the invariant means.

@@ -2,16 +2,9 @@
 // focus, network quality controls drawn on the links, and the autopilot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab, openLab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
-
-async function lab(t, args = ['--timing', 'fast', '--nodes', '5'], opts) {
-  const srv = await startServer(args);
-  const b = await openPage(srv.url, opts);
-  t.after(async () => { await b.close(); await srv.stop(); });
-  return { srv, ...b };
-}
 
 test('the vote table opens during an election and says exactly why each server switched', { skip }, async (t) => {
   // The first election in slow motion: paused at once, then run at a third of the pace.
@@ -50,7 +43,7 @@ test('the vote table opens during an election and says exactly why each server s
 });
 
 test('a server that missed a write switches to one with a higher zxid, and the table says so', { skip }, async (t) => {
-  const { page, errors, srv } = await lab(t, ['--timing', 'fast', '--nodes', '3']);
+  const { page, errors, srv } = await openLab(t, ['--timing', 'fast', '--nodes', '3']);
   const v = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   const L = v.leader;
   const [F, A] = v.nodes.map((n) => n.id).filter((id) => id !== L);
@@ -191,7 +184,7 @@ test('tapping a message on a touch screen shows its fields', { skip }, async (t)
 });
 
 test('latency, jitter and loss are set per link and on all links, and shown on the links', { skip }, async (t) => {
-  const { page, errors, srv } = await lab(t);
+  const { page, errors, srv } = await openLab(t);
   const v0 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   // The leader's link to a follower (followers do not talk to each other).
   const L = v0.leader;
@@ -260,7 +253,7 @@ async function commandsOf(srv, afterSeq = 0) {
 }
 
 test('the autopilot writes and injects faults, recorded in the run, shows on every page, and stops', { skip }, async (t) => {
-  const { page, errors, srv } = await lab(t);
+  const { page, errors, srv } = await openLab(t);
   const other = await openPage(srv.url);
   t.after(() => other.close());
   await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));

@@ -4,20 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, openPage, haveChromium, chromiumPath, waitView, view, shot, openTab, box } from './harness.mjs';
+import { startServer, openPage, haveChromium, chromiumPath, waitView, view, shot, openTab, openLab, box } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PROJECTOR = { width: 1024, height: 768 };
 const PHONE = { width: 390, height: 844 };
-
-async function lab(t, args, opts) {
-  const srv = await startServer(args);
-  const b = await openPage(srv.url, opts);
-  t.after(async () => { await b.close(); await srv.stop(); });
-  return { srv, ...b };
-}
 
 // phone opens a touch page (a phone's viewport, taps instead of clicks).
 async function phone(t, url, lang = 'en-US') {
@@ -93,7 +86,7 @@ for (const [name, viewport, large] of [
   ['phone', PHONE, false], ['phone large', PHONE, true],
 ]) {
   test(`${name}: the title band never covers a card, and cards never cover each other, at 1 to 13 servers`, { skip }, async (t) => {
-    const { page, errors, srv } = await lab(t, ['--timing', 'fast', '--nodes', '5'], { viewport });
+    const { page, errors, srv } = await openLab(t, ['--timing', 'fast', '--nodes', '5'], { viewport });
     await waitView(page, (v) => v.nodes.length === 5);
     await setLarge(page, large);
     for (const [nodes, observers] of SIZES) {
@@ -119,7 +112,7 @@ for (const [name, viewport, large] of [
 }
 
 test('the title tells the phase truthfully: election, a leader waiting for a quorum, broadcast', { skip }, async (t) => {
-  const { page, errors, srv } = await lab(t, ['--timing', 'fast', '--nodes', '5'], { viewport: DESKTOP });
+  const { page, errors, srv } = await openLab(t, ['--timing', 'fast', '--nodes', '5'], { viewport: DESKTOP });
   const v0 = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   // Stop the clock, crash the leader, and walk the next election one event at a time.
   await srv.api('POST', '/api/rooms/main/pause');
@@ -163,7 +156,7 @@ test('the title tells the phase truthfully: election, a leader waiting for a quo
 });
 
 test('the title in Chinese', { skip }, async (t) => {
-  const { page, errors } = await lab(t, ['--timing', 'fast', '--nodes', '5'], { viewport: DESKTOP, lang: 'zh-CN' });
+  const { page, errors } = await openLab(t, ['--timing', 'fast', '--nodes', '5'], { viewport: DESKTOP, lang: 'zh-CN' });
   const v = await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
   await page.locator('.centre-title', { hasText: `Leader S${v.leader} · epoch 1` }).waitFor();
   await page.locator('.centre-sub', { hasText: /已提交 \d+ 个事务/ }).waitFor();
@@ -181,7 +174,7 @@ async function waitLabel(page) {
 
 for (const lang of ['en-US', 'zh-CN']) {
   test(`large mode at 1024×768 (${lang}): the picture fills the screen, card lines ≥ 20 px, message labels ≥ 16 px`, { skip }, async (t) => {
-    const { page, errors } = await lab(t, ['--nodes', '5'], { viewport: PROJECTOR, lang });
+    const { page, errors } = await openLab(t, ['--nodes', '5'], { viewport: PROJECTOR, lang });
     await waitView(page, (v) => v.leader !== 0 && v.nodes.every((n) => n.phase === 'BROADCAST'));
     await setLarge(page, true);
     await page.waitForTimeout(300);

@@ -4,18 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, openPage, haveChromium, waitView, view, shot, openTab } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab, openLab } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 const small = { viewport: { width: 1024, height: 768 } };
 
-async function lab(t, opts = small) {
-  const srv = await startServer(['--timing', 'fast', '--nodes', '5']);
-  const b = await openPage(srv.url, opts);
-  t.after(async () => { await b.close(); await srv.stop(); });
-  return { srv, ...b };
-}
-
+const lab = (t, opts = small) => openLab(t, undefined, opts);
 const settled = (v) => v.leader !== 0 && v.nodes.every((n) => n.state === 'DOWN' || n.phase === 'BROADCAST');
 const tape = (page) => page.getByRole('slider', { name: /History tape/ });
 const banner = (page) => page.locator('.past-banner');
