@@ -78,7 +78,11 @@ func TestGoZKSuite(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 7*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "test", "-count=1", "-json", "-timeout", "6m", ".")
+	args := []string{"test", "-count=1", "-json", "-timeout", "6m"}
+	if run := os.Getenv("ZABLAB_GOZK_RUN"); run != "" { // to run some of them: a -run pattern
+		args = append(args, "-run", run)
+	}
+	cmd := exec.CommandContext(ctx, goBin, append(args, ".")...)
 	cmd.Dir = dir
 	// ZK_VERSION is the server version go-zookeeper's CI gives its tests: 3.8.0, the one zablab
 	// simulates (version-gated tests then reach StartTestCluster and its skip list).
@@ -160,9 +164,18 @@ func replayGoZK(t *testing.T, name string, tests map[string]*gozkTest) {
 		}
 		var own []string
 		for _, l := range it.output {
-			if s := strings.TrimSpace(l); s != "" && !strings.HasPrefix(s, "=== ") && !strings.HasPrefix(s, "--- ") {
+			s := strings.TrimSpace(l)
+			switch {
+			case strings.HasPrefix(s, "--- "):
+				t.Log("go-zookeeper: " + s) // its verdict and how long it took there
+			case strings.Contains(s, "zablab: room main reset"):
+				t.Log(s)
+			case s != "" && !strings.HasPrefix(s, "=== "):
 				own = append(own, l)
 			}
+		}
+		if it.result == "pass" && len(own) > 0 {
+			t.Logf("its output:\n%s", lastLines(own, 60))
 		}
 		switch it.result {
 		case "fail":
