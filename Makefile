@@ -49,12 +49,13 @@ client-deps:
 	fi
 
 # Every real-client test (C client, Curator, kazoo, zkCli.sh, go-zookeeper and raw frames),
+# and the clients' own suites (ZABLAB_CLIENT_SUITES=1: go-zookeeper's, web/gozksuite_test.go),
 # with a table per client: run / passed / failed / skipped, and why each skip ("run"
-# counts passed + failed). About a minute on 2 cores once the packages are installed.
-CLIENT_TESTS = ^(TestCClient|TestCurator|TestKazoo|TestZkCli|TestZK|TestRecipe)
+# counts passed + failed). About 2.5 minutes on 2 cores once the packages are installed.
+CLIENT_TESTS = ^(TestCClient|TestCurator|TestKazoo|TestZkCli|TestZK|TestRecipe|TestGoZKSuite)
 test-clients: client-deps build
 	@out=$$(mktemp); \
-	$(GO) test -count=1 -timeout 9m -json -run '$(CLIENT_TESTS)' ./web/ >$$out; \
+	ZABLAB_CLIENT_SUITES=1 $(GO) test -count=1 -timeout 9m -json -run '$(CLIENT_TESTS)' ./web/ >$$out; \
 	$(GO) run ./web/testdata/clients/summary <$$out; rc=$$?; \
 	if [ $$rc != 0 ]; then echo "failures: full output in $$out"; else rm -f $$out; fi; exit $$rc
 

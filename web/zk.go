@@ -27,7 +27,8 @@ const maxOutstanding = 1000
 
 // maxQueuedReplyBytes bounds the replies (and watch events) a connection has been answered
 // but not yet sent; a client that pipelines requests and does not read is closed beyond it.
-const maxQueuedReplyBytes = 16 << 20
+// One reply larger than this is still sent when nothing else waits (see send).
+var maxQueuedReplyBytes int64 = 16 << 20 // a var so a test can lower it
 
 // maxFrame is jute.maxbuffer (0xfffff): ZooKeeper closes a connection whose frame
 // announces more.
@@ -288,9 +289,11 @@ func (c *zkConn) close(why string) {
 }
 
 // send queues a frame; a client that does not read its replies is dropped rather than
-// allowed to hold up the room.
+// allowed to hold up the room. The bound is on the backlog: a frame joining an empty queue is
+// always sent, however large, as ZooKeeper sends any reply (a getChildren of 10,000 long names
+// is 20 MB; jute.maxbuffer bounds what the server reads, not what it writes).
 func (c *zkConn) send(frame []byte) {
-	if n := c.queuedBytes.Add(int64(len(frame))); n > maxQueuedReplyBytes {
+	if n := c.queuedBytes.Add(int64(len(frame))); n > maxQueuedReplyBytes && n > int64(len(frame)) {
 		c.queuedBytes.Add(-int64(len(frame)))
 		c.close(fmt.Sprintf("client does not read its replies: %d bytes answered and unsent (limit %d)", n-int64(len(frame)), maxQueuedReplyBytes))
 		return

@@ -28,6 +28,7 @@ var clients = []struct{ prefix, name string }{
 	{"TestZkCli", "zkCli.sh (ZooKeeper 3.8 Java CLI, Debian)"},
 	{"TestZK", "go-zookeeper v1.0.4 and raw frames (Go)"},
 	{"TestRecipe", "go-zookeeper recipes (Go)"},
+	{"TestGoZKSuite", "go-zookeeper v1.0.4's own tests (Go)"},
 }
 
 func clientOf(test string) string {
