@@ -240,6 +240,9 @@ func (c *Cluster) peer(id int) *Peer {
 // Size is the number of servers (voters + observers).
 func (c *Cluster) Size() int { return len(c.peers) - 1 }
 
+// VoterIDs lists the voting servers' ids in ascending order (observers left out).
+func (c *Cluster) VoterIDs() []int { return append([]int(nil), c.voterIDs...) }
+
 // Clients lists the clients in creation order.
 func (c *Cluster) Clients() []*Client { return c.clients }
 

@@ -38,20 +38,17 @@ type quizSubject struct {
 // templateQuestion builds a template question from the cluster (room goroutine).
 func templateQuestion(c *engine.Cluster, name string) (Text, []Text, quizSubject, error) {
 	sub := quizSubject{template: name, askedUs: c.Now()}
-	v := c.View(nil)
 	switch name {
 	case tmplNextLeader:
 		var choices []Text
-		for _, n := range v.Nodes {
-			if n.Role != "observer" {
-				s := fmt.Sprintf("S%d", n.ID)
-				choices = append(choices, Text{"en": s, "zh": s})
-			}
+		for _, id := range c.VoterIDs() {
+			s := fmt.Sprintf("S%d", id)
+			choices = append(choices, Text{"en": s, "zh": s})
 		}
 		return Text{"en": "Who leads next?", "zh": "下一个 Leader 是谁？"}, choices, sub, nil
 	case tmplEpoch:
 		top := int64(0)
-		for _, n := range v.Nodes {
+		for _, n := range c.View(nil).Nodes {
 			top = max(top, n.AcceptedEpoch, n.CurrentEpoch)
 		}
 		var choices []Text
@@ -66,7 +63,7 @@ func templateQuestion(c *engine.Cluster, name string) (Text, []Text, quizSubject
 		return Text{"en": "How will the leader sync the next server that rejoins: DIFF, TRUNC or SNAP?",
 			"zh": "Leader 将如何同步下一个重新加入的服务器：DIFF、TRUNC 还是 SNAP？"}, choices, sub, nil
 	case tmplWriteSurvives:
-		for _, n := range v.Nodes {
+		for _, n := range c.View(nil).Nodes {
 			sub.zxid = max(sub.zxid, n.LastZxid)
 		}
 		if sub.zxid <= 0 {
@@ -91,16 +88,10 @@ func (sub quizSubject) decide(c *engine.Cluster, marks *marker) (int, error) {
 		if leader == 0 {
 			return undecided("no leader yet: reveal once the election is over")
 		}
-		v := c.View(nil)
-		i := 0
-		for _, n := range v.Nodes {
-			if n.Role == "observer" {
-				continue
-			}
-			if n.ID == leader {
+		for i, id := range c.VoterIDs() {
+			if id == leader {
 				return i, nil
 			}
-			i++
 		}
 	case tmplEpoch:
 		if leader == 0 {
