@@ -1,9 +1,9 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,14 +62,13 @@ func TestKazooSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := os.Getenv("ZABLAB_CLIENT_SUITES") == "1"
-	args := []string{"-m", "pytest", "-p", "zablab_kazoo", "-p", "no:cacheprovider", "-q", "-rN", "--color=no"}
-	timeout := 90 * time.Second
-	if full {
-		args = append(args, dir)
-		timeout = 6 * time.Minute
-	} else {
+	base := []string{"-m", "pytest", "-p", "zablab_kazoo", "-p", "no:cacheprovider", "--rootdir=" + dir, "-q", "-rN", "--color=no"}
+	targets := []string{dir}
+	timeout := 6 * time.Minute
+	if !full {
+		targets, timeout = nil, 90*time.Second
 		for _, id := range kazooSuiteFast {
-			args = append(args, filepath.Join(dir, id))
+			targets = append(targets, filepath.Join(dir, id))
 		}
 	}
 
@@ -78,49 +77,96 @@ func TestKazooSuite(t *testing.T) {
 	l.zk.SetFourLetterWhitelist(words)
 	l.zk.SetSuperDigest("super:D/InIHSb7yEEbrWz8b9l71RjZJU=") // kazoo's harness: super:test
 
-	report := filepath.Join(t.TempDir(), "report.jsonl")
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, py, args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugin, "PYTHONDONTWRITEBYTECODE=1",
-		"ZABLAB_HTTP="+l.ts.URL, "ZABLAB_REPORT="+report, "ZABLAB_TEST_TIMEOUT=60")
-	output, runErr := cmd.CombinedOutput()
-
-	f, err := os.Open(report)
+	env := append(os.Environ(), "PYTHONPATH="+plugin, "PYTHONDONTWRITEBYTECODE=1",
+		"ZABLAB_HTTP="+l.ts.URL, "ZABLAB_TEST_TIMEOUT=60")
+	results, err := runKazooSuite(py, append(base, targets...), env, timeout)
 	if err != nil {
-		t.Fatalf("pytest reported no test (%v): %v\n%s", err, runErr, tail(output, 4000))
+		t.Error(err)
 	}
-	defer f.Close()
-	n := 0
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
-	for sc.Scan() {
-		var r struct{ Test, Outcome, Detail string }
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Errorf("report line %q: %v", sc.Text(), err)
-			continue
+	// A failed test runs once more on its own (kazoo has timing races of its own, e.g.
+	// TestSemaphore.test_handle_session_loss waits for an event that another thread may set
+	// and clear before it waits); it counts as passed only if the second run passes, and its
+	// log says so.
+	var again []string
+	for _, r := range results {
+		if r.Outcome == "failed" {
+			again = append(again, filepath.Join(dir, r.NodeID))
 		}
-		n++
+	}
+	retried := map[string]kazooResult{}
+	if len(again) > 0 && len(again) <= 10 {
+		rs, err := runKazooSuite(py, append(base, again...), env, 3*time.Minute)
+		if err != nil {
+			t.Logf("second run of the failed tests: %v", err)
+		}
+		for _, r := range rs {
+			retried[r.Test] = r
+		}
+	}
+	for _, r := range results {
 		t.Run(r.Test, func(t *testing.T) {
 			switch r.Outcome {
 			case "failed":
+				if r2, ok := retried[r.Test]; ok && r2.Outcome == "passed" {
+					t.Logf("failed on the first run, passed when run again:\n%s", r.Detail)
+					return
+				}
 				t.Error(r.Detail)
+				if r2, ok := retried[r.Test]; ok {
+					t.Errorf("run again: %s\n%s", r2.Outcome, r2.Detail)
+				}
 			case "skipped":
 				t.Skip("SKIPPED: " + r.Detail)
 			}
 		})
 	}
-	if ctx.Err() != nil {
-		t.Errorf("kazoo's suite did not finish within %v (%d tests reported)", timeout, n)
+	if len(results) == 0 {
+		t.Error("pytest ran no test")
 	}
-	// pytest exits 1 when a test failed (reported above); anything else is the run failing
-	if ee, ok := runErr.(*exec.ExitError); runErr != nil && !(ok && ee.ExitCode() == 1 && t.Failed()) {
-		t.Errorf("pytest: %v\n%s", runErr, tail(output, 4000))
+}
+
+type kazooResult struct{ Test, NodeID, Outcome, Detail string }
+
+// runKazooSuite runs pytest with args and returns what the plugin reported, test by test; the
+// error says when pytest did not finish within timeout or failed otherwise than by a test.
+func runKazooSuite(py string, args, env []string, timeout time.Duration) ([]kazooResult, error) {
+	dir, err := os.MkdirTemp("", "kazoosuite")
+	if err != nil {
+		return nil, err
 	}
-	if n == 0 {
-		t.Errorf("pytest ran no test\n%s", tail(output, 4000))
+	defer os.RemoveAll(dir)
+	report := filepath.Join(dir, "report.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, args...)
+	cmd.Dir = dir
+	cmd.Env = append(env, "ZABLAB_REPORT="+report)
+	output, runErr := cmd.CombinedOutput()
+	var out []kazooResult
+	if b, err := os.ReadFile(report); err == nil {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var r kazooResult
+			if json.Unmarshal([]byte(line), &r) == nil && r.Test != "" {
+				out = append(out, r)
+			}
+		}
 	}
+	failed := false
+	for _, r := range out {
+		failed = failed || r.Outcome == "failed"
+	}
+	switch {
+	case ctx.Err() != nil:
+		return out, fmt.Errorf("pytest did not finish within %v (%d tests reported)\n%s", timeout, len(out), tail(output, 4000))
+	case runErr != nil:
+		// pytest exits 1 when a test failed (reported test by test); anything else is the run failing
+		if ee, ok := runErr.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !failed {
+			return out, fmt.Errorf("pytest: %v\n%s", runErr, tail(output, 4000))
+		}
+	case len(out) == 0:
+		return out, fmt.Errorf("pytest reported no test\n%s", tail(output, 4000))
+	}
+	return out, nil
 }
 
 // tail is the end of b, at most n bytes.

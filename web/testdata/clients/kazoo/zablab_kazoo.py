@@ -18,7 +18,7 @@ super:D/InIHSb7yEEbrWz8b9l71RjZJU= (password "test"), e.g.
 
 Environment: ZABLAB_HTTP (default http://127.0.0.1:8080); ZABLAB_NO_RESET=1 keeps room main
 as it is (otherwise the session starts by resetting it to 3 ZooKeeper-timed servers);
-ZABLAB_REPORT=path appends one JSON line per test ({"test", "outcome", "detail"}) to path as
+ZABLAB_REPORT=path appends one JSON line per test ({"test", "nodeid", "outcome", "detail"}) to path as
 each test ends; ZABLAB_TEST_TIMEOUT seconds per test (default 90) before it is failed.
 
 Tests that need what zablab does not simulate are skipped with the reason in SKIPS.
@@ -246,5 +246,5 @@ def pytest_runtest_logreport(report):
         out = os.environ.get("ZABLAB_REPORT")
         if out:
             with open(out, "a") as f:
-                f.write(json.dumps({"test": _name(report.nodeid), "outcome": r["outcome"],
-                                    "detail": r["detail"]}) + "\n")
+                f.write(json.dumps({"test": _name(report.nodeid), "nodeid": report.nodeid,
+                                    "outcome": r["outcome"], "detail": r["detail"]}) + "\n")
