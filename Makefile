@@ -53,7 +53,7 @@ client-deps:
 # Every real-client test (C client, Curator, kazoo and kazoo's own test suite, zkCli.sh,
 # go-zookeeper and raw frames), with a table per client: run / passed / failed / skipped, and
 # why each skip ("run" counts passed + failed). ZABLAB_CLIENT_SUITES=1 runs kazoo's whole suite
-# (`make test` runs a few seconds of it). About three minutes on 2 cores once the packages are
+# (`make test` runs a few seconds of it). About four minutes on 2 cores once the packages are
 # installed.
 CLIENT_TESTS = ^(TestCClient|TestCurator|TestKazoo|TestZkCli|TestZK|TestRecipe)
 test-clients: client-deps build
