@@ -27,11 +27,13 @@ apt-deps:
 	  else echo "not root: cannot install$$need; tests that need them will say they are skipped"; fi; \
 	fi
 
-# The real ZooKeeper clients the tests drive: zookeeper (zkCli.sh), kazoo (Python), ZooKeeper's
-# C client (libzookeeper-mt-dev, with gcc) and Apache Curator 5.4 (its jars; Java comes with
-# zookeeper). All from Debian; a test whose client is missing says it is skipped and why.
+# The real ZooKeeper clients the tests drive: zookeeper (zkCli.sh), kazoo (Python; its own test
+# suite needs pytest, mock and objgraph), ZooKeeper's C client (libzookeeper-mt-dev, with gcc)
+# and Apache Curator 5.4 (its jars; Java comes with zookeeper). All from Debian; a test whose
+# client is missing says it is skipped and why.
 CLIENT_NEEDS = [ -x /usr/share/zookeeper/bin/zkCli.sh ] || need="$$need zookeeper"; \
 	/usr/bin/python3 -c "import kazoo" 2>/dev/null || need="$$need python3-kazoo"; \
+	/usr/bin/python3 -c "import pytest, mock, objgraph" 2>/dev/null || need="$$need python3-pytest python3-mock python3-objgraph"; \
 	[ -f /usr/include/zookeeper/zookeeper.h ] || need="$$need libzookeeper-mt-dev"; \
 	[ -f /usr/share/java/curator-recipes.jar ] || need="$$need libcurator-recipes-java libcurator-framework-java libcurator-client-java"; \
 	command -v javac >/dev/null || need="$$need default-jdk-headless"; \
@@ -49,9 +51,10 @@ client-deps:
 	fi
 
 # Every real-client test (C client, Curator, kazoo, zkCli.sh, go-zookeeper and raw frames),
-# and the clients' own suites (ZABLAB_CLIENT_SUITES=1: go-zookeeper's, web/gozksuite_test.go),
-# with a table per client: run / passed / failed / skipped, and why each skip ("run"
-# counts passed + failed). About 2.5 minutes on 2 cores once the packages are installed.
+# and the clients' own suites with ZABLAB_CLIENT_SUITES=1 (kazoo's, web/kazoosuite_test.go;
+# go-zookeeper's, web/gozksuite_test.go; `make test` runs a few seconds of kazoo's), with a
+# table per client: run / passed / failed / skipped, and why each skip ("run" counts passed +
+# failed). About five minutes on 2 cores once the packages are installed.
 CLIENT_TESTS = ^(TestCClient|TestCurator|TestKazoo|TestZkCli|TestZK|TestRecipe|TestGoZKSuite)
 test-clients: client-deps build
 	@out=$$(mktemp); \

@@ -1,8 +1,8 @@
 // Command summary reads `go test -json` output of the real-client tests (make test-clients)
 // on stdin and prints, per client, how many tests and checks ran, passed, failed and were
 // skipped, with each skip's reason and each failure's name. A test with subtests (the C
-// client's and Curator's checks) counts its subtests, not itself. It exits 1 when anything
-// failed or the test binary did not finish.
+// client's and Curator's checks, the tests of kazoo's suite) counts its subtests, not itself.
+// It exits 1 when anything failed or the test binary did not finish.
 package main
 
 import (
@@ -24,6 +24,7 @@ type event struct {
 var clients = []struct{ prefix, name string }{
 	{"TestCClient", "C client (libzookeeper_mt 3.8, Debian)"},
 	{"TestCurator", "Apache Curator 5.4 (Java, Debian)"},
+	{"TestKazooSuite", "kazoo 2.8's own test suite (pytest)"},
 	{"TestKazoo", "kazoo (Python, Debian python3-kazoo)"},
 	{"TestZkCli", "zkCli.sh (ZooKeeper 3.8 Java CLI, Debian)"},
 	{"TestZK", "go-zookeeper v1.0.4 and raw frames (Go)"},
@@ -134,7 +135,7 @@ func main() {
 		}
 	}
 	fmt.Println()
-	fmt.Println("Real ZooKeeper clients against zablab (tests; the C client and Curator count each check)")
+	fmt.Println("Real ZooKeeper clients against zablab (tests; the C client and Curator count each check, kazoo's suite each kazoo test)")
 	fmt.Printf("%-44s %5s %7s %7s %8s\n", "client", "run", "passed", "failed", "skipped")
 	total := row{}
 	order := []string{}
