@@ -488,6 +488,11 @@ func (cl *Client) connect(server int) {
 	case p.srv.readOnly && cl.session != 0:
 		// ReadOnlyZooKeeperServer.validateSession: a global session cannot be renewed.
 		cl.retryLater(reason.Of(reason.ClientGlobalInReadOnly, int64(server)))
+	case p.srv.readOnly && !cl.c.cfg.LocalSessions:
+		// Without localSessionsEnabled a read-only server's createSession is a global one,
+		// and ReadOnlyRequestProcessor answers it with a NOTREADONLY reply header instead of
+		// a ConnectResponse: the client cannot use it.
+		cl.retryLater(reason.Of(reason.ClientNoLocalSessions, int64(server)))
 	case cl.lastZxid > p.LastProcessedZxid():
 		cl.c.emit(&Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
 			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})

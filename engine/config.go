@@ -188,6 +188,11 @@ type Config struct {
 	// max(2000 ms, tickTime) serves reads to clients that connect read-only, refuses their
 	// writes with NOTREADONLY, until it leaves LOOKING (ReadOnlyZooKeeperServer).
 	ReadOnlyMode bool `json:"readOnlyMode,omitempty"`
+	// LocalSessions is ZooKeeper's localSessionsEnabled, as far as read-only mode needs it: a
+	// read-only server gives a new session a local one (without it, 3.8's read-only server
+	// answers createSession with NOTREADONLY and new clients cannot connect). zablab models
+	// local sessions only there: elsewhere every session is global, as with the default.
+	LocalSessions bool `json:"localSessions,omitempty"`
 }
 
 // DefaultContainerCheckIntervalMs is ZooKeeper's default znode.container.checkIntervalMs.

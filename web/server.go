@@ -72,6 +72,9 @@ type Options struct {
 	ContainerCheckIntervalMs int64
 	// ReadOnlyMode is ZooKeeper's readonlymode.enabled for room main.
 	ReadOnlyMode bool
+	// LocalSessions is ZooKeeper's localSessionsEnabled, as read-only mode uses it: a
+	// read-only server gives new clients local sessions (off: it refuses them, as 3.8 does).
+	LocalSessions bool
 	// RoomsPerClient bounds the sandbox rooms one client address may hold (0: the default, 4;
 	// negative: no bound).
 	RoomsPerClient int
@@ -99,6 +102,7 @@ func NewServer(o Options) (*Server, error) {
 	cfg.ExtendedTypes = o.ExtendedTypes
 	cfg.ContainerCheckIntervalMs = o.ContainerCheckIntervalMs
 	cfg.ReadOnlyMode = o.ReadOnlyMode
+	cfg.LocalSessions = o.LocalSessions
 	if o.RoomDataLimit > 0 {
 		cfg.DataLimitBytes = o.RoomDataLimit
 	}
@@ -406,5 +410,6 @@ func (s *Server) roomConfig(q createRequest) (engine.Config, error) {
 	cfg.ExtendedTypes = s.opts.ExtendedTypes
 	cfg.ContainerCheckIntervalMs = s.opts.ContainerCheckIntervalMs
 	cfg.ReadOnlyMode = s.opts.ReadOnlyMode
+	cfg.LocalSessions = s.opts.LocalSessions
 	return cfg, err
 }

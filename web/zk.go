@@ -529,6 +529,16 @@ func (z *ZKPorts) Refused(conn uint64, why reason.Reason, expired bool) {
 	if expired {
 		c.send(zkwire.ConnectResponse{Passwd: make([]byte, 16), IncludeReadOnly: c.readOnly}.Encode(nil))
 	}
+	if why.Code == reason.ClientNoLocalSessions {
+		// ReadOnlyRequestProcessor: a global createSession gets a bare reply header (xid 0,
+		// the server's last processed zxid, NOTREADONLY) where the client waits for a
+		// ConnectResponse.
+		var zxid engine.Zxid
+		if p := z.room.c.Peer(c.id); p != nil {
+			zxid = p.LastProcessedZxid()
+		}
+		c.send(zkwire.AppendReply(nil, zkwire.ReplyHeader{Zxid: zxid, Err: zkdb.ErrNotReadOnly}))
+	}
 	z.logf("zk server %d, client %s: refused: %s", c.id, c.nc.RemoteAddr(), why)
 	c.answer(false)
 }

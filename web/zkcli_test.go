@@ -122,7 +122,7 @@ func TestZkCliTTLAndReadOnly(t *testing.T) {
 		t.Skip("SKIPPED: zkCli.sh not installed (Debian package zookeeper); `make test` installs it when run as root")
 	}
 	l := startLabWith(t, 3, 1, func(o *Options) {
-		o.ExtendedTypes, o.ContainerCheckIntervalMs, o.ReadOnlyMode, o.Timing = true, 200, true, engine.FastTiming()
+		o.ExtendedTypes, o.ContainerCheckIntervalMs, o.ReadOnlyMode, o.LocalSessions, o.Timing = true, 200, true, true, engine.FastTiming()
 	})
 	leader := l.leader()
 	out := zkCliSession(t, cli, []string{"-server", l.addr(leader)}, "create -t 300 /ttl data\nstat /ttl\ncreate /kept v\nquit\n", false)

@@ -58,7 +58,7 @@ func roConnect(t *testing.T, addr string, ro *bool) (*rawConn, []byte) {
 // partition heals and the server rejoins, its read-only clients are disconnected.
 func TestZKReadOnlyMode(t *testing.T) {
 	// Fast timing: a cut-off follower gives up on its leader after syncLimit ticks (0.5 s).
-	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode, o.Timing = true, engine.FastTiming() })
+	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode, o.LocalSessions, o.Timing = true, true, engine.FastTiming() })
 	words, _ := ParseFourLetterWhitelist("*")
 	l.zk.SetFourLetterWhitelist(words)
 	leader := l.leader()
@@ -181,7 +181,7 @@ func TestKazooReadOnly(t *testing.T) {
 	if exec.Command(py, "-c", "import kazoo").Run() != nil {
 		t.Skip("SKIPPED: python3-kazoo is not installed; `make test` installs it when run as root")
 	}
-	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode, o.Timing = true, engine.FastTiming() })
+	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode, o.LocalSessions, o.Timing = true, true, engine.FastTiming() })
 	leader := l.leader()
 	lone := leader%3 + 1
 	w := rawSession(t, l.addr(leader))
@@ -223,5 +223,27 @@ func (l *lab) isolateUntilReadOnly(lone int) {
 		if time.Now().After(deadline) {
 			t.Fatal("the partitioned server never became read-only")
 		}
+	}
+}
+
+// TestZKReadOnlyNeedsLocalSessions: without localSessionsEnabled (ZooKeeper's default), a
+// read-only server answers a new read-only client's session with a bare reply header — xid 0,
+// its last processed zxid, NOTREADONLY (ReadOnlyRequestProcessor refuses a global
+// createSession) — instead of a ConnectResponse, so the client cannot connect, as kazoo
+// finds against a real 3.8.0 ("invalid server response").
+func TestZKReadOnlyNeedsLocalSessions(t *testing.T) {
+	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode, o.Timing = true, engine.FastTiming() })
+	lone := l.leader()%3 + 1
+	l.isolateUntilReadOnly(lone)
+	var last engine.Zxid
+	l.s.Main().do(func() (any, error) { last = l.s.Main().c.Peer(lone).LastProcessedZxid(); return nil, nil })
+	yes := true
+	_, resp := roConnect(t, l.addr(lone), &yes)
+	if len(resp) != 16 {
+		t.Fatalf("new read-only session without local sessions: %x, want a 16-byte reply header", resp)
+	}
+	xid, zxid, err := int32(binary.BigEndian.Uint32(resp)), engine.Zxid(binary.BigEndian.Uint64(resp[4:])), zkdb.Err(int32(binary.BigEndian.Uint32(resp[12:])))
+	if xid != 0 || zxid != last || err != zkdb.ErrNotReadOnly {
+		t.Fatalf("reply header: xid %d zxid %v err %v, want 0, %v, NOTREADONLY", xid, zxid, err, last)
 	}
 }

@@ -32,6 +32,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	superDigest := fs.String("super-digest", "", "ZooKeeper's superDigest (\"super:base64(sha1(super:password))\"): a client that adds this digest may do anything, whatever the ACLs")
 	extended := fs.Bool("extended-types", false, "ZooKeeper's zookeeper.extendedTypesEnabled: clients may create TTL nodes (off: TTL creates are UNIMPLEMENTED)")
 	containerCheck := fs.Int64("container-check-ms", engine.DefaultContainerCheckIntervalMs, "ZooKeeper's znode.container.checkIntervalMs: how often room main's leader deletes empty containers and expired TTL nodes (simulated ms)")
+	localSessions := fs.Bool("local-sessions", false, "ZooKeeper's localSessionsEnabled, as read-only mode needs it: a read-only server gives new clients local sessions (without it, as in 3.8, a read-only server answers a new session with NOTREADONLY, so no new client can connect)")
 	readOnly := fs.Bool("read-only-mode", false, "ZooKeeper's readonlymode.enabled: a server of room main that stays LOOKING (cut off from a quorum) for max(2 s, tickTime) serves reads to clients that connect read-only")
 	open := fs.String("open", "", "a run file to replay into room main, which starts paused at the run's end (a `zablab check` violation: at the violating event)")
 	embed := fs.String("embed-origins", "", "comma-separated origins allowed to frame the lab (e.g. https://course.example.edu); room main then needs its token for commands")
@@ -114,7 +115,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	opts := web.Options{JoinCode: joinCode, MainToken: teacherToken, RoomDataLimit: *dataLimit << 20, ClientPortBase: portBase, OpenRun: openRun, Addr: *addr, Voters: *nodes, Observers: *observers, Seed: *seed, Timing: t,
 		ZKPort: func(id int) int { return zkp.Load().Port(id) }, Lessons: ls,
 		EmbedOrigins: origins, Hosts: splitList(*hosts), RoomsPerClient: *roomsPerClient,
-		ExtendedTypes: *extended, ContainerCheckIntervalMs: *containerCheck, ReadOnlyMode: *readOnly}
+		ExtendedTypes: *extended, ContainerCheckIntervalMs: *containerCheck, ReadOnlyMode: *readOnly, LocalSessions: *localSessions}
 	srv, err := web.NewServer(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "zablab serve:", err)

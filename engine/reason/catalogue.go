@@ -172,6 +172,7 @@ const (
 	StateReadOnly
 	ClientNotReadOnly
 	ClientGlobalInReadOnly
+	ClientNoLocalSessions
 
 	codeCount
 )
@@ -257,6 +258,7 @@ var catalogue = [codeCount]Entry{
 	StateReadOnly:          {"state.readOnly", nil, "still LOOKING after the grace period: serving read-only clients (readonlymode.enabled)", "宽限期后仍在 LOOKING：为只读客户端提供服务（readonlymode.enabled）"},
 	ClientNotReadOnly:      {"client.notReadOnly", []Arg{server}, "server {server} is read-only and the client did not ask for read-only", "服务器 {server} 处于只读模式，而客户端没有请求只读连接"},
 	ClientGlobalInReadOnly: {"client.globalInReadOnly", []Arg{server}, "server {server} is read-only: a global session cannot reconnect there", "服务器 {server} 处于只读模式：全局会话不能在此重连"},
+	ClientNoLocalSessions:  {"client.noLocalSessions", []Arg{server}, "server {server} is read-only and local sessions are off: it answers the new session with NOTREADONLY (localSessionsEnabled=false)", "服务器 {server} 处于只读模式且未启用本地会话：它对新会话回复 NOTREADONLY（localSessionsEnabled=false）"},
 
 	SyncInSync: {"sync.diff.inSync", []Arg{zxid}, "it is already in sync at {zxid}: empty DIFF", "它已同步到 {zxid}：发送空 DIFF"},
 	SyncTruncCommitted: {"sync.trunc.aboveCommitted", []Arg{a("to", KZxid), a("holds", KZxid)},

@@ -83,7 +83,7 @@ func TestNestingFits(t *testing.T) {
 		VoteAdopt:         {VoteHigherEpoch, VoteHigherZxid, VoteHigherID},
 		ConnReset:         {ResetLinkCut, ResetLinkDown, ResetPacketLost},
 		SyncFromDisk:      {SyncInSync, SyncTruncCommitted, SyncDiffCommitted, SyncDiffNewEpoch, SyncDiffNothing, SyncTruncNeverHad},
-		ClientRealRefused: {ClientNotServing, ClientBehind, ClientSessionExpired, ClientNotReadOnly, ClientGlobalInReadOnly},
+		ClientRealRefused: {ClientNotServing, ClientBehind, ClientSessionExpired, ClientNotReadOnly, ClientGlobalInReadOnly, ClientNoLocalSessions},
 	}
 	nums := func(c Code) (n int) {
 		for _, a := range catalogue[c].Args {

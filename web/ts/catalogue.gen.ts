@@ -162,6 +162,7 @@ export const REASONS: Record<string, ReasonEntry> = {
   "state.readOnly": { args: [], en: "still LOOKING after the grace period: serving read-only clients (readonlymode.enabled)", zh: "宽限期后仍在 LOOKING：为只读客户端提供服务（readonlymode.enabled）" },
   "client.notReadOnly": { args: [["server","int"]], en: "server {server} is read-only and the client did not ask for read-only", zh: "服务器 {server} 处于只读模式，而客户端没有请求只读连接" },
   "client.globalInReadOnly": { args: [["server","int"]], en: "server {server} is read-only: a global session cannot reconnect there", zh: "服务器 {server} 处于只读模式：全局会话不能在此重连" },
+  "client.noLocalSessions": { args: [["server","int"]], en: "server {server} is read-only and local sessions are off: it answers the new session with NOTREADONLY (localSessionsEnabled=false)", zh: "服务器 {server} 处于只读模式且未启用本地会话：它对新会话回复 NOTREADONLY（localSessionsEnabled=false）" },
 };
 
 export const SENTENCES: Record<string, SentenceEntry> = {
