@@ -143,3 +143,31 @@ func TestZkCliTTLAndReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestZkCliWatchesAndSetAcl: addWatch (persistent: it fires on both changes), removewatches
+// -a (the client is told PersistentWatchRemoved, and the next change fires nothing), setAcl
+// to read-only for everyone, getAcl, and the refused set ("Insufficient permission"). The
+// expected text is what zkCli.sh printed for the same commands against a real ZooKeeper
+// 3.8.0 ensemble (cmd/zablab/scripts/zk-ensemble.sh), byte for byte.
+func TestZkCliWatchesAndSetAcl(t *testing.T) {
+	cli := zkCliPath()
+	if cli == "" {
+		t.Skip("SKIPPED: zkCli.sh not installed (Debian package zookeeper); `make test` installs it when run as root")
+	}
+	l := startLab(t, 3, 1)
+	out := zkCliSession(t, cli, []string{"-server", l.addr(1)}, "create /w x\naddWatch /w\nset /w y\nset /w z\n"+
+		"removewatches /w -a\nset /w q\nsetAcl /w world:anyone:r\ngetAcl /w\nset /w v\nquit\n", true)
+	const want = "Created /w\n\n" +
+		"WATCHER::\n\nWatchedEvent state:SyncConnected type:NodeDataChanged path:/w\n\n" +
+		"WATCHER::\n\nWatchedEvent state:SyncConnected type:NodeDataChanged path:/w\n\n" +
+		"WATCHER::\n\nWatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/w\n" +
+		"'world,'anyone\n: r\n" +
+		"Insufficient permission : /w\n"
+	// The connection event is printed by the client's event thread, before or after the
+	// first command's answer: it is not part of what is compared.
+	out = strings.Replace(out, "\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\n", "", 1)
+	i := strings.Index(out, "Created /w")
+	if i < 0 || !strings.HasPrefix(out[i:], want) {
+		t.Fatalf("zkCli printed:\n%s\nwant, from \"Created /w\":\n%s", out, want)
+	}
+}
