@@ -295,7 +295,7 @@ for (const lang of ['en-US', 'zh-CN']) {
     assert.ok(m.cardTextPx >= 12, `card text in the lesson is ${m.cardTextPx} px`);
     await shot(page, `picture-phone-lesson-${lang}`);
     const next = page.locator('.lesson-nav button').filter({ hasText: /Next|下一步/ }).first();
-    const nb = await next.boundingBox();
+    const nb = await box(next);
     assert.ok(nb.height >= 40);
     assert.ok(nb.x >= 0 && nb.x + nb.width <= PHONE.width);
     assert.deepEqual(errors, []);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, openPage, haveChromium, waitView, view, shot, openTab, openLab } from './harness.mjs';
+import { startServer, openPage, haveChromium, waitView, view, shot, openTab, openLab, box as laidOut } from './harness.mjs';
 
 const skip = haveChromium ? false : 'SKIPPED: no Chromium at /usr/bin/chromium (make test installs it when run as root)';
 const small = { viewport: { width: 1024, height: 768 } };
@@ -104,13 +104,13 @@ test('a viewer scrubbing the past does not move another viewer', { skip }, async
   // The tape asks for the timeline every few seconds: wait until the leader's mark is drawn.
   const glyph = page.locator('.tape-glyph.k-leader').first();
   await glyph.waitFor({ state: 'visible', timeout: 15000 });
-  const star = await glyph.boundingBox();
+  const star = await laidOut(glyph);
   await page.mouse.move(star.x + star.width / 2, star.y + star.height / 2);
   const tip = page.getByRole('tooltip');
   await tip.waitFor();
   assert.match(await tip.textContent(), /leader: .*LEADING/);
   // Clicking the tape shows that moment.
-  const box = await tape(page).boundingBox();
+  const box = await laidOut(tape(page));
   const end = Number(await tape(page).getAttribute('aria-valuemax'));
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await waitFor(page, () => past(page), 'the first page in the past');
