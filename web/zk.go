@@ -257,7 +257,9 @@ type zkConn struct {
 	outstanding atomic.Int64
 	// queued and flushed count frames handed to the writer and written out.
 	queued, flushed atomic.Int64
-	// queuedBytes is the size of the frames handed to the writer and not yet written.
+	// queuedBytes is the size of the frames queued for the writer and not yet taken by it (a
+	// frame being written does not count: a large reply in flight must not make the next
+	// ping reply or watch event look like a client that does not read).
 	queuedBytes atomic.Int64
 	// timeout is the negotiated session timeout (wall clock: a silent client is dropped).
 	timeout atomic.Int64
@@ -317,15 +319,16 @@ func (c *zkConn) writer() {
 		case <-c.done:
 			return
 		case f := <-c.out:
+			c.queuedBytes.Add(-int64(len(f)))
 			c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			w.Write(f)
-			n, size := int64(1), int64(len(f))
+			n := int64(1)
 			for more := true; more; {
 				select {
 				case f = <-c.out:
+					c.queuedBytes.Add(-int64(len(f)))
 					w.Write(f)
 					n++
-					size += int64(len(f))
 				default:
 					more = false
 				}
@@ -334,7 +337,6 @@ func (c *zkConn) writer() {
 				c.close("write failed: " + err.Error())
 				return
 			}
-			c.queuedBytes.Add(-size)
 			c.flushed.Add(n)
 			c.st.sent.Add(n)
 		}

@@ -1,11 +1,17 @@
 package web
 
 import (
+	"encoding/binary"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/zablab/zablab/engine/zkdb"
+	"github.com/zablab/zablab/web/zkwire"
 )
 
 // TestZKLargeReply: a reply larger than the reply backlog bound (16 MiB) is sent when it is
@@ -38,5 +44,43 @@ func TestZKLargeReply(t *testing.T) {
 	}
 	if _, _, err := c.Get("/big"); err != nil {
 		t.Fatalf("the session goes on after the large reply: %v", err)
+	}
+}
+
+// TestZKLargeReplyInFlightIsNoBacklog: while a reply larger than the backlog bound is being
+// written to a client that reads slowly, the pings it sends meanwhile are answered: the frame
+// in flight is not a backlog, and a client reading a large reply is not one that "does not
+// read its replies".
+func TestZKLargeReplyInFlightIsNoBacklog(t *testing.T) {
+	defer func(old int64) { maxQueuedReplyBytes = old }(maxQueuedReplyBytes)
+	maxQueuedReplyBytes = 1 << 20
+	l := startLab(t, 1, 1)
+	c, _ := l.connect(l.addr(1))
+	if _, err := c.Create("/big", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	const n, size = 10, 900_000 // 9 MB: more than a loopback socket's send buffer holds
+	for i := range n {
+		if _, err := c.Create("/big/"+fmt.Sprintf("%02d", i)+strings.Repeat("x", size-2), nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+			t.Fatalf("create child %d: %v", i, err)
+		}
+	}
+	r := rawSession(t, l.addr(1))
+	r.nc.(*net.TCPConn).SetReadBuffer(16 << 10) // the reply cannot sit in the kernel: it stays in flight
+	r.send(1, zkdb.OpGetChildren, append(str(nil, "/big"), 0))
+	time.Sleep(300 * time.Millisecond) // the reply is in the writer's hands
+	for i := 0; i < 3; i++ {
+		r.send(zkwire.XidPing, zkdb.OpPing, nil)
+	}
+	time.Sleep(300 * time.Millisecond)
+	r.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	frame, err := zkwire.ReadFrame(r.nc, 16<<20)
+	if err != nil || len(frame) < n*size || int32(binary.BigEndian.Uint32(frame)) != 1 {
+		t.Fatalf("getChildren: %v, %d bytes", err, len(frame))
+	}
+	for i := 0; i < 3; i++ {
+		if p, ok := r.read(); !ok || p.xid != zkwire.XidPing {
+			t.Fatalf("ping %d after the large reply: ok %v xid %d (the connection was closed as a backlog)", i, ok, p.xid)
+		}
 	}
 }
