@@ -58,7 +58,7 @@ client-deps:
 CLIENT_TESTS = ^(TestCClient|TestCurator|TestKazoo|TestZkCli|TestZK|TestRecipe|TestGoZKSuite)
 test-clients: client-deps build
 	@out=$$(mktemp); \
-	ZABLAB_CLIENT_SUITES=1 $(GO) test -count=1 -timeout 9m -json -run '$(CLIENT_TESTS)' ./web/ >$$out; \
+	ZABLAB_CLIENT_SUITES=1 $(GO) test -count=1 -timeout 20m -json -run '$(CLIENT_TESTS)' ./web/ >$$out; \
 	$(GO) run ./web/testdata/clients/summary <$$out; rc=$$?; \
 	if [ $$rc != 0 ]; then echo "failures: full output in $$out"; else rm -f $$out; fi; exit $$rc
 

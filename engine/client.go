@@ -485,6 +485,12 @@ func (cl *Client) connect(server int) {
 		// ZooKeeperServer.processConnectRequest: "Refusing session request for
 		// not-read-only client".
 		cl.retryLater(reason.Of(reason.ClientNotReadOnly, int64(server)))
+	case cl.lastZxid > p.LastProcessedZxid():
+		// processConnectRequest checks the client's zxid before it creates or reopens a
+		// session (where the read-only checks below come from).
+		cl.c.emit(&Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
+			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})
+		cl.retryLater(reason.Of(reason.ClientBehind))
 	case p.srv.readOnly && cl.session != 0:
 		// ReadOnlyZooKeeperServer.validateSession: a global session cannot be renewed.
 		cl.retryLater(reason.Of(reason.ClientGlobalInReadOnly, int64(server)))
@@ -493,10 +499,6 @@ func (cl *Client) connect(server int) {
 		// and ReadOnlyRequestProcessor answers it with a NOTREADONLY reply header instead of
 		// a ConnectResponse: the client cannot use it.
 		cl.retryLater(reason.Of(reason.ClientNoLocalSessions, int64(server)))
-	case cl.lastZxid > p.LastProcessedZxid():
-		cl.c.emit(&Event{Kind: EvClient, Node: server, Client: cl.id, Session: cl.session, Zxid: cl.lastZxid,
-			Reason: reason.Of(reason.ClientRefusedBehind, int64(cl.lastZxid), int64(p.LastProcessedZxid()))})
-		cl.retryLater(reason.Of(reason.ClientBehind))
 	default:
 		p.srv.attach(p, cl)
 	}

@@ -585,7 +585,7 @@ func TestObserverTriesTheDeadLeaderFirst(t *testing.T) {
 		t.Errorf("the observer tried the dead leader first in %d of %d seeds, want most", deadFirst, seeds)
 	}
 	for _, l := range lags {
-		if l < 300 || l > 900 {
+		if l < 250 || l > 700 {
 			t.Errorf("observer observing %d ms after the voters, want about 400-600 ms (real 3.8)", l)
 		}
 	}

@@ -72,7 +72,7 @@ func TestKazooSuite(t *testing.T) {
 		}
 	}
 
-	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode, o.LocalSessions = true, true })
+	l := startLabWith(t, 3, 1, func(o *Options) { o.ReadOnlyMode = true })
 	words, _ := ParseFourLetterWhitelist("*")
 	l.zk.SetFourLetterWhitelist(words)
 	l.zk.SetSuperDigest("super:D/InIHSb7yEEbrWz8b9l71RjZJU=") // kazoo's harness: super:test

@@ -3,7 +3,8 @@ package main
 import "testing"
 
 // frameHead reads what the hub writes at the head of its messages (web/hub.go batchMessage
-// and wrap); if the head changed, bench web's delays would be measured from zero.
+// and wrap). If the hub's head changed, bench web stops with an error (an events frame
+// without a publish time) rather than measure delays from zero.
 func TestFrameHead(t *testing.T) {
 	for _, c := range []struct {
 		in   string

@@ -95,7 +95,8 @@ export async function box(locator, timeoutMs = 5000) {
   for (;;) {
     await locator.waitFor();
     const b = await locator.boundingBox();
-    if (b || Date.now() > deadline) return b;
+    if (b) return b;
+    if (Date.now() > deadline) throw new Error(`${locator} is visible but has no box after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -104,7 +105,8 @@ export async function box(locator, timeoutMs = 5000) {
 // in a fresh browser; both end with the test.
 export async function openLab(t, args = ['--timing', 'fast', '--nodes', '5'], opts) {
   const srv = await startServer(args);
+  t.after(() => srv.stop());
   const b = await openPage(srv.url, opts);
-  t.after(async () => { await b.close(); await srv.stop(); });
+  t.after(() => b.close());
   return { srv, ...b };
 }
