@@ -68,11 +68,27 @@ func TestZKLargeReplyInFlightIsNoBacklog(t *testing.T) {
 	r := rawSession(t, l.addr(1))
 	r.nc.(*net.TCPConn).SetReadBuffer(16 << 10) // the reply cannot sit in the kernel: it stays in flight
 	r.send(1, zkdb.OpGetChildren, append(str(nil, "/big"), 0))
-	time.Sleep(300 * time.Millisecond) // the reply is in the writer's hands
+	// Wait until the reply is queued and not yet written (the client does not read yet).
+	inFlight := func() (yes bool) {
+		l.s.Main().do(func() (any, error) {
+			for _, zc := range l.zk.byConn {
+				if zc.nc.RemoteAddr().String() == r.nc.LocalAddr().String() {
+					yes = zc.queued.Load() >= 2 && zc.flushed.Load() < zc.queued.Load()
+				}
+			}
+			return nil, nil
+		})
+		return yes
+	}
+	for deadline := time.Now().Add(20 * time.Second); !inFlight(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the large reply was never in flight")
+		}
+	}
 	for i := 0; i < 3; i++ {
 		r.send(zkwire.XidPing, zkdb.OpPing, nil)
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // the pings are answered (or, before, closed the connection)
 	r.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
 	frame, err := zkwire.ReadFrame(r.nc, 16<<20)
 	if err != nil || len(frame) < n*size || int32(binary.BigEndian.Uint32(frame)) != 1 {
