@@ -39,9 +39,16 @@ export function topBar(ctx: Ctx): HTMLElement {
   // Slow motion at key moments: the room plays messages a person follows at 1/8 of the speed.
   const slowBox = h("input", { type: "checkbox", "aria-describedby": "slowmo-hint" });
   slowBox.checked = slowMotionPref();
+  // The user's choice stands until a view carries it: a view published before the room
+  // applied it must not flip the box back for a moment.
+  let slowPending: boolean | null = null;
   slowBox.addEventListener("change", () => {
-    storedSet(SLOW_KEY, slowBox.checked ? "1" : "0");
-    void ctx.run({ cmd: "slowmotion", on: slowBox.checked });
+    const on = slowBox.checked;
+    storedSet(SLOW_KEY, on ? "1" : "0");
+    slowPending = on;
+    void ctx.run({ cmd: "slowmotion", on }).then((r) => {
+      if (!r.ok && slowPending === on) slowPending = null; // refused: the next view decides
+    });
   });
   const slowLabel = h("label", { class: "check slowmo", title: t("slowMotionHint") }, slowBox, " ", ctx.large ? t("slowMotionShort") : t("slowMotion"));
   const slowHint = h("span", { id: "slowmo-hint", class: "sr-only" }, t("slowMotionHint"));
@@ -82,7 +89,10 @@ export function topBar(ctx: Ctx): HTMLElement {
     }
     const p = v?.pace;
     slowBox.disabled = !v || !can || (p !== undefined && !p.applies);
-    if (p) slowBox.checked = p.slowMotion;
+    if (p && (slowPending === null || p.slowMotion === slowPending)) {
+      slowPending = null;
+      slowBox.checked = p.slowMotion;
+    }
     // While it slows the room down, the label lights up and its title says how slow.
     const slowing = !!p && p.slow && !v!.paused;
     slowLabel.title = p && !p.applies ? t("slowMotionNA") : slowing ? `${t("slowMotionNow", { rate: speedLabel(Number(p.rate.toPrecision(3))) })} — ${t("slowMotionHint")}` : t("slowMotionHint");
