@@ -19,7 +19,10 @@ apt-deps:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="$$need chromium fonts-liberation"; \
 	$(CLIENT_NEEDS); \
-	if [ -n "$$need" ]; then \
+	$(APT_INSTALL)
+
+# Installs the packages named in $$need through apt-get when root (else says what is skipped).
+APT_INSTALL = if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$need"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need) >/tmp/zablab-apt.log 2>&1 \
@@ -42,13 +45,7 @@ CLIENT_NEEDS = [ -x /usr/share/zookeeper/bin/zkCli.sh ] || need="$$need zookeepe
 client-deps:
 	@need=""; \
 	$(CLIENT_NEEDS); \
-	if [ -n "$$need" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing:$$need"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need) >/tmp/zablab-apt.log 2>&1 \
-	      || { tail -20 /tmp/zablab-apt.log; echo "apt-get failed; tests that need$$need will say they are skipped"; }; \
-	  else echo "not root: cannot install$$need; tests that need them will say they are skipped"; fi; \
-	fi
+	$(APT_INSTALL)
 
 # Every real-client test (C client, Curator, kazoo, zkCli.sh, go-zookeeper and raw frames),
 # and the clients' own suites with ZABLAB_CLIENT_SUITES=1 (kazoo's, web/kazoosuite_test.go;

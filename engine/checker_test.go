@@ -40,12 +40,7 @@ func TestNotConvergedIsNotALostWrite(t *testing.T) {
 	c.Start()
 	l := waitSettled(t, c, 5*sec)
 	f := l%3 + 1
-	var rest []int
-	for id := 1; id <= 3; id++ {
-		if id != f {
-			rest = append(rest, id)
-		}
-	}
+	rest := allBut(3, f)
 	c.Partition([][]int{{f}, rest})
 	cl := c.NewClient(l, 4000)
 	for i := 0; i < 5; i++ {

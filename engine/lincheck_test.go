@@ -48,12 +48,7 @@ func staleSyncReadRun(t *testing.T, offsetMs int64) (*Cluster, *workload) {
 	a.Submit(zkdb.Op{Type: zkdb.OpCreate, Path: "/k", Data: []byte("init"), ACL: zkdb.OpenACL}, false, func(r Reply) { w.finish(0, r) })
 	waitFor(t, c, 2*sec, "the create", func() bool { return w.hist[0].retUs != 0 })
 	c.RunFor(offsetMs * 1000)
-	var rest []int
-	for id := 1; id <= 3; id++ {
-		if id != l {
-			rest = append(rest, id)
-		}
-	}
+	rest := allBut(3, l)
 	c.Partition([][]int{{l}, rest})
 	// The majority elects a new leader; a client of it writes at once, while the old leader
 	// has not yet noticed that it lost its quorum.

@@ -55,12 +55,7 @@ func TestReadOnlyMode(t *testing.T) {
 	c.Start()
 	leader := waitSettled(t, c, 10*sec)
 	lone := leader%3 + 1
-	var others []int
-	for id := 1; id <= 3; id++ {
-		if id != lone {
-			others = append(others, id)
-		}
-	}
+	others := allBut(3, lone)
 	c.Partition([][]int{others, {lone}})
 	waitFor(t, c, 5*sec, "the lone server to look", func() bool { return c.Peer(lone).State() == Looking })
 	lookedAt := c.Now()

@@ -37,6 +37,17 @@ func newTestCluster(t *testing.T, voters, observers int, seed int64, mods ...fun
 	return c
 }
 
+// allBut lists servers 1..n except id.
+func allBut(n, id int) []int {
+	var ids []int
+	for i := 1; i <= n; i++ {
+		if i != id {
+			ids = append(ids, i)
+		}
+	}
+	return ids
+}
+
 // recorder keeps a copy of every event.
 type recorder struct{ evs []Event }
 

@@ -262,13 +262,9 @@ func (s *Server) getMainCommand(c echo.Context) error {
 
 // getNodeCommand is GET /api/rooms/{room}/nodes/{id}/commands/{name}.
 func (s *Server) getNodeCommand(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, id, err := s.roomNode(c)
 	if err != nil {
 		return err
-	}
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil {
-		return errStatus(http.StatusNotFound, "unknown_server", "unknown server %q", c.Param("id"))
 	}
 	return s.adminAnswer(c, r, id, c.Param("name"))
 }

@@ -258,12 +258,31 @@ func (s *Server) simple(f func(r *Room) (any, error)) echo.HandlerFunc {
 	}
 }
 
+// nodeParam is the server id in a /nodes/{id}/ path; anything but a number is 404.
+func nodeParam(c echo.Context) (int, error) {
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil {
+		return 0, errStatus(http.StatusNotFound, "unknown_server", "unknown server %q", c.Param("id"))
+	}
+	return id, nil
+}
+
+// roomNode is the room a read reaches (roomOf) and the server id in its /nodes/{id}/ path.
+func (s *Server) roomNode(c echo.Context) (*Room, int, error) {
+	r, err := s.roomOf(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := nodeParam(c)
+	return r, id, err
+}
+
 func (s *Server) nodeCmd(f func(r *Room, id int) (any, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Get("room").(*Room)
-		id, err := strconv.Atoi(c.Param("id"))
+		id, err := nodeParam(c)
 		if err != nil {
-			return errStatus(http.StatusNotFound, "unknown_server", "unknown server %q", c.Param("id"))
+			return err
 		}
 		v, err := r.do(func() (any, error) { return f(r, id) })
 		return s.answer(c, v, err)
@@ -284,13 +303,9 @@ func (s *Server) getRoom(c echo.Context) error {
 }
 
 func (s *Server) getTree(c echo.Context) error {
-	r, err := s.roomOf(c)
+	r, id, err := s.roomNode(c)
 	if err != nil {
 		return err
-	}
-	id, err := strconv.Atoi(c.Param("id"))
-	if err != nil {
-		return errStatus(http.StatusNotFound, "unknown_server", "unknown server %q", c.Param("id"))
 	}
 	v, err := r.do(func() (any, error) {
 		if err := r.checkServer(id); err != nil {

@@ -132,15 +132,7 @@ func (h *clientHarness) runChecks(t *testing.T, timeout time.Duration, cmd *exec
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdout, stderr := startPiped(t, cmd)
 	go func() {
 		<-ctx.Done() // the timeout, or runChecks returning (also through t.Fatal)
 		cmd.Process.Kill()
@@ -186,4 +178,20 @@ func (h *clientHarness) runChecks(t *testing.T, timeout time.Duration, cmd *exec
 	if err != nil || !done || checks == 0 {
 		t.Errorf("client program: %v; %d checks; finished: %v", err, checks, done)
 	}
+}
+
+// startPiped starts a client program with its stdout piped to the caller and its stderr kept
+// for the failure message.
+func startPiped(t *testing.T, cmd *exec.Cmd) (io.ReadCloser, *strings.Builder) {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return stdout, stderr
 }

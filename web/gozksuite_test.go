@@ -87,15 +87,7 @@ func TestGoZKSuite(t *testing.T) {
 	// ZK_VERSION is the server version go-zookeeper's CI gives its tests: 3.8.0, the one zablab
 	// simulates (version-gated tests then reach StartTestCluster and its skip list).
 	cmd.Env = append(os.Environ(), "ZABLAB_URL="+l.ts.URL, "ZK_VERSION=3.8.0", "GOWORK=off", "GOFLAGS=", "GOPROXY=off", "GOTOOLCHAIN=local")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdout, stderr := startPiped(t, cmd)
 	tests := map[string]*gozkTest{}
 	var pkgOutput []string
 	pkgResult, ran := "", 0

@@ -21,20 +21,8 @@ import (
 //
 // The bound is lowered to 2 MiB here so that the test moves 3.6 MB, not 18 MB (slow under -race).
 func TestZKLargeReply(t *testing.T) {
-	defer func(old int64) { maxQueuedReplyBytes = old }(maxQueuedReplyBytes)
-	maxQueuedReplyBytes = 2 << 20
-	l := startLab(t, 1, 1)
-	c, _ := l.connect(l.addr(1))
-	if _, err := c.Create("/big", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
-		t.Fatal(err)
-	}
 	const n, size = 4, 900_000 // 3.6 MB of names, each create frame under jute.maxbuffer
-	for i := range n {
-		name := fmt.Sprintf("%02d", i) + strings.Repeat("x", size-2)
-		if _, err := c.Create("/big/"+name, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
-			t.Fatalf("create child %d: %v", i, err)
-		}
-	}
+	_, c := bigChildren(t, 2<<20, n, size)
 	children, _, err := c.Children("/big")
 	if err != nil {
 		t.Fatalf("getChildren with an %d-byte reply: %v", n*size, err)
@@ -52,19 +40,8 @@ func TestZKLargeReply(t *testing.T) {
 // in flight is not a backlog, and a client reading a large reply is not one that "does not
 // read its replies".
 func TestZKLargeReplyInFlightIsNoBacklog(t *testing.T) {
-	defer func(old int64) { maxQueuedReplyBytes = old }(maxQueuedReplyBytes)
-	maxQueuedReplyBytes = 1 << 20
-	l := startLab(t, 1, 1)
-	c, _ := l.connect(l.addr(1))
-	if _, err := c.Create("/big", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
-		t.Fatal(err)
-	}
 	const n, size = 10, 900_000 // 9 MB: more than a loopback socket's send buffer holds
-	for i := range n {
-		if _, err := c.Create("/big/"+fmt.Sprintf("%02d", i)+strings.Repeat("x", size-2), nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
-			t.Fatalf("create child %d: %v", i, err)
-		}
-	}
+	l, _ := bigChildren(t, 1<<20, n, size)
 	r := rawSession(t, l.addr(1))
 	r.nc.(*net.TCPConn).SetReadBuffer(16 << 10) // the reply cannot sit in the kernel: it stays in flight
 	r.send(1, zkdb.OpGetChildren, append(str(nil, "/big"), 0))
@@ -99,4 +76,25 @@ func TestZKLargeReplyInFlightIsNoBacklog(t *testing.T) {
 			t.Fatalf("ping %d after the large reply: ok %v xid %d (the connection was closed as a backlog)", i, ok, p.xid)
 		}
 	}
+}
+
+// bigChildren lowers the reply backlog bound to limit for the test, starts a one-server lab
+// and creates /big with n children whose names are size bytes long (so that getChildren of
+// /big is an n×size reply); it returns the lab and the client that made them.
+func bigChildren(t *testing.T, limit int64, n, size int) (*lab, *zk.Conn) {
+	t.Helper()
+	old := maxQueuedReplyBytes
+	t.Cleanup(func() { maxQueuedReplyBytes = old })
+	maxQueuedReplyBytes = limit
+	l := startLab(t, 1, 1)
+	c, _ := l.connect(l.addr(1))
+	if _, err := c.Create("/big", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := c.Create("/big/"+fmt.Sprintf("%02d", i)+strings.Repeat("x", size-2), nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+			t.Fatalf("create child %d: %v", i, err)
+		}
+	}
+	return l, c
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"net"
 	"os/exec"
 	"strings"
@@ -63,12 +64,7 @@ func TestZKReadOnlyMode(t *testing.T) {
 	l.zk.SetFourLetterWhitelist(words)
 	leader := l.leader()
 	lone := leader%3 + 1
-	var others []int
-	for id := 1; id <= 3; id++ {
-		if id != lone {
-			others = append(others, id)
-		}
-	}
+	others := allBut(3, lone)
 	w := rawSession(t, l.addr(leader))
 	created := w.call(1, zkdb.OpCreate, createBody("/a", []byte("before"), zkdb.Persistent))
 	if created.err != zkdb.OK {
@@ -207,13 +203,8 @@ func TestKazooReadOnly(t *testing.T) {
 func (l *lab) isolateUntilReadOnly(lone int) {
 	t := l.t
 	t.Helper()
-	var majority []string
-	for id := 1; id <= 3; id++ {
-		if id != lone {
-			majority = append(majority, itoa(id))
-		}
-	}
-	call(t, l.ts, "POST", "/api/rooms/main/partition", `{"groups": [[`+strings.Join(majority, ",")+`],[`+itoa(lone)+`]]}`)
+	body, _ := json.Marshal(map[string]any{"groups": [][]int{allBut(3, lone), {lone}}})
+	call(t, l.ts, "POST", "/api/rooms/main/partition", string(body))
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		ro := false
 		l.s.Main().do(func() (any, error) { ro = l.s.Main().c.Peer(lone).ReadOnly(); return nil, nil })
@@ -246,4 +237,15 @@ func TestZKReadOnlyNeedsLocalSessions(t *testing.T) {
 	if xid != 0 || zxid != last || err != zkdb.ErrNotReadOnly {
 		t.Fatalf("reply header: xid %d zxid %v err %v, want 0, %v, NOTREADONLY", xid, zxid, err, last)
 	}
+}
+
+// allBut lists servers 1..n except id.
+func allBut(n, id int) []int {
+	var ids []int
+	for i := 1; i <= n; i++ {
+		if i != id {
+			ids = append(ids, i)
+		}
+	}
+	return ids
 }
